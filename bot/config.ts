@@ -1,0 +1,200 @@
+/**
+ * The only module that reads the environment. It turns process.env (plus .env) into a
+ * typed, frozen Config and reports every missing or invalid key at once, with a hint.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export type Env = Record<string, string | undefined>;
+
+const DEFAULT_TEMPLATES_FILE = resolve(__dirname, 'domain/loaTemplates.json');
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+const int = (min: number, max: number, fallback: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+/** Every key the bot reads, with the hint printed when it is missing or wrong. */
+export const CONFIG_KEYS = {
+  NODE_ENV: 'development, test or production',
+  PORT: 'TCP port for /api/messages and /healthz, 1-65535 (default 3978)',
+  LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent (default info)',
+  MicrosoftAppId: 'the Azure Bot app registration id (a GUID); leave empty for local runs without authentication',
+  MicrosoftAppPassword: 'the app registration client secret; required with MicrosoftAppType MultiTenant or SingleTenant',
+  MicrosoftAppTenantId: 'the Entra tenant id; required with SingleTenant or UserAssignedMSI',
+  MicrosoftAppType: 'MultiTenant, SingleTenant or UserAssignedMSI',
+  LOA_API_BASE_URL: 'base URL of the LOA API, e.g. https://api.exchange.se.com/ecostruxure; empty in a local run starts the sandbox',
+  LOA_CLIENT_ID: 'the LOA API consumer key',
+  LOA_CLIENT_SECRET: 'the LOA API consumer secret (keep it in Key Vault in Azure)',
+  LOA_AUTH_MODE: 'impersonate (POST /v1/oauth-impersonate/token) or id_token (POST /v1/oauth/token)',
+  LOA_HTTP_TIMEOUT_MS: 'timeout of one LOA API call in ms, 100-120000 (default 10000)',
+  LOA_MAX_RETRIES: 'retries of a failed LOA API call that is safe to retry, 0-10 (default 3)',
+  LOA_TEMPLATES_FILE: 'path of the LOA template catalog JSON (default: the bundled catalog)',
+  SEND_ACK_AFTER_MS: 'how long Send waits for the API before showing "Sending…", 200-10000 ms (default 3000)',
+  LOA_SANDBOX_PORT: 'port of `npm run sandbox` (default 4010)',
+  LOA_SANDBOX_TOKEN_TTL_S: 'lifetime of sandbox tokens in seconds (default 3600)',
+  LOA_SANDBOX_FAULTS: 'JSON fault plan for the sandbox, e.g. {"create":{"latencyMs":2000,"rates":{"503":0.1}}}',
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+const botSchema = z
+  .object({
+    NODE_ENV: z.preprocess(blankToUndefined, z.enum(['development', 'test', 'production']).default('development')),
+    PORT: int(1, 65535, 3978),
+    LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+    MicrosoftAppId: optionalString,
+    MicrosoftAppPassword: optionalString,
+    MicrosoftAppTenantId: optionalString,
+    MicrosoftAppType: z.preprocess(blankToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
+    LOA_API_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    LOA_CLIENT_ID: optionalString,
+    LOA_CLIENT_SECRET: optionalString,
+    LOA_AUTH_MODE: z.preprocess(blankToUndefined, z.enum(['impersonate', 'id_token']).default('impersonate')),
+    LOA_HTTP_TIMEOUT_MS: int(100, 120_000, 10_000),
+    LOA_MAX_RETRIES: int(0, 10, 3),
+    LOA_TEMPLATES_FILE: z.preprocess(blankToUndefined, z.string().default(DEFAULT_TEMPLATES_FILE)),
+    SEND_ACK_AFTER_MS: int(200, 10_000, 3000),
+  })
+  .superRefine((env, ctx) => {
+    const missing = (key: ConfigKey, why: string) => ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}` });
+    const production = env.NODE_ENV === 'production';
+    if (production) {
+      if (!env.LOA_API_BASE_URL) missing('LOA_API_BASE_URL', 'in production (the sandbox is for local runs only)');
+      if (!env.MicrosoftAppId) missing('MicrosoftAppId', 'in production (inbound authentication must be on)');
+    }
+    if (env.LOA_API_BASE_URL) {
+      if (!env.LOA_CLIENT_ID) missing('LOA_CLIENT_ID', 'when LOA_API_BASE_URL is set');
+      if (!env.LOA_CLIENT_SECRET) missing('LOA_CLIENT_SECRET', 'when LOA_API_BASE_URL is set');
+    }
+    if (env.MicrosoftAppId) {
+      if (env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) missing('MicrosoftAppPassword', `with MicrosoftAppType ${env.MicrosoftAppType}`);
+      if (env.MicrosoftAppType !== 'MultiTenant' && !env.MicrosoftAppTenantId) missing('MicrosoftAppTenantId', `with MicrosoftAppType ${env.MicrosoftAppType}`);
+    }
+  });
+
+const sandboxSchema = z.object({
+  LOA_SANDBOX_PORT: int(0, 65535, 4010),
+  LOA_SANDBOX_TOKEN_TTL_S: int(1, 86_400, 3600),
+  LOA_SANDBOX_FAULTS: z.preprocess(blankToUndefined, z.string().optional()).transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+      return z.NEVER;
+    }
+  }),
+  LOA_CLIENT_ID: z.preprocess(blankToUndefined, z.string().default('local-loa-client')),
+  LOA_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().default('local-loa-secret')),
+  LOA_TEMPLATES_FILE: z.preprocess(blankToUndefined, z.string().default(DEFAULT_TEMPLATES_FILE)),
+  LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+});
+
+export interface Config {
+  readonly environment: 'development' | 'test' | 'production';
+  readonly port: number;
+  readonly logLevel: string;
+  readonly bot: {
+    readonly appId: string;
+    readonly appPassword: string;
+    readonly appTenantId: string;
+    readonly appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  };
+  readonly loa: {
+    /** Undefined in a local run: the composition root starts the sandbox. */
+    readonly baseUrl: string | undefined;
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly authMode: 'impersonate' | 'id_token';
+    readonly timeoutMs: number;
+    readonly maxRetries: number;
+    readonly templatesFile: string;
+  };
+  readonly sendAckAfterMs: number;
+}
+
+export interface SandboxConfig {
+  readonly port: number;
+  readonly tokenTtlS: number;
+  readonly faults: unknown;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly templatesFile: string;
+  readonly logLevel: string;
+}
+
+/** Thrown at startup with every configuration problem listed. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    const hint = (CONFIG_KEYS as Record<string, string>)[key];
+    const message = issue.code === 'custom' ? issue.message : 'is invalid';
+    return `${key} ${message}${hint ? ` (expected ${hint})` : ''}`;
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Reads .env (without overriding real environment variables) into `env`. */
+export function loadDotEnv(env: Env = process.env): void {
+  // Loaded lazily so that tests, which pass their own env, never see a developer's .env.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dotenv = require('dotenv') as typeof import('dotenv');
+  dotenv.config({ processEnv: env as Record<string, string>, quiet: true });
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = botSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  const e = parsed.data;
+  return deepFreeze<Config>({
+    environment: e.NODE_ENV,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    bot: {
+      appId: e.MicrosoftAppId ?? '',
+      appPassword: e.MicrosoftAppPassword ?? '',
+      appTenantId: e.MicrosoftAppTenantId ?? '',
+      appType: e.MicrosoftAppType,
+    },
+    loa: {
+      baseUrl: e.LOA_API_BASE_URL?.replace(/\/+$/, ''),
+      clientId: e.LOA_CLIENT_ID,
+      clientSecret: e.LOA_CLIENT_SECRET,
+      authMode: e.LOA_AUTH_MODE,
+      timeoutMs: e.LOA_HTTP_TIMEOUT_MS,
+      maxRetries: e.LOA_MAX_RETRIES,
+      templatesFile: e.LOA_TEMPLATES_FILE,
+    },
+    sendAckAfterMs: e.SEND_ACK_AFTER_MS,
+  });
+}
+
+export function loadSandboxConfig(env: Env = process.env): SandboxConfig {
+  const parsed = sandboxSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  const e = parsed.data;
+  return deepFreeze<SandboxConfig>({
+    port: e.LOA_SANDBOX_PORT,
+    tokenTtlS: e.LOA_SANDBOX_TOKEN_TTL_S,
+    faults: e.LOA_SANDBOX_FAULTS,
+    clientId: e.LOA_CLIENT_ID,
+    clientSecret: e.LOA_CLIENT_SECRET,
+    templatesFile: e.LOA_TEMPLATES_FILE,
+    logLevel: e.LOG_LEVEL,
+  });
+}

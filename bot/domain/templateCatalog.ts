@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const FIELD_TYPES = ['text', 'multiline', 'email', 'number', 'date', 'choice'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** Longest value accepted when a template field sets no maxLength. */
+export const DEFAULT_MAX_LENGTH: Record<FieldType, number> = {
+  text: 200,
+  multiline: 2000,
+  email: 254,
+  number: 32,
+  date: 10,
+  choice: 200,
+};
+
+const fieldSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must start with a letter and hold only letters, digits and _'),
+    label: z.string().min(1).max(100),
+    type: z.enum(FIELD_TYPES),
+    required: z.boolean().default(false),
+    maxLength: z.number().int().positive().max(10000).optional(),
+    pattern: z
+      .string()
+      .refine((p) => {
+        try {
+          new RegExp(p, 'u');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'is not a valid regular expression')
+      .optional(),
+    patternHint: z.string().max(200).optional(),
+    placeholder: z.string().max(100).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    choices: z.array(z.object({ title: z.string().min(1), value: z.string().min(1) })).min(1).optional(),
+  })
+  .refine((f) => f.type !== 'choice' || (f.choices?.length ?? 0) > 0, { message: 'a choice field needs choices', path: ['choices'] });
+
+const templateSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1).max(100),
+  description: z.string().max(500),
+  fields: z.array(fieldSchema).max(100),
+});
+
+const catalogSchema = z.object({ templates: z.array(templateSchema).min(1) }).superRefine((catalog, ctx) => {
+  const ids = new Set<string>();
+  catalog.templates.forEach((t, i) => {
+    if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['templates', i, 'id'], message: `duplicate template id ${t.id}` });
+    ids.add(t.id);
+    const names = new Set<string>();
+    t.fields.forEach((f, j) => {
+      if (names.has(f.name)) ctx.addIssue({ code: 'custom', path: ['templates', i, 'fields', j, 'name'], message: `duplicate field ${f.name}` });
+      names.add(f.name);
+    });
+  });
+});
+
+export type TemplateField = z.infer<typeof fieldSchema>;
+export type LoaTemplate = z.infer<typeof templateSchema>;
+
+/** The LOA templates reps can choose from, read once at startup. */
+export class TemplateCatalog {
+  private readonly byId: Map<string, LoaTemplate>;
+
+  constructor(readonly templates: readonly LoaTemplate[]) {
+    this.byId = new Map(templates.map((t) => [t.id, t]));
+  }
+
+  get(id: string): LoaTemplate | undefined {
+    return this.byId.get(id);
+  }
+
+  static fromJson(json: unknown, source = 'catalog'): TemplateCatalog {
+    const parsed = catalogSchema.safeParse(json);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+      throw new Error(`The LOA template catalog ${source} is invalid:\n${problems}`);
+    }
+    return new TemplateCatalog(Object.freeze(parsed.data.templates));
+  }
+
+  static fromFile(path: string): TemplateCatalog {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new Error(`Cannot read the LOA template catalog at ${path}: ${(err as Error).message}`);
+    }
+    return TemplateCatalog.fromJson(json, path);
+  }
+}
+
+export function maxLengthOf(field: TemplateField): number {
+  return field.maxLength ?? DEFAULT_MAX_LENGTH[field.type];
+}
