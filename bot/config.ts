@@ -3,6 +3,7 @@
  * typed, frozen Config and reports every missing or invalid key at once, with a hint.
  */
 import { resolve } from 'node:path';
+import dotenv from 'dotenv';
 import { z } from 'zod';
 
 export type Env = Record<string, string | undefined>;
@@ -151,10 +152,7 @@ function deepFreeze<T>(value: T): T {
 
 /** Reads .env (without overriding real environment variables) into `env`. */
 export function loadDotEnv(env: Env = process.env): void {
-  // Loaded lazily so that tests, which pass their own env, never see a developer's .env.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dotenv = require('dotenv') as typeof import('dotenv');
-  dotenv.config({ processEnv: env as Record<string, string>, quiet: true });
+  dotenv.config({ processEnv: env, quiet: true });
 }
 
 export function loadConfig(env: Env = process.env): Config {

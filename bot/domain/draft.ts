@@ -1,0 +1,229 @@
+import { z } from 'zod';
+import type { AgreementRequest, Party } from './agreement';
+import { maxLengthOf } from './templateCatalog';
+import type { LoaTemplate, TemplateField } from './templateCatalog';
+import { CONTROL_CHARACTERS } from './text';
+
+/** Input ids of the details card's fixed fields. Template fields use `formFieldId(name)`. */
+export const DRAFT_INPUTS = {
+  signerName: 'signerName',
+  signerEmail: 'signerEmail',
+  ccName: 'ccName',
+  ccEmail: 'ccEmail',
+  notifyEnabled: 'notifyEnabled',
+  notifyEmails: 'notifyEmails',
+  emailSubject: 'emailSubject',
+  emailMessage: 'emailMessage',
+} as const;
+
+export const LIMITS = {
+  nameLength: 200,
+  emailLength: 254,
+  subjectLength: 200,
+  messageLength: 2000,
+  notificationEmails: 20,
+} as const;
+
+const FORM_FIELD_PREFIX = 'f_';
+
+export function formFieldId(name: string): string {
+  return `${FORM_FIELD_PREFIX}${name}`;
+}
+
+/** What the rep typed, exactly as typed, so a card can show it again. */
+export interface DraftValues {
+  signerName: string;
+  signerEmail: string;
+  ccName: string;
+  ccEmail: string;
+  notifyEnabled: boolean;
+  notifyEmails: string;
+  emailSubject: string;
+  emailMessage: string;
+  /** Template field name -> value. */
+  fields: Record<string, string>;
+}
+
+/** An LOA being prepared in a conversation. */
+export interface Draft {
+  id: string;
+  templateId: string;
+  values: DraftValues;
+  previousAgreementId?: string;
+}
+
+/** Input id -> message for the rep. */
+export type FieldErrors = Record<string, string>;
+
+export function emptyValues(): DraftValues {
+  return { signerName: '', signerEmail: '', ccName: '', ccEmail: '', notifyEnabled: false, notifyEmails: '', emailSubject: '', emailMessage: '', fields: {} };
+}
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/u;
+const NUMBER = /^-?\d+(\.\d+)?$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isEmail(value: string): boolean {
+  return value.length <= LIMITS.emailLength && EMAIL.test(value);
+}
+
+function isRealDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
+}
+
+/** Splits a typed list of emails on commas, semicolons and white space. */
+export function splitEmails(value: string): string[] {
+  return value.split(/[\s,;]+/u).filter((e) => e.length > 0);
+}
+
+const inputValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * Reads the inputs a details card submitted. Anything that is not a string, number or
+ * boolean is reported against its field, and unknown keys are ignored.
+ */
+export function readDraftInput(template: LoaTemplate, data: Record<string, unknown>): { values: DraftValues; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const text = (id: string): string => {
+    const raw = data[id];
+    if (raw === undefined || raw === null) return '';
+    const parsed = inputValue.safeParse(raw);
+    if (!parsed.success) {
+      errors[id] = 'Enter this as plain text.';
+      return '';
+    }
+    return String(parsed.data).trim();
+  };
+  const notify = data[DRAFT_INPUTS.notifyEnabled];
+  const values: DraftValues = {
+    signerName: text(DRAFT_INPUTS.signerName),
+    signerEmail: text(DRAFT_INPUTS.signerEmail),
+    ccName: text(DRAFT_INPUTS.ccName),
+    ccEmail: text(DRAFT_INPUTS.ccEmail),
+    notifyEnabled: notify === true || notify === 'true',
+    notifyEmails: text(DRAFT_INPUTS.notifyEmails),
+    emailSubject: text(DRAFT_INPUTS.emailSubject),
+    emailMessage: text(DRAFT_INPUTS.emailMessage),
+    fields: Object.fromEntries(template.fields.map((f) => [f.name, text(formFieldId(f.name))])),
+  };
+  return { values, errors };
+}
+
+/** Every problem with the draft, keyed by input id; empty when it can be sent. */
+export function validateDraft(template: LoaTemplate, values: DraftValues): FieldErrors {
+  const errors: FieldErrors = {};
+  const check = (id: string, message: string | undefined) => {
+    if (message && !errors[id]) errors[id] = message;
+  };
+  check(DRAFT_INPUTS.signerName, requiredText("the signer's name", values.signerName, LIMITS.nameLength));
+  check(DRAFT_INPUTS.signerEmail, emailProblem("the signer's email", values.signerEmail, true));
+  const hasCc = values.ccName !== '' || values.ccEmail !== '';
+  if (hasCc) {
+    check(DRAFT_INPUTS.ccName, requiredText('the cc name', values.ccName, LIMITS.nameLength) ?? (values.ccName ? undefined : 'Enter the cc name too, or clear the cc email.'));
+    check(DRAFT_INPUTS.ccEmail, emailProblem('the cc email', values.ccEmail, true));
+  }
+  if (values.notifyEnabled) {
+    const emails = splitEmails(values.notifyEmails);
+    if (emails.length === 0) check(DRAFT_INPUTS.notifyEmails, 'Enter at least one email to notify, or turn notifications off.');
+    else if (emails.length > LIMITS.notificationEmails) check(DRAFT_INPUTS.notifyEmails, `Enter at most ${LIMITS.notificationEmails} emails to notify.`);
+    else {
+      const bad = emails.find((e) => !isEmail(e));
+      if (bad !== undefined) check(DRAFT_INPUTS.notifyEmails, `"${bad}" is not an email address. Separate addresses with commas.`);
+    }
+  }
+  check(DRAFT_INPUTS.emailSubject, optionalText('The email subject', values.emailSubject, LIMITS.subjectLength, false));
+  check(DRAFT_INPUTS.emailMessage, optionalText('The email message', values.emailMessage, LIMITS.messageLength, true));
+  for (const field of template.fields) {
+    check(formFieldId(field.name), fieldProblem(field, values.fields[field.name] ?? ''));
+  }
+  return errors;
+}
+
+function requiredText(what: string, value: string, max: number): string | undefined {
+  if (value === '') return `Enter ${what}.`;
+  return optionalText(capitalise(what), value, max, false);
+}
+
+function optionalText(what: string, value: string, max: number, multiline: boolean): string | undefined {
+  if ([...value].length > max) return `${what} can be at most ${max} characters (it has ${[...value].length}).`;
+  if (CONTROL_CHARACTERS.test(value) || (!multiline && /[\r\n\t]/u.test(value))) return `${what} contains characters that can't be sent, such as line breaks or control codes. Remove them.`;
+  return undefined;
+}
+
+function emailProblem(what: string, value: string, required: boolean): string | undefined {
+  if (value === '') return required ? `Enter ${what}.` : undefined;
+  if (!isEmail(value)) return `Enter ${what} as an address like name@company.com.`;
+  return undefined;
+}
+
+function fieldProblem(field: TemplateField, value: string): string | undefined {
+  const label = field.label;
+  if (value === '') return field.required ? `Enter ${label}.` : undefined;
+  const tooLong = optionalText(label, value, maxLengthOf(field), field.type === 'multiline');
+  if (tooLong) return tooLong;
+  switch (field.type) {
+    case 'email':
+      if (!isEmail(value)) return `Enter ${label} as an address like name@company.com.`;
+      break;
+    case 'number': {
+      if (!NUMBER.test(value)) return `Enter ${label} as a number, like 12 or 12.5.`;
+      const n = Number(value);
+      if (field.min !== undefined && n < field.min) return `${label} must be at least ${field.min}.`;
+      if (field.max !== undefined && n > field.max) return `${label} must be at most ${field.max}.`;
+      break;
+    }
+    case 'date':
+      if (!isRealDate(value)) return `Enter ${label} as a date (YYYY-MM-DD).`;
+      break;
+    case 'choice':
+      if (!field.choices?.some((c) => c.value === value)) return `Choose ${label} from the list.`;
+      break;
+    default:
+      break;
+  }
+  if (field.pattern && !new RegExp(field.pattern, 'u').test(value)) {
+    return `${label} doesn't look right${field.patternHint ? `: use ${field.patternHint}` : ''}.`;
+  }
+  return undefined;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The API request for a draft that passed validation. */
+export function toAgreementRequest(template: LoaTemplate, draft: Draft): AgreementRequest {
+  const v = draft.values;
+  const cc: Party | undefined = v.ccEmail ? { name: v.ccName, email: v.ccEmail } : undefined;
+  return {
+    templateId: template.id,
+    signer: { name: v.signerName, email: v.signerEmail },
+    ...(cc ? { cc } : {}),
+    formData: template.fields.filter((f) => (v.fields[f.name] ?? '') !== '').map((f) => ({ name: f.name, value: v.fields[f.name] ?? '' })),
+    ...(v.notifyEnabled ? { notification: { isEnabled: true, emails: splitEmails(v.notifyEmails) } } : {}),
+    ...(v.emailSubject ? { emailSubject: v.emailSubject } : {}),
+    ...(v.emailMessage ? { emailMessage: v.emailMessage } : {}),
+    ...(draft.previousAgreementId ? { previousAgreementId: draft.previousAgreementId } : {}),
+  };
+}
+
+/** Where the API's field path for a problem shows on the details card. */
+export function inputIdForApiField(field: string): string | undefined {
+  const fixed: Record<string, string> = {
+    'signer.name': DRAFT_INPUTS.signerName,
+    'signer.email': DRAFT_INPUTS.signerEmail,
+    signer: DRAFT_INPUTS.signerEmail,
+    'cc.name': DRAFT_INPUTS.ccName,
+    'cc.email': DRAFT_INPUTS.ccEmail,
+    cc: DRAFT_INPUTS.ccEmail,
+    'notification.emails': DRAFT_INPUTS.notifyEmails,
+    emailSubject: DRAFT_INPUTS.emailSubject,
+    emailMessage: DRAFT_INPUTS.emailMessage,
+  };
+  if (fixed[field]) return fixed[field];
+  const form = /^formData\.([A-Za-z][A-Za-z0-9_]*)/.exec(field);
+  return form?.[1] ? formFieldId(form[1]) : undefined;
+}

@@ -1,0 +1,14 @@
+/** Who a rep is, as established by Teams (roster today, single sign-on later). */
+export interface RepIdentity {
+  /** Entra object id. */
+  objectId: string;
+  tenantId: string;
+  /** User principal name; the LOA API impersonates this address. */
+  upn: string;
+  name: string;
+}
+
+/** Stable key for a rep, independent of the conversation. */
+export function repKey(rep: Pick<RepIdentity, 'tenantId' | 'objectId'>): string {
+  return `${rep.tenantId}:${rep.objectId}`;
+}

@@ -1,0 +1,157 @@
+import type { Logger } from 'pino';
+import type { FieldProblem } from '../loa/contract';
+import { LoaApiError } from '../loa/loaApiError';
+import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
+import type { Agreement, AgreementRequest } from './agreement';
+import type { Clock } from './clock';
+import type { KeyValueStore } from './keyValueStore';
+
+/**
+ * sending: claimed, the create call is under way (or its instance died);
+ * created: the API created the agreement; failed: the API refused, nothing was created;
+ * unknown: no answer arrived, so an agreement may exist and nothing is resent by itself.
+ */
+export type SubmissionStatus = 'sending' | 'created' | 'failed' | 'unknown';
+
+export interface SubmissionError {
+  code: string;
+  message: string;
+  status?: number;
+  details: FieldProblem[];
+  retryable: boolean;
+}
+
+/** What became of one draft's Send. At most one agreement is ever created per draft. */
+export interface Submission {
+  draftId: string;
+  status: SubmissionStatus;
+  /** 1 for the first Send; each accepted Retry adds one. */
+  attempt: number;
+  templateId: string;
+  repKey: string;
+  startedAt: string;
+  finishedAt?: string;
+  agreement?: Agreement;
+  error?: SubmissionError;
+}
+
+export interface SubmitRequest {
+  draftId: string;
+  /** The attempt a Retry button was showing; absent for the first Send. */
+  retryOfAttempt?: number;
+  repKey: string;
+  principal: LoaPrincipal;
+  request: AgreementRequest;
+}
+
+export interface SubmitResult {
+  /** The submission as it stands now. */
+  submission: Submission;
+  /** Settles when the submission reaches created, failed or unknown; never rejects. */
+  done: Promise<Submission>;
+  /** True when this call started a create; false when it found an earlier outcome. */
+  started: boolean;
+}
+
+const keyOf = (draftId: string) => `submission/${draftId}`;
+
+/**
+ * Sends drafts exactly once. A Send first claims the draft with a create-only write;
+ * a second Send of the same draft (double click, Teams retry, stale card) gets the
+ * first one's outcome instead of a second agreement.
+ */
+export class AgreementSender {
+  private readonly inFlight = new Map<string, Promise<Submission>>();
+
+  constructor(
+    private readonly store: KeyValueStore<Submission>,
+    private readonly loa: LoaApi,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async find(draftId: string): Promise<Submission | undefined> {
+    return (await this.store.get(keyOf(draftId)))?.value;
+  }
+
+  /** Number of creates this instance is still waiting on. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  async submit(req: SubmitRequest): Promise<SubmitResult> {
+    const key = keyOf(req.draftId);
+    const first: Submission = { draftId: req.draftId, status: 'sending', attempt: 1, templateId: req.request.templateId, repKey: req.repKey, startedAt: this.nowIso() };
+    if (await this.store.create(key, first)) return this.start(key, first, req);
+
+    const current = await this.store.get(key);
+    if (!current) throw new Error(`Submission ${req.draftId} vanished while it was being claimed`);
+    const existing = current.value;
+    if (!this.mayResend(existing, req.retryOfAttempt)) return this.outcomeOf(existing);
+
+    const next: Submission = { ...existing, status: 'sending', attempt: existing.attempt + 1, startedAt: this.nowIso(), templateId: req.request.templateId };
+    delete next.error;
+    delete next.finishedAt;
+    if (await this.store.replace(key, next, current.etag)) return this.start(key, next, req);
+    // Another click or instance resent it first: report what that one is doing.
+    const latest = await this.store.get(key);
+    return this.outcomeOf(latest?.value ?? existing);
+  }
+
+  /** A refused Send may go again; an unknown one only when the rep pressed Retry on it. */
+  private mayResend(s: Submission, retryOfAttempt: number | undefined): boolean {
+    if (s.status === 'failed') return retryOfAttempt === undefined || retryOfAttempt === s.attempt;
+    if (s.status === 'unknown') return retryOfAttempt === s.attempt;
+    return false;
+  }
+
+  private outcomeOf(submission: Submission): SubmitResult {
+    const running = submission.status === 'sending' ? this.inFlight.get(submission.draftId) : undefined;
+    return { submission, done: running ?? Promise.resolve(submission), started: false };
+  }
+
+  private start(key: string, claimed: Submission, req: SubmitRequest): SubmitResult {
+    const done = this.create(key, claimed, req).finally(() => this.inFlight.delete(req.draftId));
+    this.inFlight.set(req.draftId, done);
+    return { submission: claimed, done, started: true };
+  }
+
+  private async create(key: string, claimed: Submission, req: SubmitRequest): Promise<Submission> {
+    let result: Submission;
+    try {
+      const agreement = await this.loa.createAgreement(req.principal, req.request);
+      result = { ...claimed, status: 'created', agreement, finishedAt: this.nowIso() };
+      this.log.info({ draftId: req.draftId, agreementId: agreement.id, attempt: claimed.attempt }, 'Agreement created');
+    } catch (err) {
+      const error = toSubmissionError(err);
+      const unknown = !(err instanceof LoaApiError) || err.outcomeUnknown;
+      result = { ...claimed, status: unknown ? 'unknown' : 'failed', error, finishedAt: this.nowIso() };
+      this.log.warn({ draftId: req.draftId, attempt: claimed.attempt, status: result.status, error: { code: error.code, status: error.status } }, 'Agreement not created');
+      if (!(err instanceof LoaApiError)) this.log.error({ err }, 'Unexpected error while creating an agreement');
+    }
+    await this.record(key, result);
+    return result;
+  }
+
+  /** Stores the outcome over our own claim. A lost write is logged; the rep still gets the outcome. */
+  private async record(key: string, result: Submission): Promise<void> {
+    try {
+      const current = await this.store.get(key);
+      if (current?.value.attempt === result.attempt && current.value.status === 'sending' && (await this.store.replace(key, result, current.etag))) return;
+      this.log.error({ draftId: result.draftId, attempt: result.attempt }, 'Could not record a submission outcome: the claim changed underneath');
+    } catch (err) {
+      this.log.error({ err, draftId: result.draftId }, 'Could not record a submission outcome');
+    }
+  }
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+}
+
+function toSubmissionError(err: unknown): SubmissionError {
+  if (err instanceof LoaApiError) {
+    return { code: err.code, message: err.message, ...(err.status !== undefined ? { status: err.status } : {}), details: [...err.details], retryable: err.retryable };
+  }
+  return { code: 'INTERNAL', message: 'Unexpected error in the bot', details: [], retryable: false };
+}

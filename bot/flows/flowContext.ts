@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { AdaptiveCard } from '../../cards/render';
+import type { Clock } from '../domain/clock';
+import type { Draft } from '../domain/draft';
+import type { RepIdentity } from '../domain/rep';
+import type { AgreementSender } from '../domain/submissions';
+import type { TemplateCatalog } from '../domain/templateCatalog';
+import type { LoaPrincipal } from '../loa/loaClient';
+
+/** What the bot remembers about one conversation. Saved after every turn. */
+export interface ConversationData {
+  draft?: Draft;
+}
+
+/** One turn as the flows see it: no botbuilder types, so flows can move to another SDK. */
+export interface FlowContext {
+  readonly log: Logger;
+  readonly conversation: ConversationData;
+  /** The rep taking this turn; resolved on first use. */
+  rep(): Promise<RepIdentity>;
+}
+
+/** What a handler wants shown. */
+export interface FlowResult {
+  /** Replaces the card that was pressed, or is sent when the turn came from text. */
+  card: AdaptiveCard;
+  /** Plain-text chat messages to post after the card. */
+  messages?: string[];
+  /**
+   * A later result, for work that outlives the turn (a slow LOA API). When it settles,
+   * its card replaces this turn's card and its messages are posted.
+   */
+  followUp?: Promise<FlowResult>;
+}
+
+/** Everything the flows need, built once by the composition root. */
+export interface FlowDeps {
+  readonly catalog: TemplateCatalog;
+  readonly sender: AgreementSender;
+  readonly principalFor: (rep: RepIdentity) => LoaPrincipal;
+  readonly clock: Clock;
+  /** How long Send waits for the API before answering "Sending…". */
+  readonly sendAckAfterMs: number;
+  readonly newId: () => string;
+}
+
+export type FlowHandler = (ctx: FlowContext, data: Record<string, unknown>) => Promise<FlowResult>;

@@ -1,0 +1,92 @@
+import { renderAgreementSentCard } from '../../cards/agreementSent';
+import { renderDraftDetailsCard } from '../../cards/draftDetails';
+import { renderNoticeCard } from '../../cards/simpleCards';
+import { VERBS } from '../../cards/verbs';
+import type { Draft, FieldErrors } from '../domain/draft';
+import { inputIdForApiField } from '../domain/draft';
+import type { Submission } from '../domain/submissions';
+import { escapeMarkdown } from '../domain/text';
+import { API_ERROR_CODES } from '../loa/contract';
+import type { FlowDeps, FlowResult } from './flowContext';
+
+/** The card and chat message for a submission, in a rep's words. */
+export function renderSubmission(submission: Submission, deps: FlowDeps, draft?: Draft): FlowResult {
+  const templateName = deps.catalog.get(submission.templateId)?.name ?? 'Unknown template';
+  switch (submission.status) {
+    case 'created': {
+      const agreement = submission.agreement;
+      if (!agreement) throw new Error(`Submission ${submission.draftId} is created but holds no agreement`);
+      return {
+        card: renderAgreementSentCard({ agreement, templateName }),
+        messages: [`LOA sent to ${escapeMarkdown(agreement.signer.name)} (${escapeMarkdown(templateName)}). Agreement ${escapeMarkdown(agreement.id)}, status ${escapeMarkdown(agreement.status)}.`],
+      };
+    }
+    case 'sending':
+      return {
+        card: renderNoticeCard({
+          title: 'Sending your LOA…',
+          text: 'The LOA service is taking a while. You can leave this chat: this card updates and I post the result here when it is done.',
+          style: 'accent',
+        }),
+      };
+    case 'failed':
+      return fieldErrorsCard(submission, deps, draft) ?? failedCard(submission, templateName);
+    case 'unknown':
+      return failedCard(submission, templateName);
+  }
+}
+
+/** A refusal that names fields goes back to the details card, with the values kept. */
+function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | undefined): FlowResult | undefined {
+  const template = deps.catalog.get(submission.templateId);
+  const details = submission.error?.details ?? [];
+  if (!draft || !template || submission.error?.code !== API_ERROR_CODES.validation || details.length === 0) return undefined;
+  const errors: FieldErrors = {};
+  const unplaced: string[] = [];
+  for (const d of details) {
+    const id = inputIdForApiField(d.field);
+    if (id && !errors[id]) errors[id] = d.message;
+    else if (!id) unplaced.push(`${d.field}: ${d.message}`);
+  }
+  const problem = unplaced.length > 0
+    ? `The LOA service refused this LOA, and nothing was sent: ${unplaced.join('; ')}.`
+    : 'The LOA service refused some details, and nothing was sent. Fix the highlighted fields, then press Review.';
+  return {
+    card: renderDraftDetailsCard({ template, draft, errors, problem }),
+    messages: ['Your LOA was not sent: the LOA service refused some details. Fix them on the card and review again.'],
+  };
+}
+
+function failedCard(submission: Submission, templateName: string): FlowResult {
+  const unknown = submission.status === 'unknown';
+  const reason = reasonFor(submission);
+  const title = unknown ? "I couldn't confirm your LOA was sent" : 'Your LOA was not sent';
+  return {
+    card: renderNoticeCard({
+      title,
+      text: reason,
+      style: unknown ? 'warning' : 'attention',
+      facts: [{ title: 'Template', value: templateName }],
+      actions: [
+        { title: 'Retry', verb: VERBS.sendDraft, data: { draftId: submission.draftId, attempt: String(submission.attempt) } },
+        // After an unknown outcome only Retry resends: editing would invite a second, different LOA.
+        ...(unknown ? [] : [{ title: 'Edit', verb: VERBS.editDraft, data: { draftId: submission.draftId } }]),
+        { title: 'Cancel', verb: VERBS.cancelDraft, data: { draftId: submission.draftId } },
+      ],
+    }),
+    messages: [`${title}. ${reason}`],
+  };
+}
+
+function reasonFor(submission: Submission): string {
+  const error = submission.error;
+  if (submission.status === 'unknown') {
+    return 'The LOA service did not answer in time, so the LOA may or may not have been created. Check with the signer before you press Retry, or you may send it twice.';
+  }
+  if (!error) return 'Nothing was sent. Press Retry.';
+  if (error.code === 'CONNECTION_REFUSED') return 'The LOA service could not be reached, and nothing was sent. Press Retry in a minute.';
+  if (error.status === 429 || error.status === 503) return 'The LOA service is busy, and nothing was sent. Press Retry in a minute.';
+  if (error.status === 401 || error.status === 403) return 'The LOA service did not accept your sign-in, and nothing was sent. Press Retry; if it happens again, contact LOA support.';
+  if (error.status === 400) return `The LOA service refused this LOA, and nothing was sent: ${escapeMarkdown(error.message)}. Press Edit to change it.`;
+  return 'The LOA service had a problem, and nothing was sent. Press Retry in a minute.';
+}

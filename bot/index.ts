@@ -1,0 +1,156 @@
+/**
+ * Composition root: reads the config, builds the LOA client, storage, flows, adapter and
+ * bot, and hands each its dependencies. Nothing else reads configuration.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ConversationState, MemoryStorage } from 'botbuilder';
+import type { ConfigurationBotFrameworkAuthenticationOptions, Storage } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { ConfigError, loadConfig, loadDotEnv } from './config';
+import { systemClock } from './domain/clock';
+import type { Clock } from './domain/clock';
+import { MemoryKeyValueStore } from './domain/keyValueStore';
+import type { KeyValueStore } from './domain/keyValueStore';
+import { AgreementSender } from './domain/submissions';
+import type { Submission } from './domain/submissions';
+import { TemplateCatalog } from './domain/templateCatalog';
+import { createFlows } from './flows';
+import { LoaClient } from './loa/loaClient';
+import { impersonationPrincipal } from './loa/principals';
+import { createLogger } from './logger';
+import { startBotServer } from './server';
+import type { BotServer } from './server';
+import { createAdapter } from './teams/adapter';
+import { FollowUps } from './teams/followUps';
+import { RosterIdentityProvider } from './teams/identity';
+import type { RepIdentityProvider } from './teams/identity';
+import { LoaBot } from './teams/loaBot';
+
+/** Replaceable parts, for tests and local tooling. */
+export interface BotOverrides {
+  logger?: Logger;
+  storage?: Storage;
+  submissions?: KeyValueStore<Submission>;
+  identity?: RepIdentityProvider;
+  clock?: Clock;
+  host?: string;
+  /** Extra Bot Framework authentication settings, e.g. a local OpenID endpoint in tests. */
+  auth?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
+}
+
+export interface RunningBot {
+  readonly url: string;
+  readonly loaBaseUrl: string;
+  /** Graceful stop: finishes turns and follow-ups, then stops the local sandbox if one was started. */
+  close(): Promise<void>;
+}
+
+export async function startBot(config: Config, overrides: BotOverrides = {}): Promise<RunningBot> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const catalog = TemplateCatalog.fromFile(config.loa.templatesFile);
+  const loaApi = await resolveLoaApi(config, catalog, logger);
+
+  const loa = new LoaClient({
+    baseUrl: loaApi.baseUrl,
+    clientId: loaApi.clientId,
+    clientSecret: loaApi.clientSecret,
+    timeoutMs: config.loa.timeoutMs,
+    maxRetries: config.loa.maxRetries,
+    logger: logger.child({ component: 'loa-client' }),
+    clock,
+  });
+  const sender = new AgreementSender(overrides.submissions ?? new MemoryKeyValueStore<Submission>(), loa, clock, logger.child({ component: 'sender' }));
+  const flows = createFlows({
+    catalog,
+    sender,
+    principalFor: impersonationPrincipal,
+    clock,
+    sendAckAfterMs: config.sendAckAfterMs,
+    newId: randomUUID,
+  });
+
+  const adapter = createAdapter(config, logger, overrides.auth);
+  const followUps = new FollowUps(adapter, config.bot.appId);
+  const bot = new LoaBot({
+    flows,
+    conversationState: new ConversationState(overrides.storage ?? new MemoryStorage()),
+    identity: overrides.identity ?? new RosterIdentityProvider(),
+    followUps,
+    logger,
+  });
+  const server: BotServer = await startBotServer(config.port, { adapter, bot, logger, drain: () => followUps.drain() }, overrides.host);
+
+  return {
+    url: server.url,
+    loaBaseUrl: loaApi.baseUrl,
+    async close() {
+      await server.close();
+      await loaApi.close();
+    },
+  };
+}
+
+interface LoaApiTarget {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  close(): Promise<void>;
+}
+
+/** The configured LOA API, or in a local run without one, a sandbox started in-process. */
+async function resolveLoaApi(config: Config, catalog: TemplateCatalog, logger: Logger): Promise<LoaApiTarget> {
+  const { baseUrl, clientId, clientSecret } = config.loa;
+  if (baseUrl && clientId && clientSecret) return { baseUrl, clientId, clientSecret, close: () => Promise.resolve() };
+  if (config.environment === 'production') throw new ConfigError(['LOA_API_BASE_URL, LOA_CLIENT_ID and LOA_CLIENT_SECRET are required in production']);
+  // Loaded only here so that production never loads sandbox code.
+  const { startSandbox } = await import('../deploy/local/sandbox/sandboxServer.js');
+  const credentials = { clientId: clientId ?? 'local-bot', clientSecret: clientSecret ?? randomBytes(16).toString('hex') };
+  const sandbox = await startSandbox({ port: 0, ...credentials, catalog, tokenTtlS: 3600, logger: logger.child({ component: 'loa-sandbox' }) });
+  logger.warn({ loaBaseUrl: sandbox.url }, 'LOA_API_BASE_URL is not set: using a local LOA sandbox started in-process. No real LOA is sent.');
+  return { baseUrl: sandbox.url, ...credentials, close: () => sandbox.close() };
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const bot = await startBot(config, { logger });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down: finishing turns in flight');
+    const force = setTimeout(() => {
+      logger.error('Shutdown took longer than 25 s; exiting anyway');
+      process.exit(1);
+    }, 25_000);
+    force.unref();
+    bot.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

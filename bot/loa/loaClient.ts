@@ -1,0 +1,242 @@
+import axios from 'axios';
+import type { AxiosInstance, AxiosResponse, Method } from 'axios';
+import type { Logger } from 'pino';
+import type { Agreement, AgreementRequest } from '../domain/agreement';
+import { sleep, systemClock } from '../domain/clock';
+import type { Clock } from '../domain/clock';
+import { API_ERROR_CODES, PATHS, parseAgreement, parseApiError, parseTokenResponse, toWireCreateRequest, tokenRequestForm } from './contract';
+import type { AccessToken, TokenGrant } from './contract';
+import { LoaApiError } from './loaApiError';
+import type { LoaOperation } from './loaApiError';
+import { backoffDelay, isSafeToRetry, mayHaveCreated, parseRetryAfter } from './retryPolicy';
+import type { NetworkFailure } from './retryPolicy';
+import { TokenCache } from './tokenCache';
+
+/** Someone the LOA API acts for. */
+export interface LoaPrincipal {
+  /** Stable cache key, e.g. tenant and Entra object id. */
+  readonly key: string;
+  /** How to obtain a token grant; called only when no cached token is valid. */
+  grant(): Promise<TokenGrant>;
+}
+
+/** The LOA API as the rest of the bot sees it. */
+export interface LoaApi {
+  createAgreement(principal: LoaPrincipal, request: AgreementRequest): Promise<Agreement>;
+  /** Throws LoaApiError code NOT_SUPPORTED when the API has no GET for agreements. */
+  getAgreement(principal: LoaPrincipal, id: string): Promise<Agreement>;
+  deleteAgreement(principal: LoaPrincipal, id: string): Promise<void>;
+  /** False once the API has shown it cannot return an agreement's status. */
+  readonly canGetAgreement: boolean;
+}
+
+export interface LoaClientOptions {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+  maxRetries: number;
+  logger: Logger;
+  clock?: Clock;
+  /** Injected transport; its baseURL is ignored. */
+  http?: AxiosInstance;
+  random?: () => number;
+  delay?: (ms: number) => Promise<void>;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** A Retry-After longer than this is not waited for; the call fails as retryable instead. */
+  maxRetryAfterMs?: number;
+}
+
+const NOT_SUPPORTED = 'NOT_SUPPORTED';
+
+interface Attempt {
+  method: Method;
+  path: string;
+  data?: unknown;
+  headers?: Record<string, string>;
+}
+
+export class LoaClient implements LoaApi {
+  private readonly http: AxiosInstance;
+  private readonly clock: Clock;
+  private readonly tokens: TokenCache;
+  private readonly random: () => number;
+  private readonly delay: (ms: number) => Promise<void>;
+  private getSupported = true;
+
+  constructor(private readonly options: LoaClientOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.http = options.http ?? axios.create();
+    this.tokens = new TokenCache(this.clock);
+    this.random = options.random ?? Math.random;
+    this.delay = options.delay ?? ((ms) => sleep(ms));
+  }
+
+  get canGetAgreement(): boolean {
+    return this.getSupported;
+  }
+
+  async createAgreement(principal: LoaPrincipal, request: AgreementRequest): Promise<Agreement> {
+    const res = await this.callApi('create', principal, { method: 'POST', path: PATHS.agreements, data: toWireCreateRequest(request) });
+    return this.agreementFrom('create', res);
+  }
+
+  async getAgreement(principal: LoaPrincipal, id: string): Promise<Agreement> {
+    if (!this.getSupported) throw notSupported();
+    try {
+      const res = await this.callApi('get', principal, { method: 'GET', path: PATHS.agreement(id) });
+      return this.agreementFrom('get', res);
+    } catch (err) {
+      if (err instanceof LoaApiError && err.code === NOT_SUPPORTED) this.getSupported = false;
+      throw err;
+    }
+  }
+
+  async deleteAgreement(principal: LoaPrincipal, id: string): Promise<void> {
+    await this.callApi('delete', principal, { method: 'DELETE', path: PATHS.agreement(id) });
+  }
+
+  /** A token for the principal, from the cache when it is still valid. */
+  token(principal: LoaPrincipal): Promise<string> {
+    return this.tokens.get(principal.key, () => this.requestToken(principal));
+  }
+
+  private async requestToken(principal: LoaPrincipal): Promise<AccessToken> {
+    const grant = await principal.grant();
+    const { path, form } = tokenRequestForm(grant, this.options.clientId, this.options.clientSecret);
+    const res = await this.withRetries('token', {
+      method: 'POST',
+      path,
+      data: form.toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    const token = parseTokenResponse(res.data);
+    if (!token) throw badResponse('token', res.status);
+    return token;
+  }
+
+  private async callApi(operation: LoaOperation, principal: LoaPrincipal, attempt: Attempt): Promise<AxiosResponse> {
+    for (let refreshed = false; ; refreshed = true) {
+      const token = await this.token(principal);
+      try {
+        return await this.withRetries(operation, { ...attempt, headers: { ...attempt.headers, Authorization: `Bearer ${token}` } });
+      } catch (err) {
+        // An expired or revoked token: fetch a new one once, then give up.
+        if (err instanceof LoaApiError && err.status === 401 && !refreshed) {
+          this.tokens.invalidate(principal.key, token);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async withRetries(operation: LoaOperation, attempt: Attempt): Promise<AxiosResponse> {
+    for (let retry = 0; ; retry++) {
+      const error = await this.once(operation, attempt);
+      if (!(error instanceof LoaApiError)) return error;
+      const mayRetry = error.retryable && retry < this.options.maxRetries;
+      const waitMs = backoffDelay(retry, error.retryAfterMs, {
+        baseMs: this.options.backoffBaseMs ?? 200,
+        capMs: this.options.backoffCapMs ?? 5000,
+        random: this.random,
+      });
+      if (!mayRetry || waitMs > (this.options.maxRetryAfterMs ?? 30_000)) throw error;
+      this.options.logger.warn({ loa: { operation, status: error.status, code: error.code, retry: retry + 1, waitMs } }, 'LOA API call failed, retrying');
+      await this.delay(waitMs);
+    }
+  }
+
+  /** One HTTP exchange: the response when it succeeded, otherwise the error it maps to. */
+  private async once(operation: LoaOperation, attempt: Attempt): Promise<AxiosResponse | LoaApiError> {
+    const started = this.clock.now();
+    let res: AxiosResponse;
+    try {
+      res = await this.http.request({
+        baseURL: this.options.baseUrl,
+        url: attempt.path,
+        method: attempt.method,
+        data: attempt.data,
+        headers: { Accept: 'application/json', ...attempt.headers },
+        timeout: this.options.timeoutMs,
+        validateStatus: () => true,
+        maxRedirects: 0,
+      });
+    } catch (err) {
+      // Never rethrow the axios error: its config carries the secret or the bearer token.
+      const failure = networkFailureOf(err);
+      this.options.logger.warn({ loa: { operation, method: attempt.method, path: pathOnly(attempt.path), failure, ms: this.clock.now() - started } }, 'LOA API call failed without an answer');
+      return networkError(operation, failure, this.options.timeoutMs);
+    }
+    this.options.logger.debug({ loa: { operation, method: attempt.method, path: pathOnly(attempt.path), status: res.status, ms: this.clock.now() - started } }, 'LOA API call');
+    if (res.status >= 200 && res.status < 300) return res;
+    return this.httpError(operation, res);
+  }
+
+  private httpError(operation: LoaOperation, res: AxiosResponse): LoaApiError {
+    if (operation === 'get' && (res.status === 405 || res.status === 501)) return notSupported();
+    const parsed = parseApiError(res.data);
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.clock.now());
+    return new LoaApiError({
+      operation,
+      status: res.status,
+      code: parsed?.code ?? defaultCode(res.status),
+      message: parsed?.message ?? `The LOA API answered ${res.status}`,
+      details: parsed?.details ?? [],
+      retryable: isSafeToRetry(operation, res.status),
+      outcomeUnknown: operation === 'create' && mayHaveCreated(res.status),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
+  }
+
+  private agreementFrom(operation: LoaOperation, res: AxiosResponse): Agreement {
+    const agreement = parseAgreement(res.data);
+    if (!agreement) throw badResponse(operation, res.status);
+    return agreement;
+  }
+}
+
+function networkFailureOf(err: unknown): NetworkFailure {
+  const code = axios.isAxiosError(err) ? err.code : undefined;
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return 'timeout';
+  return 'reset';
+}
+
+function networkError(operation: LoaOperation, failure: NetworkFailure, timeoutMs: number): LoaApiError {
+  const messages: Record<NetworkFailure, [string, string]> = {
+    refused: ['CONNECTION_REFUSED', 'The LOA API could not be reached'],
+    timeout: ['TIMEOUT', `The LOA API did not answer within ${timeoutMs} ms`],
+    reset: ['NETWORK_ERROR', 'The connection to the LOA API dropped before it answered'],
+  };
+  const [code, message] = messages[failure];
+  return new LoaApiError({
+    operation,
+    code,
+    message,
+    retryable: isSafeToRetry(operation, failure),
+    outcomeUnknown: operation === 'create' && mayHaveCreated(failure),
+  });
+}
+
+function notSupported(): LoaApiError {
+  return new LoaApiError({ operation: 'get', code: NOT_SUPPORTED, message: 'The LOA API cannot report an agreement status', retryable: false });
+}
+
+function badResponse(operation: LoaOperation, status: number): LoaApiError {
+  return new LoaApiError({ operation, status, code: 'BAD_RESPONSE', message: `The LOA API answered ${status} with a body the bot cannot read`, retryable: false });
+}
+
+function defaultCode(status: number): string {
+  if (status === 401) return API_ERROR_CODES.unauthorized;
+  if (status === 403) return API_ERROR_CODES.forbidden;
+  if (status === 404) return API_ERROR_CODES.notFound;
+  if (status === 429) return API_ERROR_CODES.rateLimited;
+  if (status === 503) return API_ERROR_CODES.unavailable;
+  return `HTTP_${status}`;
+}
+
+function pathOnly(path: string): string {
+  return path.split('?')[0] ?? path;
+}

@@ -1,0 +1,31 @@
+import * as ACData from 'adaptivecards-templating';
+import { VERBS } from './verbs';
+
+/** An Adaptive Card as JSON, ready to attach or to return from an invoke. */
+export interface AdaptiveCard {
+  type: 'AdaptiveCard';
+  version: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Compiles a `cards/*.json` template once and returns a renderer for its data model.
+ * Template bindings read `${$root.verbs.x}` for verbs, so the JSON never repeats them.
+ * Properties a binding sets to null are dropped, which is how optional ones stay out.
+ */
+export function compileCard<T extends object>(template: object): (data: T) => AdaptiveCard {
+  const compiled = new ACData.Template(template);
+  return (data: T) => dropNulls(compiled.expand({ $root: { ...data, verbs: VERBS } })) as AdaptiveCard;
+}
+
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, dropNulls(v)]),
+    );
+  }
+  return value;
+}

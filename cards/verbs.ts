@@ -1,0 +1,14 @@
+/** Action.Execute verbs: the card actions the bot answers. Defined here once. */
+export const VERBS = {
+  start: 'loa.start',
+  chooseTemplate: 'loa.chooseTemplate',
+  reviewDraft: 'loa.reviewDraft',
+  editDraft: 'loa.editDraft',
+  sendDraft: 'loa.sendDraft',
+  cancelDraft: 'loa.cancelDraft',
+  help: 'loa.help',
+} as const;
+
+export type Verb = (typeof VERBS)[keyof typeof VERBS];
+
+export const ALL_VERBS: readonly string[] = Object.values(VERBS);
