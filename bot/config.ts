@@ -18,7 +18,7 @@ const int = (min: number, max: number, fallback: number) =>
 /** Every key the bot reads, with the hint printed when it is missing or wrong. */
 export const CONFIG_KEYS = {
   NODE_ENV: 'development, test or production',
-  PORT: 'TCP port for /api/messages and /healthz, 1-65535 (default 3978)',
+  PORT: 'TCP port for /api/messages and /healthz, 0-65535, 0 picks a free one (default 3978)',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent (default info)',
   MicrosoftAppId: 'the Azure Bot app registration id (a GUID); leave empty for local runs without authentication',
   MicrosoftAppPassword: 'the app registration client secret; required with MicrosoftAppType MultiTenant or SingleTenant',
@@ -42,7 +42,7 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 const botSchema = z
   .object({
     NODE_ENV: z.preprocess(blankToUndefined, z.enum(['development', 'test', 'production']).default('development')),
-    PORT: int(1, 65535, 3978),
+    PORT: int(0, 65535, 3978),
     LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     MicrosoftAppId: optionalString,
     MicrosoftAppPassword: optionalString,

@@ -1,12 +1,18 @@
-/** Characters that Adaptive Card and Teams Markdown give a meaning to. */
-const MARKDOWN_SPECIALS = /[\\`*_{}[\]()<>#+\-.!|~]/g;
+/** Characters that start Markdown (or Adaptive Card DATE/TIME) syntax anywhere in a line. */
+const INLINE_SPECIALS = /[\\`*_{}[\]<>~|]/g;
+/** Markers that only mean something at the start of a line: headings, lists, quotes. */
+const LINE_START_SPECIALS = /^(\s*)(#|-|\+|>|\d+\.)/gm;
 
 /**
  * Makes rep- or API-supplied text show literally in a TextBlock, FactSet or chat
- * message: `[x](https://evil.example)` stays text, never a link.
+ * message: `[x](https://evil.example)` stays text, never a link. Only characters that can
+ * open Markdown are escaped, so ordinary text such as dates and amounts reads cleanly.
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(MARKDOWN_SPECIALS, (c) => `\\${c}`).replace(/\r?\n/g, '\n\n');
+  return text
+    .replace(INLINE_SPECIALS, (c) => `\\${c}`)
+    .replace(LINE_START_SPECIALS, (_m, space: string, marker: string) => `${space}${marker.replace(/[#\-+>.]/, (c) => `\\${c}`)}`)
+    .replace(/\r?\n/g, '\n\n');
 }
 
 /** Control characters other than tab and newline, which no field of an LOA may hold. */

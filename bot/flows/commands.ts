@@ -15,6 +15,7 @@ const PATTERNS: ReadonlyArray<[Command, RegExp]> = [
 export function recognizeCommand(text: string): Command | undefined {
   const normalized = text
     .toLowerCase()
+    .replace(/<at>.*?<\/at>/g, ' ')
     .replace(/<[^>]*>/g, ' ')
     .replace(/[.!?,;:'"]+/g, ' ')
     .replace(/\s+/g, ' ')

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import axios from 'axios';
+import type { Env } from '../../bot/config';
+import { loadConfig } from '../../bot/config';
+import { startBot } from '../../bot/index';
+import type { BotOverrides, RunningBot } from '../../bot/index';
+import type { AdaptiveCard } from '../../cards/render';
+import { FakeTeams } from './fakeTeams';
+import type { RosterMember } from './fakeTeams';
+
+export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+/** What a rep sees after a turn: the cards and the plain messages, in order. */
+export interface Reply {
+  cards: AdaptiveCard[];
+  texts: string[];
+}
+
+export interface CardAction {
+  title: string;
+  verb: string;
+  data: Record<string, unknown>;
+}
+
+/** Every Action.Execute on a card, in the body's action sets and the card's actions. */
+export function actionsOf(card: AdaptiveCard): CardAction[] {
+  const found: CardAction[] = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (n.type === 'Action.Execute') found.push({ title: String(n.title), verb: String(n.verb), data: (n.data ?? {}) as Record<string, unknown> });
+    Object.values(n).forEach(visit);
+  };
+  visit(card);
+  return found;
+}
+
+/** All visible text on a card (TextBlocks and facts), joined, for assertions on what a rep reads. */
+export function textOf(card: AdaptiveCard): string {
+  const texts: string[] = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (n.type === 'TextBlock' && typeof n.text === 'string') texts.push(n.text);
+    if (typeof n.title === 'string' && typeof n.value === 'string' && !n.type) texts.push(`${n.title}: ${n.value}`);
+    Object.values(n).forEach(visit);
+  };
+  visit(card);
+  return texts.join('\n');
+}
+
+/** What a rep reads: the card's text with Markdown escapes removed. */
+export function readableText(card: AdaptiveCard): string {
+  return textOf(card).replace(/\\(.)/g, '$1').replace(/\n\n/g, '\n');
+}
+
+/** Input ids and current values on a card. */
+export function inputsOf(card: AdaptiveCard): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string') inputs[n.id] = n.value;
+    Object.values(n).forEach(visit);
+  };
+  visit(card);
+  return inputs;
+}
+
+/**
+ * A rep in a 1:1 chat with the bot, talking over the bot's real HTTP endpoint the way
+ * Teams does: messages with expectReplies, card buttons as adaptiveCard/action invokes.
+ */
+export class RepSession {
+  readonly conversationId = `a:1${randomUUID().replace(/-/g, '')}`;
+  private cardIds = new WeakMap<AdaptiveCard, string>();
+
+  constructor(
+    private readonly harness: ConversationHarness,
+    readonly member: RosterMember,
+  ) {}
+
+  async says(text: string, extra: Record<string, unknown> = {}): Promise<Reply> {
+    const res = await this.harness.post({ ...this.activity('message'), text, deliveryMode: 'expectReplies', ...extra });
+    const activities = ((res.data as { activities?: Array<Record<string, unknown>> })?.activities ?? []);
+    return this.collect(activities);
+  }
+
+  /** Presses the button titled `title` on `card`, typing `inputs` into the card first. */
+  async press(card: AdaptiveCard, title: string, inputs: Record<string, unknown> = {}, pick: (a: CardAction) => boolean = () => true): Promise<AdaptiveCard> {
+    const action = actionsOf(card).find((a) => a.title === title && pick(a));
+    if (!action) throw new Error(`No button "${title}" on the card; it has: ${actionsOf(card).map((a) => a.title).join(', ')}`);
+    return this.invoke(action.verb, { ...action.data, ...inputs }, card);
+  }
+
+  /** Sends an adaptiveCard/action invoke as Teams would, and returns the card it answers with. */
+  async invoke(verb: string, data: Record<string, unknown>, fromCard?: AdaptiveCard): Promise<AdaptiveCard> {
+    const res = await this.rawInvoke({ action: { type: 'Action.Execute', verb, data }, trigger: 'manual' }, fromCard);
+    if (res.status !== 200) throw new Error(`Invoke ${verb} answered HTTP ${res.status}: ${JSON.stringify(res.data)}`);
+    const body = res.data as { statusCode: number; type: string; value: AdaptiveCard };
+    if (body.type !== 'application/vnd.microsoft.card.adaptive') throw new Error(`Invoke ${verb} answered ${JSON.stringify(body)}`);
+    this.cardIds.set(body.value, fromCard ? this.cardIdOf(fromCard) : randomUUID());
+    return body.value;
+  }
+
+  async rawInvoke(value: unknown, fromCard?: AdaptiveCard) {
+    return this.harness.post({ ...this.activity('invoke'), name: 'adaptiveCard/action', value, replyToId: fromCard ? this.cardIdOf(fromCard) : randomUUID() });
+  }
+
+  /** The Teams activity id of a card the rep has seen; updates in place keep it. */
+  cardIdOf(card: AdaptiveCard): string {
+    let id = this.cardIds.get(card);
+    if (!id) {
+      id = randomUUID();
+      this.cardIds.set(card, id);
+    }
+    return id;
+  }
+
+  activity(type: string): Record<string, unknown> {
+    return {
+      type,
+      id: randomUUID(),
+      channelId: 'msteams',
+      serviceUrl: this.harness.teams.url,
+      timestamp: new Date().toISOString(),
+      from: { id: this.member.id, name: this.member.name, aadObjectId: this.member.aadObjectId },
+      recipient: { id: '28:loa-bot', name: 'LOA bot' },
+      conversation: { id: this.conversationId, conversationType: 'personal', tenantId: TENANT_ID },
+      channelData: { tenant: { id: TENANT_ID } },
+      locale: 'en-US',
+    };
+  }
+
+  private collect(activities: Array<Record<string, unknown>>): Reply {
+    const reply: Reply = { cards: [], texts: [] };
+    for (const a of activities) {
+      const attachments = (a.attachments ?? []) as Array<{ contentType: string; content: AdaptiveCard }>;
+      attachments.filter((x) => x.contentType === 'application/vnd.microsoft.card.adaptive').forEach((x) => reply.cards.push(x.content));
+      if (typeof a.text === 'string' && a.text) reply.texts.push(a.text);
+    }
+    return reply;
+  }
+}
+
+export interface HarnessOptions {
+  /** Extra configuration, as environment variables. */
+  env?: Env;
+  overrides?: BotOverrides;
+}
+
+/** The real bot on a real HTTP port, pointed at a given LOA API, with a fake Teams connector. */
+export class ConversationHarness {
+  readonly teams = new FakeTeams();
+  bot!: RunningBot;
+
+  static async start(loaBaseUrl: string, credentials: { clientId: string; clientSecret: string }, options: HarnessOptions = {}): Promise<ConversationHarness> {
+    const h = new ConversationHarness();
+    await h.teams.start();
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      LOA_API_BASE_URL: loaBaseUrl,
+      LOA_CLIENT_ID: credentials.clientId,
+      LOA_CLIENT_SECRET: credentials.clientSecret,
+      LOA_HTTP_TIMEOUT_MS: '2000',
+      ...options.env,
+    });
+    h.bot = await startBot(config, { host: '127.0.0.1', ...options.overrides });
+    return h;
+  }
+
+  async stop(): Promise<void> {
+    await this.bot.close();
+    await this.teams.stop();
+  }
+
+  /** A new rep with a 1:1 chat, known to the Teams roster. */
+  rep(name = 'Ana Rep'): RepSession {
+    const slug = `${name.toLowerCase().replace(/[^a-z]+/g, '.')}.${randomUUID().slice(0, 6)}`;
+    const member: RosterMember = {
+      id: `29:${randomUUID()}`,
+      name,
+      aadObjectId: randomUUID(),
+      userPrincipalName: `${slug}@se.com`,
+      email: `${slug}@se.com`,
+      tenantId: TENANT_ID,
+    };
+    this.teams.addMember(member);
+    return new RepSession(this, member);
+  }
+
+  post(activity: Record<string, unknown>) {
+    return axios.post(`${this.bot.url}/api/messages`, activity, { validateStatus: () => true });
+  }
+}

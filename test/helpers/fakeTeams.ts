@@ -1,0 +1,94 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A member of the fake Teams roster, as TeamsInfo.getMember returns it. */
+export interface RosterMember {
+  id: string;
+  name: string;
+  aadObjectId: string;
+  userPrincipalName: string;
+  email: string;
+  tenantId: string;
+}
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  conversationId: string;
+  activityId?: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * A stand-in for the Teams Bot Connector service: the only part of Teams a bot calls.
+ * It serves roster lookups and records every activity the bot posts or updates, with
+ * the same paths and shapes as the real service (v3 REST API).
+ */
+export class FakeTeams {
+  readonly roster = new Map<string, RosterMember>();
+  readonly calls: RecordedCall[] = [];
+  private server?: Server;
+  private nextId = 1;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  addMember(member: RosterMember): void {
+    this.roster.set(member.id, member);
+  }
+
+  /** Activities posted to a conversation (not updates). */
+  posted(conversationId: string): Record<string, unknown>[] {
+    return this.calls.filter((c) => c.conversationId === conversationId && c.method === 'POST').map((c) => c.body);
+  }
+
+  /** Activities updated in place in a conversation. */
+  updated(conversationId: string): RecordedCall[] {
+    return this.calls.filter((c) => c.conversationId === conversationId && c.method === 'PUT');
+  }
+
+  /** Resolves when `predicate` holds over the recorded calls, or fails after `timeoutMs`. */
+  async waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.calls)) {
+      if (Date.now() > deadline) throw new Error(`FakeTeams: condition not met within ${timeoutMs} ms; calls: ${JSON.stringify(this.calls.map((c) => `${c.method} ${c.path}`))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const send = (status: number, body?: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    // v3/conversations/{conversationId}/members/{memberId}
+    if (req.method === 'GET' && parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'members' && parts[4]) {
+      const member = this.roster.get(parts[4]);
+      if (!member) return send(404, { error: { code: 'MemberNotFoundInConversation', message: 'The member is not in the roster' } });
+      return send(200, { ...member, givenName: member.name.split(' ')[0], surname: member.name.split(' ').slice(1).join(' '), userRole: 'user' });
+    }
+    // v3/conversations/{conversationId}/activities[/{activityId}]
+    if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'activities' && (req.method === 'POST' || req.method === 'PUT')) {
+      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      this.calls.push({ method: req.method, path: url.pathname, conversationId: parts[2] ?? '', ...(parts[4] ? { activityId: parts[4] } : {}), body });
+      return send(200, { id: req.method === 'PUT' ? parts[4] : `teams-activity-${this.nextId++}` });
+    }
+    send(404, { error: { code: 'NotFound', message: `No fake for ${req.method} ${url.pathname}` } });
+  }
+}
