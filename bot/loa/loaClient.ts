@@ -224,8 +224,16 @@ function notSupported(): LoaApiError {
   return new LoaApiError({ operation: 'get', code: NOT_SUPPORTED, message: 'The LOA API cannot report an agreement status', retryable: false });
 }
 
+/** Only ever built for a 2xx answer: a create the API accepted exists even when its answer cannot be read. */
 function badResponse(operation: LoaOperation, status: number): LoaApiError {
-  return new LoaApiError({ operation, status, code: 'BAD_RESPONSE', message: `The LOA API answered ${status} with a body the bot cannot read`, retryable: false });
+  return new LoaApiError({
+    operation,
+    status,
+    code: 'BAD_RESPONSE',
+    message: `The LOA API answered ${status} with a body the bot cannot read`,
+    retryable: false,
+    outcomeUnknown: operation === 'create',
+  });
 }
 
 function defaultCode(status: number): string {
