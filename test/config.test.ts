@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CONFIG_KEYS, ConfigError, loadConfig, loadSandboxConfig } from '../bot/config';
+
+const root = resolve(__dirname, '..');
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return [...err.problems];
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('runs locally with no configuration at all, on the sandbox and without inbound auth', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3978);
+    assert.equal(config.environment, 'development');
+    assert.equal(config.loa.baseUrl, undefined);
+    assert.equal(config.bot.appId, '');
+    assert.equal(config.loa.timeoutMs, 10_000);
+    assert.equal(config.loa.authMode, 'impersonate');
+  });
+
+  it('is frozen, so nothing can change it after startup', () => {
+    const config = loadConfig({});
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.loa));
+    assert.throws(() => {
+      (config.loa as { timeoutMs: number }).timeoutMs = 1;
+    }, TypeError);
+  });
+
+  it('refuses to start in production without the LOA API and the bot registration, naming each key', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    assert.ok(problems.some((p) => p.startsWith('LOA_API_BASE_URL is required in production')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('MicrosoftAppId is required in production')), problems.join('\n'));
+  });
+
+  it('lists every invalid key at once, each with a hint', () => {
+    const problems = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', LOA_AUTH_MODE: 'magic', LOA_API_BASE_URL: 'ftp://x', LOA_HTTP_TIMEOUT_MS: '5' });
+    assert.equal(problems.length, 5, problems.join('\n'));
+    for (const key of ['PORT', 'LOG_LEVEL', 'LOA_AUTH_MODE', 'LOA_API_BASE_URL', 'LOA_HTTP_TIMEOUT_MS'] as const) {
+      const line = problems.find((p) => p.startsWith(`${key} `));
+      assert.ok(line, `${key} is reported`);
+      assert.ok(line.includes(CONFIG_KEYS[key]), `${key} comes with its hint`);
+    }
+  });
+
+  it('asks for the LOA credentials when an LOA API URL is set', () => {
+    const problems = problemsOf({ LOA_API_BASE_URL: 'https://api.exchange.se.com/ecostruxure' });
+    assert.deepEqual(problems.map((p) => p.split(' ')[0]).sort(), ['LOA_CLIENT_ID', 'LOA_CLIENT_SECRET']);
+  });
+
+  it('asks for the credentials each bot app type needs', () => {
+    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a' }).map((p) => p.split(' ')[0]), ['MicrosoftAppPassword']);
+    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a', MicrosoftAppType: 'SingleTenant', MicrosoftAppPassword: 'p' }).map((p) => p.split(' ')[0]), ['MicrosoftAppTenantId']);
+    assert.doesNotThrow(() => loadConfig({ MicrosoftAppId: 'a', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' }));
+  });
+
+  it('never echoes a secret value in its error', () => {
+    const secret = 'S3cr3t-value-never-shown';
+    const problems = problemsOf({ LOA_API_BASE_URL: 'not a url', LOA_CLIENT_ID: 'x', LOA_CLIENT_SECRET: secret, MicrosoftAppPassword: secret, PORT: secret });
+    assert.equal(problems.join('\n').includes(secret), false);
+  });
+
+  it('strips a trailing slash from the LOA base URL', () => {
+    const config = loadConfig({ LOA_API_BASE_URL: 'https://api.exchange.se.com/ecostruxure/', LOA_CLIENT_ID: 'x', LOA_CLIENT_SECRET: 'y' });
+    assert.equal(config.loa.baseUrl, 'https://api.exchange.se.com/ecostruxure');
+  });
+
+  it('reads the sandbox settings, fault plan included', () => {
+    const sandbox = loadSandboxConfig({ LOA_SANDBOX_PORT: '4999', LOA_SANDBOX_FAULTS: '{"create":{"latencyMs":5}}' });
+    assert.equal(sandbox.port, 4999);
+    assert.deepEqual(sandbox.faults, { create: { latencyMs: 5 } });
+    assert.throws(() => loadSandboxConfig({ LOA_SANDBOX_FAULTS: '{nope' }), /LOA_SANDBOX_FAULTS is invalid|not valid JSON/);
+  });
+
+  describe('documentation', () => {
+    it('documents every key in .env.sample with a comment, and only those keys', () => {
+      const sample = readFileSync(resolve(root, '.env.sample'), 'utf8').split('\n');
+      const keys = sample.filter((l) => /^[A-Za-z_]+=/.test(l)).map((l) => l.split('=')[0]);
+      assert.deepEqual([...keys].sort(), Object.keys(CONFIG_KEYS).sort());
+      for (const key of keys) {
+        const index = sample.findIndex((l) => l.startsWith(`${key}=`));
+        assert.match(sample[index - 1] ?? '', /^#/, `${key} has a comment above it`);
+      }
+    });
+
+    it('lists every key in the README configuration table', () => {
+      const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+      for (const key of Object.keys(CONFIG_KEYS)) assert.ok(readme.includes(`| \`${key}\``), `README documents ${key}`);
+    });
+  });
+
+  it('stops npm start in production with every missing key listed, before serving anything', function () {
+    this.timeout(30_000);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', resolve(root, 'bot/index.ts')], {
+      // A bare environment: only what Node needs to run, plus production.
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production' },
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 25_000,
+    });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /LOA_API_BASE_URL is required in production/);
+    assert.match(run.stderr, /MicrosoftAppId is required in production/);
+  });
+});
