@@ -3,7 +3,7 @@ import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { Draft, FieldErrors } from '../domain/draft';
-import { inputIdForApiField } from '../domain/draft';
+import { inputIdForApiField, labelOfInput } from '../domain/draft';
 import type { Submission } from '../domain/submissions';
 import { escapeMarkdown } from '../domain/text';
 import { API_ERROR_CODES } from '../loa/contract';
@@ -45,7 +45,8 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | 
   const unplaced: string[] = [];
   for (const d of details) {
     const id = inputIdForApiField(d.field);
-    if (id && !errors[id]) errors[id] = d.message;
+    // The API words its messages as predicates ("is not a valid email"): give them their subject.
+    if (id && !errors[id]) errors[id] = /^[a-z]/.test(d.message) ? `${labelOfInput(template, id)} ${d.message}` : d.message;
     else if (!id) unplaced.push(`${d.field}: ${d.message}`);
   }
   const problem = unplaced.length > 0

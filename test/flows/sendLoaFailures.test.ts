@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import type { AdaptiveCard } from '../../cards/render';
+import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
+import { distributorDetails, openDistributorDraft, reviewDistributorDraft } from '../helpers/loaFlow';
+import { startTestSandbox } from '../helpers/sandbox';
+import type { TestSandbox } from '../helpers/sandbox';
+
+const titles = (card: AdaptiveCard) => actionsOf(card).map((a) => a.title);
+
+describe('send LOA when the LOA API misbehaves', () => {
+  let loa: TestSandbox;
+  let h: ConversationHarness;
+
+  before(async () => {
+    loa = await startTestSandbox();
+    h = await ConversationHarness.start(loa.url, loa, { env: { LOA_MAX_RETRIES: '0', LOA_HTTP_TIMEOUT_MS: '400', SEND_ACK_AFTER_MS: '3000' } });
+  });
+  after(async () => {
+    await h.stop();
+    await loa.close();
+  });
+  afterEach(() => loa.hooks.clearFaults());
+
+  const mine = async (upn: string) => (await loa.hooks.agreements()).filter((a) => a.owner === upn);
+
+  it('says the API is busy when it answers 503, then sends on Retry exactly once', async () => {
+    const rep = h.rep();
+    const review = await reviewDistributorDraft(rep);
+    await loa.hooks.setFaults({ create: { next: ['503'] } });
+    const failed = await rep.press(review, 'Send');
+    assert.match(readableText(failed), /Your LOA was not sent/);
+    assert.match(readableText(failed), /busy, and nothing was sent/);
+    assert.deepEqual(titles(failed), ['Retry', 'Edit', 'Cancel']);
+    assert.equal((await mine(rep.member.userPrincipalName)).length, 0);
+
+    const sent = await rep.press(failed, 'Retry');
+    assert.match(readableText(sent), /LOA sent/);
+    const again = await rep.press(failed, 'Retry');
+    assert.match(readableText(again), /LOA sent/);
+    assert.equal((await mine(rep.member.userPrincipalName)).length, 1);
+  });
+
+  it('does not resend after a 500, and warns the rep it may already exist', async () => {
+    const rep = h.rep();
+    const review = await reviewDistributorDraft(rep);
+    await loa.hooks.setFaults({ create: { next: ['500'] } });
+    const before = (await loa.hooks.calls()).create;
+    const unknown = await rep.press(review, 'Send');
+    assert.match(readableText(unknown), /couldn't confirm your LOA was sent/);
+    assert.match(readableText(unknown), /may or may not have been created/);
+    assert.deepEqual(titles(unknown), ['Retry', 'Cancel']);
+    assert.equal((await loa.hooks.calls()).create - before, 1, 'one create call, no automatic resend');
+    const again = await rep.press(review, 'Send');
+    assert.match(readableText(again), /couldn't confirm/, 'a second Send of the same draft does not resend either');
+    assert.equal((await loa.hooks.calls()).create - before, 1);
+  });
+
+  it('reports a timeout with Retry, and sends again only when the rep presses Retry', async () => {
+    const rep = h.rep();
+    const review = await reviewDistributorDraft(rep);
+    await loa.hooks.setFaults({ create: { next: ['hang'] } });
+    const unknown = await rep.press(review, 'Send');
+    assert.match(readableText(unknown), /did not answer in time/);
+    const sent = await rep.press(unknown, 'Retry');
+    assert.match(readableText(sent), /LOA sent/);
+    const twice = await rep.press(unknown, 'Retry');
+    assert.equal(readableText(twice), readableText(sent), 'a second press of the same Retry gets the same result');
+    assert.equal((await mine(rep.member.userPrincipalName)).length, 2, 'the hung create plus the one the rep chose to retry');
+  });
+
+  it('recovers from a token the API no longer accepts (401) without bothering the rep', async () => {
+    const first = h.rep();
+    const reviewed = await reviewDistributorDraft(first);
+    assert.match(readableText(await first.press(reviewed, 'Send')), /LOA sent/);
+    await loa.hooks.reset(); // forgets every issued token
+    const review = await reviewDistributorDraft(first);
+    const sent = await first.press(review, 'Send');
+    assert.match(readableText(sent), /LOA sent/);
+    const calls = await loa.hooks.calls();
+    assert.equal(calls.token, 1, 'one refresh');
+    assert.equal(calls.create, 2, 'the refused create and the one after the refresh');
+  });
+
+  it('tells the rep plainly when something breaks on the bot side, and keeps the draft', async () => {
+    const rep = h.rep();
+    const review = await reviewDistributorDraft(rep, { signerName: 'Kept Signer' });
+    h.teams.roster.delete(rep.member.id); // the Teams roster lookup now fails
+    const failed = await rep.press(review, 'Send');
+    assert.match(readableText(failed), /Something went wrong on my side/);
+    assert.match(readableText(failed), /Reference: [0-9a-f-]{36}/);
+    assert.equal((await mine(rep.member.userPrincipalName)).length, 0);
+    const back = await rep.press(failed, 'Back to my draft');
+    assert.equal(inputsOf(back).signerName, 'Kept Signer');
+  });
+});
+
+describe('send LOA when the LOA API is slow', () => {
+  let loa: TestSandbox;
+  let h: ConversationHarness;
+
+  before(async () => {
+    loa = await startTestSandbox();
+    h = await ConversationHarness.start(loa.url, loa, { env: { SEND_ACK_AFTER_MS: '200', LOA_HTTP_TIMEOUT_MS: '10000' } });
+  });
+  after(async () => {
+    await h.stop();
+    await loa.close();
+  });
+
+  it('answers Sending at once, then updates the same card and posts the result', async () => {
+    const rep = h.rep();
+    const review = await reviewDistributorDraft(rep);
+    await loa.hooks.setFaults({ create: { latencyMs: 1500 } });
+    const started = Date.now();
+    const sending = await rep.press(review, 'Send');
+    assert.ok(Date.now() - started < 1400, 'acknowledged before the API answered');
+    assert.match(readableText(sending), /Sending your LOA/);
+    assert.deepEqual(titles(sending), [], 'no button on the Sending card');
+
+    const doubleClick = await rep.press(review, 'Send');
+    assert.match(readableText(doubleClick), /Sending your LOA/);
+
+    const cardId = rep.cardIdOf(review);
+    await h.teams.waitFor((calls) => calls.some((c) => c.method === 'PUT' && c.activityId === cardId) && h.teams.posted(rep.conversationId).length > 0);
+    const update = h.teams.updated(rep.conversationId).find((c) => c.activityId === cardId)!;
+    const attachments = update.body.attachments as Array<{ content: AdaptiveCard }>;
+    const [agreement] = (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
+    assert.ok(agreement, 'the agreement exists');
+    assert.match(readableText(attachments[0]!.content), new RegExp(`Agreement ID: ${agreement.id}`));
+    assert.match(String(h.teams.posted(rep.conversationId)[0]!.text), new RegExp(agreement.id));
+    assert.equal((await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName).length, 1);
+  });
+
+  it('finishes a slow send before it shuts down', async () => {
+    const own = await ConversationHarness.start(loa.url, loa, { env: { SEND_ACK_AFTER_MS: '200' } });
+    const rep = own.rep();
+    const review = await reviewDistributorDraft(rep);
+    await loa.hooks.setFaults({ create: { latencyMs: 800 } });
+    assert.match(readableText(await rep.press(review, 'Send')), /Sending/);
+    await own.bot.close();
+    assert.equal(own.teams.updated(rep.conversationId).length, 1, 'the result was delivered before close() resolved');
+    await own.teams.stop();
+    await loa.hooks.clearFaults();
+  });
+});
+
+describe('send LOA when the LOA API refuses a field', () => {
+  let loa: TestSandbox;
+  let h: ConversationHarness;
+
+  before(async () => {
+    loa = await startTestSandbox();
+    // The bot's catalog has a field the API's template does not: the API answers 400 naming it.
+    h = await ConversationHarness.start(loa.url, loa, { env: { LOA_TEMPLATES_FILE: resolve(__dirname, '../fixtures/driftedCatalog.json') } });
+  });
+  after(async () => {
+    await h.stop();
+    await loa.close();
+  });
+
+  it('shows the API 400 next to the field, with the values kept', async () => {
+    const rep = h.rep();
+    const details = await openDistributorDraft(rep);
+    const review = await rep.press(details, 'Review', distributorDetails({ f_regionCode: 'EMEA-7' }));
+    const refused = await rep.press(review, 'Send');
+    const text = readableText(refused);
+    assert.match(text, /refused some details, and nothing was sent/);
+    const card = JSON.stringify(refused);
+    const inputAt = card.indexOf('"id":"f_regionCode"');
+    const errorAt = card.indexOf('Sales region code is not a field of template', inputAt);
+    assert.ok(inputAt > 0 && errorAt > inputAt, 'the error sits right after the regionCode input');
+    assert.equal(inputsOf(refused).f_regionCode, 'EMEA-7');
+    assert.equal(inputsOf(refused).signerName, 'Jane Customer');
+    assert.equal((await loa.hooks.agreements()).length, 0);
+  });
+});
