@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import axios from 'axios';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('bot host', () => {
+  it('serves /healthz, and on SIGTERM stops cleanly with exit code 0', async function () {
+    this.timeout(40_000);
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../bot/index.ts')], {
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development' },
+      cwd: resolve(__dirname, '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      let health: { status: number; data: unknown } | undefined;
+      while (!health && Date.now() < deadline) {
+        health = await axios.get(`http://127.0.0.1:${port}/healthz`, { validateStatus: () => true }).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(health?.status, 200);
+      assert.deepEqual(health?.data, { status: 'ok', inFlightTurns: 0 });
+      assert.match(stdout, /using a local LOA sandbox/, 'says it runs on the sandbox');
+
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: string });
+      assert.ok(lines.some((l) => l.msg.startsWith('Shutting down')), 'logs the shutdown');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
