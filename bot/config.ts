@@ -32,6 +32,9 @@ export const CONFIG_KEYS = {
   LOA_MAX_RETRIES: 'retries of a failed LOA API call that is safe to retry, 0-10 (default 3)',
   LOA_TEMPLATES_FILE: 'path of the LOA template catalog JSON (default: the bundled catalog)',
   SEND_ACK_AFTER_MS: 'how long Send waits for the API before showing "Sending…", 200-10000 ms (default 3000)',
+  STATUS_POLL_FIRST_MS: 'delay before the first status poll of a new agreement in ms; 0 turns polling off (default 60000)',
+  STATUS_POLL_MAX_INTERVAL_MS: 'longest gap between two status polls of one agreement in ms (default 3600000)',
+  STATUS_POLL_STOP_AFTER_H: 'hours after creation when status polling of an agreement stops (default 720)',
   LOA_SANDBOX_PORT: 'port of `npm run sandbox` (default 4010)',
   LOA_SANDBOX_TOKEN_TTL_S: 'lifetime of sandbox tokens in seconds (default 3600)',
   LOA_SANDBOX_FAULTS: 'JSON fault plan for the sandbox, e.g. {"create":{"latencyMs":2000,"rates":{"503":0.1}}}',
@@ -56,6 +59,9 @@ const botSchema = z
     LOA_MAX_RETRIES: int(0, 10, 3),
     LOA_TEMPLATES_FILE: z.preprocess(blankToUndefined, z.string().default(DEFAULT_TEMPLATES_FILE)),
     SEND_ACK_AFTER_MS: int(200, 10_000, 3000),
+    STATUS_POLL_FIRST_MS: int(0, 86_400_000, 60_000),
+    STATUS_POLL_MAX_INTERVAL_MS: int(100, 604_800_000, 3_600_000),
+    STATUS_POLL_STOP_AFTER_H: int(1, 8760, 720),
   })
   .superRefine((env, ctx) => {
     const missing = (key: ConfigKey, why: string) => ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}` });
@@ -113,6 +119,12 @@ export interface Config {
     readonly templatesFile: string;
   };
   readonly sendAckAfterMs: number;
+  readonly statusPolling: {
+    /** 0: off. */
+    readonly firstPollMs: number;
+    readonly maxIntervalMs: number;
+    readonly stopAfterMs: number;
+  };
 }
 
 export interface SandboxConfig {
@@ -179,6 +191,11 @@ export function loadConfig(env: Env = process.env): Config {
       templatesFile: e.LOA_TEMPLATES_FILE,
     },
     sendAckAfterMs: e.SEND_ACK_AFTER_MS,
+    statusPolling: {
+      firstPollMs: e.STATUS_POLL_FIRST_MS,
+      maxIntervalMs: e.STATUS_POLL_MAX_INTERVAL_MS,
+      stopAfterMs: e.STATUS_POLL_STOP_AFTER_H * 3_600_000,
+    },
   });
 }
 

@@ -10,10 +10,12 @@ import type { Config } from './config';
 import { ConfigError, loadConfig, loadDotEnv } from './config';
 import { systemClock } from './domain/clock';
 import type { Clock } from './domain/clock';
-import { MemoryKeyValueStore } from './domain/keyValueStore';
-import type { KeyValueStore } from './domain/keyValueStore';
+import { AgreementRecords } from './domain/agreementRecords';
+import { AgreementDeleter } from './domain/deletions';
+import { memoryStores } from './domain/keyValueStore';
+import type { StoreFactory } from './domain/keyValueStore';
+import { StatusWatcher } from './domain/statusWatcher';
 import { AgreementSender } from './domain/submissions';
-import type { Submission } from './domain/submissions';
 import { TemplateCatalog } from './domain/templateCatalog';
 import { createFlows } from './flows';
 import { LoaClient } from './loa/loaClient';
@@ -22,7 +24,7 @@ import { createLogger } from './logger';
 import { startBotServer } from './server';
 import type { BotServer } from './server';
 import { createAdapter } from './teams/adapter';
-import { FollowUps } from './teams/followUps';
+import { TeamsNotifier } from './teams/teamsNotifier';
 import { RosterIdentityProvider } from './teams/identity';
 import type { RepIdentityProvider } from './teams/identity';
 import { LoaBot } from './teams/loaBot';
@@ -30,8 +32,10 @@ import { LoaBot } from './teams/loaBot';
 /** Replaceable parts, for tests and local tooling. */
 export interface BotOverrides {
   logger?: Logger;
+  /** Conversation state (drafts). */
   storage?: Storage;
-  submissions?: KeyValueStore<Submission>;
+  /** Submissions, agreement records, deletions and the status watch list. */
+  stores?: StoreFactory;
   identity?: RepIdentityProvider;
   clock?: Clock;
   host?: string;
@@ -61,31 +65,48 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     logger: logger.child({ component: 'loa-client' }),
     clock,
   });
-  const sender = new AgreementSender(overrides.submissions ?? new MemoryKeyValueStore<Submission>(), loa, clock, logger.child({ component: 'sender' }));
+  const stores = overrides.stores ?? memoryStores();
+  const adapter = createAdapter(config, logger, overrides.auth);
+  const notifier = new TeamsNotifier(adapter, config.bot.appId);
+  const records = new AgreementRecords(stores('agreements'));
+  const watcher = new StatusWatcher({
+    store: stores('statusWatch'),
+    records,
+    loa,
+    principalFor: impersonationPrincipal,
+    notifier,
+    catalog,
+    clock,
+    log: logger.child({ component: 'status-watcher' }),
+    ...config.statusPolling,
+  });
+  const sender = new AgreementSender(stores('submissions'), loa, records, clock, logger.child({ component: 'sender' }), (rep, agreement) => watcher.watch(rep, agreement));
   const flows = createFlows({
     catalog,
     sender,
+    records,
+    deleter: new AgreementDeleter(stores('deletions'), records, loa, clock, logger.child({ component: 'deleter' })),
+    loa,
     principalFor: impersonationPrincipal,
     clock,
     sendAckAfterMs: config.sendAckAfterMs,
     newId: randomUUID,
   });
-
-  const adapter = createAdapter(config, logger, overrides.auth);
-  const followUps = new FollowUps(adapter, config.bot.appId);
   const bot = new LoaBot({
     flows,
     conversationState: new ConversationState(overrides.storage ?? new MemoryStorage()),
     identity: overrides.identity ?? new RosterIdentityProvider(),
-    followUps,
+    notifier,
     logger,
   });
-  const server: BotServer = await startBotServer(config.port, { adapter, bot, logger, drain: () => followUps.drain() }, overrides.host);
+  const server: BotServer = await startBotServer(config.port, { adapter, bot, logger, drain: () => notifier.drain() }, overrides.host);
+  watcher.start();
 
   return {
     url: server.url,
     loaBaseUrl: loaApi.baseUrl,
     async close() {
+      await watcher.stop();
       await server.close();
       await loaApi.close();
     },

@@ -7,6 +7,10 @@ export const VERBS = {
   sendDraft: 'loa.sendDraft',
   cancelDraft: 'loa.cancelDraft',
   help: 'loa.help',
+  listAgreements: 'loa.listAgreements',
+  confirmDelete: 'loa.confirmDelete',
+  deleteAgreement: 'loa.deleteAgreement',
+  newFromAgreement: 'loa.newFromAgreement',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

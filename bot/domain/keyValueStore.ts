@@ -16,6 +16,22 @@ export interface KeyValueStore<T> {
   replace(key: string, value: T, etag: string): Promise<boolean>;
 }
 
+/** Makes the store for one kind of record ("submissions", "agreements", …). */
+export type StoreFactory = <T>(name: string) => KeyValueStore<T>;
+
+/** In-process stores: lost on restart, so for local runs and tests only. */
+export function memoryStores(): StoreFactory {
+  const stores = new Map<string, KeyValueStore<unknown>>();
+  return <T>(name: string) => {
+    let store = stores.get(name);
+    if (!store) {
+      store = new MemoryKeyValueStore<unknown>();
+      stores.set(name, store);
+    }
+    return store as KeyValueStore<T>;
+  };
+}
+
 /** In-process store for local runs and tests. Values are copied so callers cannot mutate stored state. */
 export class MemoryKeyValueStore<T> implements KeyValueStore<T> {
   private readonly items = new Map<string, { json: string; etag: string }>();

@@ -1,10 +1,15 @@
 import type { Logger } from 'pino';
+import { describeError } from '../logger';
 import type { FieldProblem } from '../loa/contract';
 import { LoaApiError } from '../loa/loaApiError';
 import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { Agreement, AgreementRequest } from './agreement';
+import { recordFromAgreement } from './agreementRecords';
+import type { AgreementRecords, ConversationOrigin } from './agreementRecords';
 import type { Clock } from './clock';
 import type { KeyValueStore } from './keyValueStore';
+import { repKey } from './rep';
+import type { RepIdentity } from './rep';
 
 /**
  * sending: claimed, the create call is under way (or its instance died);
@@ -39,10 +44,15 @@ export interface SubmitRequest {
   draftId: string;
   /** The attempt a Retry button was showing; absent for the first Send. */
   retryOfAttempt?: number;
-  repKey: string;
+  rep: RepIdentity;
   principal: LoaPrincipal;
   request: AgreementRequest;
+  /** The chat to tell about later status changes. */
+  origin: ConversationOrigin;
 }
+
+/** Told about every agreement created, e.g. to watch its status. */
+export type CreatedListener = (rep: RepIdentity, agreement: Agreement) => Promise<void>;
 
 export interface SubmitResult {
   /** The submission as it stands now. */
@@ -66,8 +76,10 @@ export class AgreementSender {
   constructor(
     private readonly store: KeyValueStore<Submission>,
     private readonly loa: LoaApi,
+    private readonly records: AgreementRecords,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly onCreated: CreatedListener = () => Promise.resolve(),
   ) {}
 
   async find(draftId: string): Promise<Submission | undefined> {
@@ -81,7 +93,7 @@ export class AgreementSender {
 
   async submit(req: SubmitRequest): Promise<SubmitResult> {
     const key = keyOf(req.draftId);
-    const first: Submission = { draftId: req.draftId, status: 'sending', attempt: 1, templateId: req.request.templateId, repKey: req.repKey, startedAt: this.nowIso() };
+    const first: Submission = { draftId: req.draftId, status: 'sending', attempt: 1, templateId: req.request.templateId, repKey: repKey(req.rep), startedAt: this.nowIso() };
     if (await this.store.create(key, first)) return this.start(key, first, req);
 
     const current = await this.store.get(key);
@@ -122,15 +134,26 @@ export class AgreementSender {
       const agreement = await this.loa.createAgreement(req.principal, req.request);
       result = { ...claimed, status: 'created', agreement, finishedAt: this.nowIso() };
       this.log.info({ draftId: req.draftId, agreementId: agreement.id, attempt: claimed.attempt }, 'Agreement created');
+      await this.remember(req, agreement);
     } catch (err) {
       const error = toSubmissionError(err);
       const unknown = !(err instanceof LoaApiError) || err.outcomeUnknown;
       result = { ...claimed, status: unknown ? 'unknown' : 'failed', error, finishedAt: this.nowIso() };
       this.log.warn({ draftId: req.draftId, attempt: claimed.attempt, status: result.status, error: { code: error.code, status: error.status } }, 'Agreement not created');
-      if (!(err instanceof LoaApiError)) this.log.error({ err }, 'Unexpected error while creating an agreement');
+      if (!(err instanceof LoaApiError)) this.log.error({ err: describeError(err) }, 'Unexpected error while creating an agreement');
     }
     await this.record(key, result);
     return result;
+  }
+
+  /** Records the agreement for "my LOAs" and status news. A failure is logged: the agreement exists regardless. */
+  private async remember(req: SubmitRequest, agreement: Agreement): Promise<void> {
+    try {
+      await this.records.add(repKey(req.rep), recordFromAgreement(agreement, req.origin));
+      await this.onCreated(req.rep, agreement);
+    } catch (err) {
+      this.log.error({ err: describeError(err), agreementId: agreement.id }, 'Could not record a created agreement');
+    }
   }
 
   /** Stores the outcome over our own claim. A lost write is logged; the rep still gets the outcome. */
@@ -140,7 +163,7 @@ export class AgreementSender {
       if (current?.value.attempt === result.attempt && current.value.status === 'sending' && (await this.store.replace(key, result, current.etag))) return;
       this.log.error({ draftId: result.draftId, attempt: result.attempt }, 'Could not record a submission outcome: the claim changed underneath');
     } catch (err) {
-      this.log.error({ err, draftId: result.draftId }, 'Could not record a submission outcome');
+      this.log.error({ err: describeError(err), draftId: result.draftId }, 'Could not record a submission outcome');
     }
   }
 

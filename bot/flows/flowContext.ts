@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { AdaptiveCard } from '../../cards/render';
+import type { AgreementRecords, ConversationOrigin } from '../domain/agreementRecords';
 import type { Clock } from '../domain/clock';
+import type { AgreementDeleter } from '../domain/deletions';
 import type { Draft } from '../domain/draft';
 import type { RepIdentity } from '../domain/rep';
 import type { AgreementSender } from '../domain/submissions';
 import type { TemplateCatalog } from '../domain/templateCatalog';
-import type { LoaPrincipal } from '../loa/loaClient';
+import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 
 /** What the bot remembers about one conversation. Saved after every turn. */
 export interface ConversationData {
@@ -18,6 +20,8 @@ export interface FlowContext {
   readonly conversation: ConversationData;
   /** The rep taking this turn; resolved on first use. */
   rep(): Promise<RepIdentity>;
+  /** This chat, and the card that was pressed, for news that comes later. */
+  readonly origin: ConversationOrigin;
 }
 
 /** What a handler wants shown. */
@@ -37,6 +41,10 @@ export interface FlowResult {
 export interface FlowDeps {
   readonly catalog: TemplateCatalog;
   readonly sender: AgreementSender;
+  readonly records: AgreementRecords;
+  readonly deleter: AgreementDeleter;
+  /** For status refreshes in "my LOAs"; creates and deletes go through sender and deleter. */
+  readonly loa: LoaApi;
   readonly principalFor: (rep: RepIdentity) => LoaPrincipal;
   readonly clock: Clock;
   /** How long Send waits for the API before answering "Sending…". */

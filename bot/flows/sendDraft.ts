@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { toAgreementRequest, validateDraft } from '../domain/draft';
-import { repKey } from '../domain/rep';
 import type { Submission } from '../domain/submissions';
 import { closedCard } from './draftGuard';
 import type { FlowDeps, FlowHandler } from './flowContext';
@@ -35,9 +34,10 @@ export function sendDraft(deps: FlowDeps): FlowHandler {
     const { submission, done } = await deps.sender.submit({
       draftId,
       ...(attempt !== undefined ? { retryOfAttempt: attempt } : {}),
-      repKey: repKey(rep),
+      rep,
       principal: deps.principalFor(rep),
       request: toAgreementRequest(template, draft),
+      origin: ctx.origin,
     });
     if (submission.status !== 'sending') return renderSubmission(submission, deps, draft);
     const settled = await settledWithin(done, deps.sendAckAfterMs);

@@ -8,7 +8,8 @@ import type { LoaPrincipal } from './loaClient';
  */
 export function impersonationPrincipal(rep: RepIdentity): LoaPrincipal {
   return {
-    key: repKey(rep),
+    // The token is bound to the impersonated address, so a changed UPN must not reuse it.
+    key: `${repKey(rep)}:${rep.upn}`,
     grant: () => Promise.resolve({ type: 'user_token', email: rep.upn }),
   };
 }

@@ -2,7 +2,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory }
 import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { describeError } from './errors';
+import { describeError } from '../logger';
 import { failedTurnInvokeResponse } from './loaBot';
 import { correlationIdOf, turnLog } from './turnLog';
 

@@ -10,8 +10,8 @@ import type { RepIdentity } from '../domain/rep';
 import { recognizeCommand } from '../flows/commands';
 import type { ConversationData, FlowContext, FlowHandler, FlowResult } from '../flows/flowContext';
 import type { Flows } from '../flows';
-import { describeError } from './errors';
-import type { FollowUps } from './followUps';
+import { describeError } from '../logger';
+import type { TeamsNotifier } from './teamsNotifier';
 import { IdentityError } from './identity';
 import type { RepIdentityProvider } from './identity';
 import { correlationIdOf, turnLog } from './turnLog';
@@ -30,7 +30,7 @@ export interface LoaBotDeps {
   flows: Flows;
   conversationState: ConversationState;
   identity: RepIdentityProvider;
-  followUps: FollowUps;
+  notifier: TeamsNotifier;
   logger: Logger;
 }
 
@@ -44,10 +44,10 @@ export class LoaBot extends TeamsActivityHandler {
 
     this.onMessage(async (context, next) => {
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-      const command = recognizeCommand(typeof text === 'string' ? text : '');
-      const handler = command ? deps.flows.commands[command] : deps.flows.unknownText;
-      turnLog(context, deps.logger).info({ command: command ?? 'unknown' }, 'Message');
-      const result = await this.runFlow(context, handler, {});
+      const recognized = recognizeCommand(typeof text === 'string' ? text : '');
+      const handler = recognized ? deps.flows.commands[recognized.command] : deps.flows.unknownText;
+      turnLog(context, deps.logger).info({ command: recognized?.command ?? 'unknown' }, 'Message');
+      const result = await this.runFlow(context, handler, recognized?.argument ? { argument: recognized.argument } : {});
       await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
       await this.postMessages(context, result);
       await next();
@@ -87,7 +87,7 @@ export class LoaBot extends TeamsActivityHandler {
     const result = await this.runFlow(context, this.deps.flows.verbs[verb], data);
     await this.postMessages(context, result);
     if (result.followUp) {
-      this.deps.followUps.deliver(TurnContext.getConversationReference(context.activity), context.activity.replyToId, result.followUp, log);
+      this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), context.activity.replyToId, result.followUp, log);
     }
     return cardResponse(result.card);
   }
@@ -116,6 +116,10 @@ export class LoaBot extends TeamsActivityHandler {
       log: turnLog(context, this.deps.logger),
       conversation,
       rep: () => (rep ??= this.deps.identity.resolve(context)),
+      origin: {
+        reference: TurnContext.getConversationReference(context.activity),
+        ...(context.activity.type === 'invoke' && context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}),
+      },
     };
   }
 

@@ -41,3 +41,11 @@ export async function reviewDistributorDraft(rep: RepSession, overrides: Record<
   assert.ok(actionsOf(review).some((a) => a.title === 'Send'), `expected the review card, got: ${JSON.stringify(review).slice(0, 500)}`);
   return review;
 }
+
+/** The whole send flow for the distributor template; returns the confirmation card. */
+export async function sendDistributorLoa(rep: RepSession, overrides: Record<string, unknown> = {}): Promise<AdaptiveCard> {
+  const review = await reviewDistributorDraft(rep, overrides);
+  const sent = await rep.press(review, 'Send');
+  assert.ok(actionsOf(sent).some((a) => a.title === 'Send another LOA'), `expected the confirmation, got: ${JSON.stringify(sent).slice(0, 400)}`);
+  return sent;
+}

@@ -1,14 +1,16 @@
 import { CardFactory, MessageFactory } from 'botbuilder';
 import type { CloudAdapter, ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
+import type { ConversationOrigin } from '../domain/agreementRecords';
+import type { ChatNotifier } from '../domain/statusWatcher';
 import type { FlowResult } from '../flows/flowContext';
-import { describeError } from './errors';
+import { describeError } from '../logger';
 
 /**
- * Delivers results that arrive after a turn has answered (a slow LOA API): the card the
- * rep pressed is updated in place and the messages are posted to the same chat.
+ * Posts into a chat outside the turn that started the work: the result of a slow send
+ * (updating the pressed card in place) and status news for an agreement.
  */
-export class FollowUps {
+export class TeamsNotifier implements ChatNotifier {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
@@ -16,13 +18,20 @@ export class FollowUps {
     private readonly appId: string,
   ) {}
 
+  /** Delivers a follow-up when it settles; shutdown waits for it (see drain). */
   deliver(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: Promise<FlowResult>, log: Logger): void {
     const delivery = result
-      .then((r) => this.post(reference, cardActivityId, r))
+      .then((r) => this.send(reference, cardActivityId, r))
       .then(() => log.info('Follow-up delivered'))
       .catch((err: unknown) => log.error({ err: describeError(err) }, 'Could not deliver a follow-up'))
       .finally(() => this.pending.delete(delivery));
     this.pending.add(delivery);
+  }
+
+  async post(origin: ConversationOrigin, text: string): Promise<void> {
+    await this.adapter.continueConversationAsync(this.appId, origin.reference as Partial<ConversationReference>, async (context) => {
+      await context.sendActivity(MessageFactory.text(text));
+    });
   }
 
   get size(): number {
@@ -34,7 +43,7 @@ export class FollowUps {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  private async post(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: FlowResult): Promise<void> {
+  private async send(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: FlowResult): Promise<void> {
     await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
       const card = CardFactory.adaptiveCard(result.card);
       if (cardActivityId) await context.updateActivity({ ...MessageFactory.attachment(card), id: cardActivityId });

@@ -1,0 +1,105 @@
+import type { Agreement, AgreementStatus, FormValue, Party } from './agreement';
+import type { KeyValueStore } from './keyValueStore';
+
+/**
+ * Where an agreement was sent from, so later news (a status change) goes to the same chat.
+ * The reference is opaque here: only the Teams layer reads it.
+ */
+export interface ConversationOrigin {
+  reference: unknown;
+  /** The Teams activity id of the card the rep pressed Send on. */
+  cardActivityId?: string;
+}
+
+/** What the bot remembers of an agreement a rep created through it. */
+export interface AgreementRecord {
+  id: string;
+  templateId: string;
+  signer: Party;
+  cc?: Party;
+  formData: FormValue[];
+  createdAt: string;
+  status: AgreementStatus;
+  /** When the status was last confirmed by the API (absent: as of creation). */
+  statusCheckedAt?: string;
+  /** Set once the agreement is deleted or the API no longer knows it. */
+  goneAt?: string;
+  previousAgreementId?: string;
+  origin: ConversationOrigin;
+}
+
+interface RepAgreements {
+  records: AgreementRecord[];
+}
+
+/** Oldest records beyond this are forgotten, to keep a rep's document bounded. */
+export const MAX_RECORDS_PER_REP = 500;
+
+const keyOf = (repKey: string) => `agreements/${repKey}`;
+
+/**
+ * A rep's agreements, keyed by their stable identity (tenant and object id), so they are
+ * found from any chat with the bot. Writes are compare-and-swap, so concurrent updates
+ * from two turns never drop a record.
+ */
+export class AgreementRecords {
+  constructor(private readonly store: KeyValueStore<RepAgreements>) {}
+
+  /** Newest first. */
+  async list(repKey: string): Promise<AgreementRecord[]> {
+    return (await this.store.get(keyOf(repKey)))?.value.records ?? [];
+  }
+
+  async find(repKey: string, agreementId: string): Promise<AgreementRecord | undefined> {
+    return (await this.list(repKey)).find((r) => r.id === agreementId);
+  }
+
+  async add(repKey: string, record: AgreementRecord): Promise<void> {
+    await this.modify(repKey, (records) => [record, ...records.filter((r) => r.id !== record.id)].slice(0, MAX_RECORDS_PER_REP));
+  }
+
+  /** Applies `change` to one record; returns the updated record, or undefined if there is none. */
+  async update(repKey: string, agreementId: string, change: (r: AgreementRecord) => AgreementRecord): Promise<AgreementRecord | undefined> {
+    let updated: AgreementRecord | undefined;
+    await this.modify(repKey, (records) =>
+      records.map((r) => {
+        if (r.id !== agreementId) return r;
+        updated = change(r);
+        return updated;
+      }),
+    );
+    return updated;
+  }
+
+  /** Applies `change` to many records of one rep in a single write. */
+  async updateMany(repKey: string, changes: ReadonlyMap<string, (r: AgreementRecord) => AgreementRecord>): Promise<AgreementRecord[]> {
+    let all: AgreementRecord[] = [];
+    await this.modify(repKey, (records) => (all = records.map((r) => changes.get(r.id)?.(r) ?? r)));
+    return all;
+  }
+
+  private async modify(repKey: string, change: (records: AgreementRecord[]) => AgreementRecord[]): Promise<void> {
+    const key = keyOf(repKey);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const current = await this.store.get(key);
+      const next = { records: change(current?.value.records ?? []) };
+      const written = current ? await this.store.replace(key, next, current.etag) : await this.store.create(key, next);
+      if (written) return;
+    }
+    throw new Error(`Could not update the agreement records of ${repKey}: too many concurrent writes`);
+  }
+}
+
+export function recordFromAgreement(agreement: Agreement, origin: ConversationOrigin): AgreementRecord {
+  return {
+    id: agreement.id,
+    templateId: agreement.templateId,
+    signer: agreement.signer,
+    ...(agreement.cc ? { cc: agreement.cc } : {}),
+    formData: agreement.formData,
+    createdAt: agreement.createdAt,
+    status: agreement.status,
+    ...(agreement.previousAgreementId ? { previousAgreementId: agreement.previousAgreementId } : {}),
+    origin,
+  };
+}

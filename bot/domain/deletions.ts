@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import { describeError } from '../logger';
+import { API_ERROR_CODES } from '../loa/contract';
+import { LoaApiError } from '../loa/loaApiError';
+import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
+import type { AgreementRecord, AgreementRecords } from './agreementRecords';
+import type { Clock } from './clock';
+import type { KeyValueStore } from './keyValueStore';
+
+/**
+ * deleted: the API deleted it now; gone: the API no longer knew it; forbidden: the API
+ * refused (403); failed: it may be tried again; notYours: the bot has no record of this
+ * rep creating it, so nothing was asked of the API.
+ */
+export type DeletionOutcome =
+  | { status: 'deleted' | 'gone'; record: AgreementRecord }
+  | { status: 'forbidden' | 'failed'; record: AgreementRecord; message: string }
+  | { status: 'deleting'; record: AgreementRecord }
+  | { status: 'notYours' };
+
+interface DeletionClaim {
+  status: 'deleting' | 'deleted' | 'gone' | 'failed' | 'forbidden';
+  at: string;
+}
+
+/** Deletes a rep's agreements, once each, however often Delete is confirmed. */
+export class AgreementDeleter {
+  private readonly inFlight = new Map<string, Promise<DeletionOutcome>>();
+
+  constructor(
+    private readonly claims: KeyValueStore<DeletionClaim>,
+    private readonly records: AgreementRecords,
+    private readonly loa: LoaApi,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async delete(repKey: string, principal: LoaPrincipal, agreementId: string): Promise<DeletionOutcome> {
+    const record = await this.records.find(repKey, agreementId);
+    if (!record) return { status: 'notYours' };
+    const key = `deletion/${agreementId}`;
+    const deleting: DeletionClaim = { status: 'deleting', at: this.nowIso() };
+    if (!(await this.claims.create(key, deleting))) {
+      const existing = await this.claims.get(key);
+      const claim = existing?.value;
+      if (claim?.status === 'deleting') return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
+      if (claim?.status === 'deleted' || claim?.status === 'gone') return { status: claim.status, record };
+      // A failed or refused attempt may be confirmed again; only one retry wins the swap.
+      if (!existing || !(await this.claims.replace(key, deleting, existing.etag))) return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
+    }
+    const run = this.run(key, repKey, principal, record).finally(() => this.inFlight.delete(agreementId));
+    this.inFlight.set(agreementId, run);
+    return run;
+  }
+
+  private async run(key: string, repKey: string, principal: LoaPrincipal, record: AgreementRecord): Promise<DeletionOutcome> {
+    let outcome: DeletionOutcome;
+    try {
+      await this.loa.deleteAgreement(principal, record.id);
+      outcome = { status: 'deleted', record };
+    } catch (err) {
+      if (!(err instanceof LoaApiError)) {
+        await this.settle(key, 'failed');
+        throw err;
+      }
+      if (err.code === API_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record };
+      else if (err.status === 403) outcome = { status: 'forbidden', record, message: err.message };
+      else outcome = { status: 'failed', record, message: err.message };
+      this.log.warn({ agreementId: record.id, status: err.status, code: err.code }, 'Delete did not go through as asked');
+    }
+    if (outcome.status === 'deleted' || outcome.status === 'gone') {
+      const goneAt = this.nowIso();
+      const updated = await this.records.update(repKey, record.id, (r) => ({ ...r, goneAt, status: outcome.status === 'deleted' ? 'DELETED' : r.status }));
+      if (updated) outcome = { ...outcome, record: updated };
+    }
+    await this.settle(key, outcome.status);
+    return outcome;
+  }
+
+  private async settle(key: string, status: DeletionClaim['status']): Promise<void> {
+    try {
+      const current = await this.claims.get(key);
+      if (current && (await this.claims.replace(key, { status, at: this.nowIso() }, current.etag))) return;
+      this.log.error({ key }, 'Could not record a deletion outcome');
+    } catch (err) {
+      this.log.error({ err: describeError(err), key }, 'Could not record a deletion outcome');
+    }
+  }
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+}

@@ -1,0 +1,187 @@
+import type { Logger } from 'pino';
+import { describeError } from '../logger';
+import { API_ERROR_CODES } from '../loa/contract';
+import { LoaApiError } from '../loa/loaApiError';
+import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
+import type { Agreement } from './agreement';
+import { isFinalStatus } from './agreement';
+import type { AgreementRecord, AgreementRecords, ConversationOrigin } from './agreementRecords';
+import type { Clock } from './clock';
+import type { KeyValueStore } from './keyValueStore';
+import { repKey } from './rep';
+import type { RepIdentity } from './rep';
+import type { TemplateCatalog } from './templateCatalog';
+import { escapeMarkdown } from './text';
+
+/** Posts a message into the chat an agreement was sent from. */
+export interface ChatNotifier {
+  post(origin: ConversationOrigin, text: string): Promise<void>;
+}
+
+export interface WatchEntry {
+  agreementId: string;
+  rep: RepIdentity;
+  startedAt: number;
+  nextPollAt: number;
+  intervalMs: number;
+}
+
+export interface WatchList {
+  entries: WatchEntry[];
+}
+
+export interface StatusWatcherOptions {
+  store: KeyValueStore<WatchList>;
+  records: AgreementRecords;
+  loa: LoaApi;
+  principalFor: (rep: RepIdentity) => LoaPrincipal;
+  notifier: ChatNotifier;
+  catalog: TemplateCatalog;
+  clock: Clock;
+  log: Logger;
+  /** Delay before the first poll; 0 turns polling off. */
+  firstPollMs: number;
+  maxIntervalMs: number;
+  /** Polling stops this long after creation, whatever the status. */
+  stopAfterMs: number;
+  /** Most agreements polled in one tick, to bound the load on the API. */
+  batchSize?: number;
+}
+
+const WATCH_KEY = 'status-watch';
+
+const STATUS_WORDS: Record<string, string> = {
+  SIGNED: 'signed',
+  DECLINED: 'declined',
+  EXPIRED: 'expired',
+  VIEWED: 'opened by the signer',
+  SENT: 'sent',
+};
+
+export function statusInWords(status: string): string {
+  return STATUS_WORDS[status] ?? status.toLowerCase();
+}
+
+type Outcome = { keep: true; entry: WatchEntry } | { keep: false };
+
+/**
+ * Polls the LOA API for status changes of agreements that have not reached a final
+ * status, backing off after each poll, and tells the rep in the chat the LOA came from.
+ * Polling happens only while the API offers GET, and stops at a final status or after
+ * `stopAfterMs`. The watch list is stored, so it survives a restart.
+ */
+export class StatusWatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private reportedUnsupported = false;
+
+  constructor(private readonly o: StatusWatcherOptions) {}
+
+  get enabled(): boolean {
+    return this.o.firstPollMs > 0;
+  }
+
+  async watch(rep: RepIdentity, agreement: Agreement): Promise<void> {
+    if (!this.enabled || isFinalStatus(agreement.status) || !this.o.loa.canGetAgreement) return;
+    const now = this.o.clock.now();
+    const entry: WatchEntry = { agreementId: agreement.id, rep, startedAt: now, nextPollAt: now + this.o.firstPollMs, intervalMs: this.o.firstPollMs };
+    await this.modify((entries) => [...entries.filter((e) => e.agreementId !== agreement.id), entry]);
+  }
+
+  start(): void {
+    if (!this.enabled || this.timer) return;
+    const tickMs = Math.max(50, Math.min(this.o.firstPollMs / 2, 15_000));
+    this.timer = setInterval(() => void this.tick(), tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One round of polling; overlapping calls share the round in progress. */
+  tick(): Promise<void> {
+    this.running ??= this.pollDue().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pollDue(): Promise<void> {
+    try {
+      if (!this.o.loa.canGetAgreement) return this.reportUnsupported();
+      const now = this.o.clock.now();
+      const entries = (await this.o.store.get(WATCH_KEY))?.value.entries ?? [];
+      const due = entries.filter((e) => e.nextPollAt <= now).slice(0, this.o.batchSize ?? 20);
+      if (due.length === 0) return;
+      const outcomes = new Map<string, Outcome>();
+      for (const entry of due) outcomes.set(entry.agreementId, await this.poll(entry, now));
+      await this.modify((current) =>
+        current.flatMap((e) => {
+          const outcome = outcomes.get(e.agreementId);
+          if (!outcome) return [e];
+          return outcome.keep ? [outcome.entry] : [];
+        }),
+      );
+    } catch (err) {
+      this.o.log.error({ err: describeError(err) }, 'Status polling failed; it will try again');
+    }
+  }
+
+  private async poll(entry: WatchEntry, now: number): Promise<Outcome> {
+    const key = repKey(entry.rep);
+    const record = await this.o.records.find(key, entry.agreementId);
+    if (!record || record.goneAt) return { keep: false };
+    let agreement: Agreement;
+    try {
+      agreement = await this.o.loa.getAgreement(this.o.principalFor(entry.rep), entry.agreementId);
+    } catch (err) {
+      return this.afterFailure(entry, record, err, now);
+    }
+    const checkedAt = new Date(now).toISOString();
+    await this.o.records.update(key, record.id, (r) => ({ ...r, status: agreement.status, statusCheckedAt: checkedAt }));
+    if (agreement.status !== record.status) {
+      await this.o.notifier.post(record.origin, this.statusMessage(record, agreement.status));
+      this.o.log.info({ agreementId: record.id, from: record.status, to: agreement.status }, 'Agreement status changed');
+    }
+    if (isFinalStatus(agreement.status)) return { keep: false };
+    return this.reschedule(entry, now);
+  }
+
+  private async afterFailure(entry: WatchEntry, record: AgreementRecord, err: unknown, now: number): Promise<Outcome> {
+    if (err instanceof LoaApiError && err.code === API_ERROR_CODES.notFound) {
+      await this.o.records.update(repKey(entry.rep), record.id, (r) => ({ ...r, goneAt: new Date(now).toISOString() }));
+      await this.o.notifier.post(record.origin, `Your LOA to ${escapeMarkdown(record.signer.name)} (agreement ${escapeMarkdown(record.id)}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
+      return { keep: false };
+    }
+    if (err instanceof LoaApiError && (err.status === 403 || err.code === 'NOT_SUPPORTED')) return { keep: false };
+    this.o.log.warn({ err: describeError(err), agreementId: entry.agreementId }, 'Could not poll an agreement status; will try later');
+    return this.reschedule(entry, now);
+  }
+
+  private reschedule(entry: WatchEntry, now: number): Outcome {
+    if (now - entry.startedAt >= this.o.stopAfterMs) return { keep: false };
+    const intervalMs = Math.min(this.o.maxIntervalMs, entry.intervalMs * 2);
+    return { keep: true, entry: { ...entry, intervalMs, nextPollAt: now + intervalMs } };
+  }
+
+  private statusMessage(record: AgreementRecord, status: string): string {
+    const template = this.o.catalog.get(record.templateId)?.name ?? 'LOA';
+    return `Update: your LOA to ${escapeMarkdown(record.signer.name)} (${escapeMarkdown(template)}) was ${escapeMarkdown(statusInWords(status))}. Agreement ${escapeMarkdown(record.id)}, status ${escapeMarkdown(status)}.`;
+  }
+
+  private reportUnsupported(): void {
+    if (this.reportedUnsupported) return;
+    this.reportedUnsupported = true;
+    this.o.log.warn('The LOA API cannot report agreement status: status polling is off');
+  }
+
+  private async modify(change: (entries: WatchEntry[]) => WatchEntry[]): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const current = await this.o.store.get(WATCH_KEY);
+      const next = { entries: change(current?.value.entries ?? []) };
+      if (current ? await this.o.store.replace(WATCH_KEY, next, current.etag) : await this.o.store.create(WATCH_KEY, next)) return;
+    }
+    throw new Error('Could not update the status watch list: too many concurrent writes');
+  }
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { renderAgreementListCard } from '../../cards/agreementList';
+import type { ListedAgreement } from '../../cards/agreementList';
+import { isFinalStatus } from '../domain/agreement';
+import type { AgreementRecord } from '../domain/agreementRecords';
+import { repKey } from '../domain/rep';
+import type { RepIdentity } from '../domain/rep';
+import { API_ERROR_CODES } from '../loa/contract';
+import { LoaApiError } from '../loa/loaApiError';
+import { describeError } from '../logger';
+import type { Logger } from '../logger';
+import type { FlowDeps, FlowHandler } from './flowContext';
+
+export const PAGE_SIZE = 10;
+
+const listData = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) }).catch({ page: 1 });
+
+/** "my LOAs": the rep's agreements, newest first, a page at a time, with statuses refreshed where the API can. */
+export function listAgreements(deps: FlowDeps): FlowHandler {
+  return async (ctx, data) => {
+    const rep = await ctx.rep();
+    const key = repKey(rep);
+    const all = await deps.records.list(key);
+    const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
+    const page = Math.min(listData.parse(data).page, pages);
+    let shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    const { refreshed, note } = await refreshStatuses(deps, rep, shown, ctx.log);
+    if (refreshed.size > 0) {
+      const byId = new Map((await deps.records.list(key)).map((r) => [r.id, r]));
+      shown = shown.map((r) => byId.get(r.id) ?? r);
+    }
+    const items: ListedAgreement[] = shown.map((record) => ({
+      record,
+      templateName: deps.catalog.get(record.templateId)?.name ?? 'Unknown template',
+      fresh: refreshed.has(record.id) || isFinalStatus(record.status),
+    }));
+    return { card: renderAgreementListCard({ items, page, pages, note }) };
+  };
+}
+
+/** Asks the API for the status of each open agreement shown, and writes the answers back in one go. */
+async function refreshStatuses(deps: FlowDeps, rep: RepIdentity, shown: AgreementRecord[], log: Logger): Promise<{ refreshed: Set<string>; note: string }> {
+  const refreshed = new Set<string>();
+  const open = shown.filter((r) => !r.goneAt && !isFinalStatus(r.status));
+  if (open.length === 0) return { refreshed, note: '' };
+  if (!deps.loa.canGetAgreement) return { refreshed, note: LAST_KNOWN };
+  const principal = deps.principalFor(rep);
+  const checkedAt = new Date(deps.clock.now()).toISOString();
+  const results = await Promise.allSettled(open.map((r) => deps.loa.getAgreement(principal, r.id)));
+  const changes = new Map<string, (r: AgreementRecord) => AgreementRecord>();
+  let failures = 0;
+  results.forEach((result, i) => {
+    const id = open[i]!.id;
+    if (result.status === 'fulfilled') {
+      refreshed.add(id);
+      changes.set(id, (r) => ({ ...r, status: result.value.status, statusCheckedAt: checkedAt }));
+    } else if (result.reason instanceof LoaApiError && result.reason.code === API_ERROR_CODES.notFound) {
+      refreshed.add(id);
+      changes.set(id, (r) => ({ ...r, goneAt: checkedAt }));
+    } else {
+      failures++;
+      log.warn({ agreementId: id, err: describeError(result.reason) }, 'Could not refresh an agreement status');
+    }
+  });
+  if (changes.size > 0) await deps.records.updateMany(repKey(rep), changes);
+  if (!deps.loa.canGetAgreement) return { refreshed, note: LAST_KNOWN };
+  return { refreshed, note: failures > 0 ? "I couldn't refresh some statuses just now; those show the last status I know." : '' };
+}
+
+const LAST_KNOWN = "The LOA service can't report status, so these are the last statuses I know.";

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import type { AdaptiveCard } from '../../cards/render';
+import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
+import type { RepSession } from '../helpers/conversation';
+import { sendDistributorLoa } from '../helpers/loaFlow';
+import { startTestSandbox } from '../helpers/sandbox';
+import type { TestSandbox } from '../helpers/sandbox';
+
+/** The item containers of a "my LOAs" card, as the rep reads them. */
+function listedSigners(card: AdaptiveCard): string[] {
+  return [...readableText(card).matchAll(/^To (.+) \(/gm)].map((m) => m[1]!);
+}
+
+describe('my LOAs', () => {
+  let loa: TestSandbox;
+  let h: ConversationHarness;
+
+  before(async () => {
+    loa = await startTestSandbox();
+    h = await ConversationHarness.start(loa.url, loa);
+  });
+  after(async () => {
+    await h.stop();
+    await loa.close();
+  });
+  afterEach(async () => {
+    await loa.hooks.clearFaults();
+    await loa.hooks.setCapabilities({ getAgreement: true });
+  });
+
+  const owned = async (rep: RepSession) => (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
+
+  async function myLoas(rep: RepSession, text = 'my LOAs'): Promise<AdaptiveCard> {
+    const { cards } = await rep.says(text);
+    assert.equal(cards.length, 1);
+    return cards[0]!;
+  }
+
+  it('says so when the rep has sent nothing yet', async () => {
+    const card = await myLoas(h.rep());
+    assert.match(readableText(card), /haven't sent any LOAs/);
+  });
+
+  it('lists the newest first, ten to a page, with paging both ways', async function () {
+    this.timeout(60_000);
+    const rep = h.rep();
+    for (let i = 1; i <= 12; i++) await sendDistributorLoa(rep, { signerName: `Signer ${String(i).padStart(2, '0')}` });
+
+    const first = await myLoas(rep, 'list LOAs');
+    assert.deepEqual(listedSigners(first), ['Signer 12', 'Signer 11', 'Signer 10', 'Signer 09', 'Signer 08', 'Signer 07', 'Signer 06', 'Signer 05', 'Signer 04', 'Signer 03']);
+    assert.match(readableText(first), /page 1 of 2/);
+    assert.match(readableText(first), /Distributor pricing agreement/);
+    assert.match(readableText(first), /Status: SENT/);
+    assert.match(JSON.stringify(first), /\{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\}/, 'shows when each was sent');
+    assert.equal(actionsOf(first).filter((a) => a.title === 'Delete').length, 10);
+    assert.equal(actionsOf(first).filter((a) => a.title === 'New from this').length, 10);
+    assert.equal(actionsOf(first).some((a) => a.title === 'Newer'), false);
+
+    const second = await rep.press(first, 'Older');
+    assert.deepEqual(listedSigners(second), ['Signer 02', 'Signer 01']);
+    assert.match(readableText(second), /page 2 of 2/);
+    assert.equal(actionsOf(second).some((a) => a.title === 'Older'), false);
+    const back = await rep.press(second, 'Newer');
+    assert.equal(listedSigners(back)[0], 'Signer 12');
+  });
+
+  it('is the same list from any chat with the bot', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep, { signerName: 'Cross Chat' });
+    const otherChat = h.rep();
+    Object.assign(otherChat, { member: rep.member });
+    const card = await myLoas(otherChat, 'my agreements');
+    assert.deepEqual(listedSigners(card), ['Cross Chat']);
+  });
+
+  describe('delete', () => {
+    it('deletes the rep\'s own LOA after a confirmation, and says so in the chat', async () => {
+      const rep = h.rep();
+      await sendDistributorLoa(rep, { signerName: 'To Delete' });
+      const [agreement] = await owned(rep);
+      const list = await myLoas(rep);
+      const confirm = await rep.press(list, 'Delete', {}, (a) => a.data.agreementId === agreement!.id);
+      const text = readableText(confirm);
+      assert.match(text, /Delete this LOA\?/);
+      assert.match(text, /Template: Distributor pricing agreement/);
+      assert.match(text, /Signer: To Delete/);
+      assert.match(JSON.stringify(confirm), /\{\{DATE\(/, 'shows when it was created');
+
+      const deleted = await rep.press(confirm, 'Delete');
+      assert.match(readableText(deleted), /LOA deleted/);
+      assert.equal(actionsOf(deleted).some((a) => a.title === 'Delete'), false, 'read-only');
+      assert.equal((await owned(rep))[0]!.status, 'DELETED');
+      await h.teams.waitFor(() => h.teams.posted(rep.conversationId).some((m) => /is deleted/.test(String(m.text))));
+      const after = await myLoas(rep);
+      assert.match(readableText(after), /Deleted/);
+      assert.equal(actionsOf(after).some((a) => a.title === 'Delete'), false);
+    });
+
+    it('deletes once when Delete is confirmed twice', async () => {
+      const rep = h.rep();
+      await sendDistributorLoa(rep);
+      const [agreement] = await owned(rep);
+      const { cards } = await rep.says(`delete LOA ${agreement!.id}`);
+      const before = (await loa.hooks.calls()).delete;
+      const [a, b] = await Promise.all([rep.press(cards[0]!, 'Delete'), rep.press(cards[0]!, 'Delete')]);
+      const c = await rep.press(cards[0]!, 'Delete');
+      assert.equal((await loa.hooks.calls()).delete - before, 1, 'one DELETE reached the API');
+      for (const card of [a, b, c]) assert.match(readableText(card), /LOA deleted|Deleting/);
+      assert.match(readableText(c), /LOA deleted/);
+    });
+
+    it("refuses another rep's LOA without calling the API", async () => {
+      const owner = h.rep('Owner Rep');
+      await sendDistributorLoa(owner);
+      const [agreement] = await owned(owner);
+      const other = h.rep('Other Rep');
+      const before = (await loa.hooks.calls()).delete;
+      const { cards } = await other.says(`delete LOA ${agreement!.id}`);
+      assert.match(readableText(cards[0]!), /can't find that LOA/);
+      assert.match(readableText(cards[0]!), /only delete LOAs you sent/);
+      const forged = await other.invoke('loa.deleteAgreement', { agreementId: agreement!.id });
+      assert.match(readableText(forged), /can't find that LOA/);
+      assert.equal((await loa.hooks.calls()).delete, before);
+      assert.equal((await owned(owner))[0]!.status, 'SENT');
+    });
+
+    it('reports the API refusing the delete (403) and keeps the LOA', async () => {
+      const rep = h.rep();
+      await sendDistributorLoa(rep);
+      const [agreement] = await owned(rep);
+      // The rep's Teams account now maps to another LOA identity, which the API will not let delete it.
+      h.teams.addMember({ ...rep.member, userPrincipalName: `moved.${rep.member.userPrincipalName}`, email: `moved.${rep.member.email}` });
+      const { cards } = await rep.says(`delete LOA ${agreement!.id}`);
+      const refused = await rep.press(cards[0]!, 'Delete');
+      assert.match(readableText(refused), /not allowed to delete/);
+      assert.equal((await loa.hooks.agreements()).find((a) => a.id === agreement!.id)!.status, 'SENT');
+    });
+
+    it('says an unknown id is not found, and an id the API forgot is already gone', async () => {
+      const rep = h.rep();
+      const { cards } = await rep.says('delete LOA 00000000-0000-0000-0000-000000000000');
+      assert.match(readableText(cards[0]!), /can't find that LOA/);
+
+      await sendDistributorLoa(rep, { signerName: 'Forgotten' });
+      const [agreement] = await owned(rep);
+      await loa.hooks.reset(); // the API no longer knows it
+      const confirm = (await rep.says(`delete LOA ${agreement!.id}`)).cards[0]!;
+      const gone = await rep.press(confirm, 'Delete');
+      assert.match(readableText(gone), /Already gone/);
+      assert.match(readableText(await myLoas(rep)), /No longer in the LOA service/);
+    });
+  });
+
+  it('starts a new LOA from a previous one, filled in and referencing it', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep, { signerName: 'Repeat Customer', ccName: 'Carl Copy', ccEmail: 'carl@acme.example', f_customerName: 'Acme Repeat SA' });
+    const [previous] = await owned(rep);
+    const list = await myLoas(rep);
+    const details = await rep.press(list, 'New from this', {}, (a) => a.data.agreementId === previous!.id);
+    const inputs = inputsOf(details);
+    assert.equal(inputs.signerName, 'Repeat Customer');
+    assert.equal(inputs.ccEmail, 'carl@acme.example');
+    assert.equal(inputs.f_customerName, 'Acme Repeat SA');
+    assert.equal(inputs.f_productRange, 'LV');
+    assert.match(readableText(details), new RegExp(`Based on agreement ${previous!.id}`));
+
+    const review = await rep.press(details, 'Review', { ...inputs, f_discountPercent: '20' });
+    assert.match(readableText(review), new RegExp(`Based on: ${previous!.id}`));
+    assert.match(readableText(await rep.press(review, 'Send')), /LOA sent/);
+    const latest = (await owned(rep)).find((a) => a.id !== previous!.id)!;
+    assert.equal(latest.previousAgreementId, previous!.id);
+    assert.equal(latest.signer.name, 'Repeat Customer');
+    assert.deepEqual(latest.formData.find((f) => f.name === 'discountPercent'), { name: 'discountPercent', value: '20' });
+  });
+});
+
+describe('status changes', () => {
+  let loa: TestSandbox;
+  let h: ConversationHarness;
+
+  before(async () => {
+    loa = await startTestSandbox();
+    h = await ConversationHarness.start(loa.url, loa, { env: { STATUS_POLL_FIRST_MS: '100', STATUS_POLL_MAX_INTERVAL_MS: '400' } });
+  });
+  after(async () => {
+    await h.stop();
+    await loa.close();
+  });
+  afterEach(() => loa.hooks.setCapabilities({ getAgreement: true }));
+
+  const owned = async (rep: RepSession) => (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
+
+  async function myLoas(rep: RepSession): Promise<AdaptiveCard> {
+    return (await rep.says('my LOAs')).cards[0]!;
+  }
+
+  it('tells the rep in the chat when the signer signs, then stops asking', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep, { signerName: 'Soon Signed' });
+    const [agreement] = await owned(rep);
+    await loa.hooks.setStatus(agreement!.id, 'SIGNED');
+    await h.teams.waitFor(() => h.teams.posted(rep.conversationId).some((m) => /was signed/.test(String(m.text))), 5000);
+    const news = h.teams.posted(rep.conversationId).find((m) => /was signed/.test(String(m.text)))!;
+    assert.match(String(news.text), /Soon Signed/);
+    assert.ok(String(news.text).includes(agreement!.id));
+
+    const callsAfterFinal = (await loa.hooks.calls()).get;
+    await new Promise((r) => setTimeout(r, 600));
+    const laterGets = (await loa.hooks.calls()).get - callsAfterFinal;
+    assert.ok(laterGets <= 1, `no polling after a final status (saw ${laterGets} more GETs)`);
+    assert.match(readableText(await myLoas(rep)), /Status: SIGNED/);
+  });
+
+  it('shows the refreshed status in the list', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep);
+    const [agreement] = await owned(rep);
+    await loa.hooks.setStatus(agreement!.id, 'VIEWED');
+    assert.match(readableText(await myLoas(rep)), /Status: VIEWED$/m);
+  });
+
+  it('shows the last known status, and says so, when the API cannot report status', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep);
+    await loa.hooks.setCapabilities({ getAgreement: false });
+    const card = await myLoas(rep);
+    assert.match(readableText(card), /Status: SENT \(last known\)/);
+    assert.match(readableText(card), /can't report status/);
+  });
+});
