@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ConversationState, MemoryStorage } from 'botbuilder';
 import type { ConfigurationBotFrameworkAuthenticationOptions, Storage } from 'botbuilder';
 import type { Logger } from 'pino';
+import { templatesTooLargeForTeams } from '../cards/cardBudget';
 import type { Config } from './config';
 import { ConfigError, loadConfig, loadDotEnv } from './config';
 import { systemClock } from './domain/clock';
@@ -54,6 +55,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
   const catalog = TemplateCatalog.fromFile(config.loa.templatesFile);
+  const tooLarge = templatesTooLargeForTeams(catalog);
+  if (tooLarge.length > 0) throw new ConfigError(tooLarge.map((problem) => `LOA_TEMPLATES_FILE ${problem}`));
   const loaApi = await resolveLoaApi(config, catalog, logger);
 
   const loa = new LoaClient({

@@ -27,9 +27,34 @@ interface InputModel {
 
 const render = compileCard<object>(template);
 
-export function renderDraftDetailsCard({ template: loaTemplate, draft, errors = {}, problem }: DraftDetailsCardData): AdaptiveCard {
+/** Longest error shown under an input; API messages can be any length. */
+export const MAX_ERROR_CHARS = 200;
+
+function shortened(message: string, max: number): string {
+  const chars = [...message];
+  return chars.length <= max ? message : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** Teams refuses a message over 28 KB; the margin leaves room for the activity around the card. */
+export const CARD_BUDGET_BYTES = 27 * 1024;
+
+/**
+ * The details form, with each error under its input. Should many long errors push the
+ * card past what Teams accepts, they are shortened (and at worst reduced to a marker),
+ * never the rep's values.
+ */
+export function renderDraftDetailsCard(data: DraftDetailsCardData): AdaptiveCard {
+  let card = renderDetails(data, (m) => shortened(m, MAX_ERROR_CHARS));
+  for (const shorten of [(m: string) => shortened(m, 60), () => 'Check this field.']) {
+    if (Buffer.byteLength(JSON.stringify(card)) <= CARD_BUDGET_BYTES) break;
+    card = renderDetails(data, shorten);
+  }
+  return card;
+}
+
+function renderDetails({ template: loaTemplate, draft, errors = {}, problem }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
   const v = draft.values;
-  const error = (id: string) => (errors[id] ? escapeMarkdown(errors[id]) : null);
+  const error = (id: string) => (errors[id] ? escapeMarkdown(shorten(errors[id])) : null);
   const text = (id: string, label: string, value: string, maxLength: number, extra: Partial<InputModel> & Record<string, unknown> = {}) => ({
     id,
     label,
@@ -38,7 +63,7 @@ export function renderDraftDetailsCard({ template: loaTemplate, draft, errors = 
     maxLength,
     placeholder: null,
     style: null,
-    required: false,
+    required: null,
     requiredMessage: null,
     startsCc: false,
     ...extra,
@@ -51,8 +76,8 @@ export function renderDraftDetailsCard({ template: loaTemplate, draft, errors = 
     basedOn: draft.previousAgreementId ? escapeMarkdown(`Based on agreement ${draft.previousAgreementId}`) : '',
     problemSummary: escapeMarkdown(summary),
     partyInputs: [
-      text(DRAFT_INPUTS.signerName, 'Signer name', v.signerName, LIMITS.nameLength, { required: true, requiredMessage: "Enter the signer's name." }),
-      text(DRAFT_INPUTS.signerEmail, 'Signer email', v.signerEmail, LIMITS.emailLength, { required: true, style: 'email', placeholder: 'name@company.com', requiredMessage: "Enter the signer's email.", startsCc: true }),
+      text(DRAFT_INPUTS.signerName, 'Signer name', v.signerName, LIMITS.nameLength, { required: true, requiredMessage: 'Required.' }),
+      text(DRAFT_INPUTS.signerEmail, 'Signer email', v.signerEmail, LIMITS.emailLength, { required: true, style: 'email', placeholder: 'name@company.com', requiredMessage: 'Required.', startsCc: true }),
       text(DRAFT_INPUTS.ccName, 'CC name', v.ccName, LIMITS.nameLength),
       text(DRAFT_INPUTS.ccEmail, 'CC email', v.ccEmail, LIMITS.emailLength, { style: 'email', placeholder: 'name@company.com' }),
     ],
@@ -72,8 +97,8 @@ function formInput(field: TemplateField, value: string, error: string | null) {
     id: formFieldId(field.name),
     type: field.type,
     label: field.required ? field.label : `${field.label} (optional)`,
-    required: field.required,
-    requiredMessage: field.required ? `Enter ${field.label}.` : null,
+    required: field.required || null,
+    requiredMessage: field.required ? 'Required.' : null,
     maxLength: maxLengthOf(field),
     // Client-side hint only; the server checks the pattern again.
     regex: field.pattern ?? null,

@@ -42,7 +42,7 @@ export function renderWelcomeCard(): AdaptiveCard {
 
 /** `intro` is our own text, never the rep's. */
 export function renderHelpCard(intro = ''): AdaptiveCard {
-  return help({ intro, commands: COMMANDS });
+  return help({ intro, commands: COMMANDS.map((c) => ({ command: escapeMarkdown(c.command), does: c.does })) });
 }
 
 export function renderNoticeCard(data: NoticeCardData): AdaptiveCard {

@@ -20,9 +20,22 @@ export const LIMITS = {
   nameLength: 200,
   emailLength: 254,
   subjectLength: 200,
-  messageLength: 2000,
+  messageLength: 1000,
   notificationEmails: 20,
+  /** The typed list of notification emails. */
+  notifyEmailsLength: 1000,
 } as const;
+
+/** The most characters kept of each fixed input; longer values are cut and reported. */
+export const INPUT_MAX_LENGTH: Record<string, number> = {
+  signerName: LIMITS.nameLength,
+  signerEmail: LIMITS.emailLength,
+  ccName: LIMITS.nameLength,
+  ccEmail: LIMITS.emailLength,
+  notifyEmails: LIMITS.notifyEmailsLength,
+  emailSubject: LIMITS.subjectLength,
+  emailMessage: LIMITS.messageLength,
+};
 
 const FORM_FIELD_PREFIX = 'f_';
 
@@ -87,6 +100,7 @@ const inputValue = z.union([z.string(), z.number(), z.boolean()]);
  */
 export function readDraftInput(template: LoaTemplate, data: Record<string, unknown>): { values: DraftValues; errors: FieldErrors } {
   const errors: FieldErrors = {};
+  const maxOf = new Map(template.fields.map((f) => [formFieldId(f.name), maxLengthOf(f)]));
   const text = (id: string): string => {
     const raw = data[id];
     if (raw === undefined || raw === null) return '';
@@ -95,7 +109,13 @@ export function readDraftInput(template: LoaTemplate, data: Record<string, unkno
       errors[id] = 'Enter this as plain text.';
       return '';
     }
-    return String(parsed.data).trim();
+    const value = String(parsed.data).trim();
+    // Kept values are bounded so that the card showing them again always fits in Teams.
+    const max = INPUT_MAX_LENGTH[id] ?? maxOf.get(id) ?? 0;
+    const chars = [...value];
+    if (chars.length <= max) return value;
+    errors[id] = `This can be at most ${max} characters, and it had ${chars.length}. The rest was cut off: check the end.`;
+    return chars.slice(0, max).join('');
   };
   const notify = data[DRAFT_INPUTS.notifyEnabled];
   const values: DraftValues = {

@@ -5,6 +5,7 @@ import { loadConfig } from '../../bot/config';
 import { startBot } from '../../bot/index';
 import type { BotOverrides, RunningBot } from '../../bot/index';
 import type { AdaptiveCard } from '../../cards/render';
+import { assertValidCard } from './cardChecks';
 import { FakeTeams } from './fakeTeams';
 import type { RosterMember } from './fakeTeams';
 
@@ -102,6 +103,8 @@ export class RepSession {
     if (res.status !== 200) throw new Error(`Invoke ${verb} answered HTTP ${res.status}: ${JSON.stringify(res.data)}`);
     const body = res.data as { statusCode: number; type: string; value: AdaptiveCard };
     if (body.type !== 'application/vnd.microsoft.card.adaptive') throw new Error(`Invoke ${verb} answered ${JSON.stringify(body)}`);
+    // Every card the bot sends in any conversation test passes the same card checks.
+    assertValidCard(body.value);
     this.cardIds.set(body.value, fromCard ? this.cardIdOf(fromCard) : randomUUID());
     return body.value;
   }
@@ -139,7 +142,10 @@ export class RepSession {
     const reply: Reply = { cards: [], texts: [] };
     for (const a of activities) {
       const attachments = (a.attachments ?? []) as Array<{ contentType: string; content: AdaptiveCard }>;
-      attachments.filter((x) => x.contentType === 'application/vnd.microsoft.card.adaptive').forEach((x) => reply.cards.push(x.content));
+      for (const x of attachments.filter((y) => y.contentType === 'application/vnd.microsoft.card.adaptive')) {
+        assertValidCard(x.content);
+        reply.cards.push(x.content);
+      }
       if (typeof a.text === 'string' && a.text) reply.texts.push(a.text);
     }
     return reply;
