@@ -35,6 +35,7 @@ export const CONFIG_KEYS = {
   STATUS_POLL_FIRST_MS: 'delay before the first status poll of a new agreement in ms; 0 turns polling off (default 60000)',
   STATUS_POLL_MAX_INTERVAL_MS: 'longest gap between two status polls of one agreement in ms (default 3600000)',
   STATUS_POLL_STOP_AFTER_H: 'hours after creation when status polling of an agreement stops (default 720)',
+  BOT_DOMAIN: 'host name the bot is served from, e.g. loa-bot.azurewebsites.net (for the Teams app package)',
   LOA_SANDBOX_PORT: 'port of `npm run sandbox` (default 4010)',
   LOA_SANDBOX_TOKEN_TTL_S: 'lifetime of sandbox tokens in seconds (default 3600)',
   LOA_SANDBOX_FAULTS: 'JSON fault plan for the sandbox, e.g. {"create":{"latencyMs":2000,"rates":{"503":0.1}}}',
@@ -127,6 +128,28 @@ export interface Config {
   };
 }
 
+/** What `npm run package` needs to fill in the Teams app manifest. */
+export interface PackagingConfig {
+  readonly appId: string;
+  readonly domain: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const packagingSchema = z.object({
+  MicrosoftAppId: z.preprocess(blankToUndefined, z.string({ error: 'is required to build the Teams app package' }).regex(GUID, 'must be a GUID')),
+  BOT_DOMAIN: z.preprocess(
+    blankToUndefined,
+    z.string({ error: 'is required to build the Teams app package' }).regex(/^(?!https?:\/\/)[a-z0-9.-]+(:[0-9]+)?$/i, 'must be a host name without https:// or a path'),
+  ),
+});
+
+export function loadPackagingConfig(env: Env = process.env): PackagingConfig {
+  const parsed = packagingSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  return deepFreeze<PackagingConfig>({ appId: parsed.data.MicrosoftAppId, domain: parsed.data.BOT_DOMAIN });
+}
+
 export interface SandboxConfig {
   readonly port: number;
   readonly tokenTtlS: number;
@@ -149,7 +172,7 @@ function problemsOf(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
     const hint = (CONFIG_KEYS as Record<string, string>)[key];
-    const message = issue.code === 'custom' ? issue.message : 'is invalid';
+    const message = issue.code === 'custom' || issue.message.startsWith('is ') || issue.message.startsWith('must ') ? issue.message : 'is invalid';
     return `${key} ${message}${hint ? ` (expected ${hint})` : ''}`;
   });
 }
