@@ -10,6 +10,8 @@ export type Env = Record<string, string | undefined>;
 
 const DEFAULT_TEMPLATES_FILE = resolve(__dirname, 'domain/loaTemplates.json');
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(blankToUndefined, z.string().optional());
 const int = (min: number, max: number, fallback: number) =>
@@ -24,10 +26,18 @@ export const CONFIG_KEYS = {
   MicrosoftAppPassword: 'the app registration client secret; required with MicrosoftAppType MultiTenant or SingleTenant',
   MicrosoftAppTenantId: 'the Entra tenant id; required with SingleTenant or UserAssignedMSI',
   MicrosoftAppType: 'MultiTenant, SingleTenant or UserAssignedMSI',
+  CertificateThumbprint: 'thumbprint of the bot certificate, instead of MicrosoftAppPassword (with CertificatePrivateKey)',
+  CertificatePrivateKey: 'PEM private key of the bot certificate (with CertificateThumbprint; keep it in Key Vault)',
+  REP_IDENTITY: 'sso (Teams single sign-on, required with MicrosoftAppId) or roster (local runs only; the default without MicrosoftAppId)',
+  SSO_CONNECTION_NAME: 'name of the Azure Bot OAuth connection (Aadv2, token exchange URL api://botid-{appId}); required with REP_IDENTITY=sso',
+  SSO_AUTHORITY: 'Entra authority for SSO tokens and their signing keys (default https://login.microsoftonline.com)',
+  SSO_ALLOWED_TENANTS: 'comma-separated Entra tenant ids whose reps may use the bot; required with REP_IDENTITY=sso',
   LOA_API_BASE_URL: 'base URL of the LOA API, e.g. https://api.exchange.se.com/ecostruxure; empty in a local run starts the sandbox',
   LOA_CLIENT_ID: 'the LOA API consumer key',
   LOA_CLIENT_SECRET: 'the LOA API consumer secret (keep it in Key Vault in Azure)',
   LOA_AUTH_MODE: 'impersonate (POST /v1/oauth-impersonate/token) or id_token (POST /v1/oauth/token)',
+  LOA_ID_TOKEN_SOURCE: 'with LOA_AUTH_MODE=id_token: obo (on-behalf-of exchange of the SSO token, the default) or sso (send the raw SSO token)',
+  LOA_OBO_SCOPE: 'scope the on-behalf-of exchange asks for, e.g. api://ciam-bridge/.default; required with LOA_ID_TOKEN_SOURCE=obo',
   LOA_HTTP_TIMEOUT_MS: 'timeout of one LOA API call in ms, 100-120000 (default 10000)',
   LOA_MAX_RETRIES: 'retries of a failed LOA API call that is safe to retry, 0-10 (default 3)',
   LOA_TEMPLATES_FILE: 'path of the LOA template catalog JSON (default: the bundled catalog)',
@@ -52,6 +62,21 @@ const botSchema = z
     MicrosoftAppPassword: optionalString,
     MicrosoftAppTenantId: optionalString,
     MicrosoftAppType: z.preprocess(blankToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
+    CertificateThumbprint: optionalString,
+    CertificatePrivateKey: optionalString,
+    REP_IDENTITY: z.preprocess(blankToUndefined, z.enum(['sso', 'roster']).optional()),
+    SSO_CONNECTION_NAME: optionalString,
+    SSO_AUTHORITY: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).default('https://login.microsoftonline.com')),
+    SSO_ALLOWED_TENANTS: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .transform((s) => s.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
+        .pipe(z.array(z.string().regex(GUID, 'must be tenant GUIDs separated by commas')))
+        .optional(),
+    ),
+    LOA_ID_TOKEN_SOURCE: z.preprocess(blankToUndefined, z.enum(['obo', 'sso']).default('obo')),
+    LOA_OBO_SCOPE: optionalString,
     LOA_API_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
     LOA_CLIENT_ID: optionalString,
     LOA_CLIENT_SECRET: optionalString,
@@ -75,9 +100,26 @@ const botSchema = z
       if (!env.LOA_CLIENT_ID) missing('LOA_CLIENT_ID', 'when LOA_API_BASE_URL is set');
       if (!env.LOA_CLIENT_SECRET) missing('LOA_CLIENT_SECRET', 'when LOA_API_BASE_URL is set');
     }
+    const certificate = Boolean(env.CertificateThumbprint || env.CertificatePrivateKey);
     if (env.MicrosoftAppId) {
-      if (env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) missing('MicrosoftAppPassword', `with MicrosoftAppType ${env.MicrosoftAppType}`);
+      if (env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword && !certificate) missing('MicrosoftAppPassword', `with MicrosoftAppType ${env.MicrosoftAppType} (or a certificate: CertificateThumbprint and CertificatePrivateKey)`);
       if (env.MicrosoftAppType !== 'MultiTenant' && !env.MicrosoftAppTenantId) missing('MicrosoftAppTenantId', `with MicrosoftAppType ${env.MicrosoftAppType}`);
+    }
+    if (certificate && !env.CertificateThumbprint) missing('CertificateThumbprint', 'with CertificatePrivateKey');
+    if (certificate && !env.CertificatePrivateKey) missing('CertificatePrivateKey', 'with CertificateThumbprint');
+    const identity = env.REP_IDENTITY ?? (env.MicrosoftAppId ? 'sso' : 'roster');
+    if (identity === 'roster' && env.MicrosoftAppId) {
+      ctx.addIssue({ code: 'custom', path: ['REP_IDENTITY'], message: 'cannot be roster while MicrosoftAppId is set: the roster identity is for local runs without inbound authentication' });
+    }
+    if (identity === 'sso') {
+      if (!env.SSO_CONNECTION_NAME) missing('SSO_CONNECTION_NAME', 'with single sign-on');
+      if (!env.SSO_ALLOWED_TENANTS?.length) missing('SSO_ALLOWED_TENANTS', 'with single sign-on');
+      if (!env.MicrosoftAppId) missing('MicrosoftAppId', 'with single sign-on (tokens are issued for api://botid-{appId})');
+    }
+    if (env.LOA_AUTH_MODE === 'id_token') {
+      if (identity !== 'sso') ctx.addIssue({ code: 'custom', path: ['LOA_AUTH_MODE'], message: 'id_token needs REP_IDENTITY=sso: it exchanges the rep\'s SSO token' });
+      if (env.LOA_ID_TOKEN_SOURCE === 'obo' && !env.LOA_OBO_SCOPE) missing('LOA_OBO_SCOPE', 'with LOA_ID_TOKEN_SOURCE=obo');
+      if (env.LOA_ID_TOKEN_SOURCE === 'obo' && !env.MicrosoftAppPassword) missing('MicrosoftAppPassword', 'for the on-behalf-of exchange (LOA_ID_TOKEN_SOURCE=obo)');
     }
   });
 
@@ -108,13 +150,22 @@ export interface Config {
     readonly appPassword: string;
     readonly appTenantId: string;
     readonly appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    readonly certificateThumbprint: string | undefined;
+    readonly certificatePrivateKey: string | undefined;
   };
+  /** How the bot learns who a rep is. */
+  readonly identity:
+    | { readonly mode: 'roster' }
+    | { readonly mode: 'sso'; readonly connectionName: string; readonly authority: string; readonly allowedTenants: readonly string[] };
   readonly loa: {
     /** Undefined in a local run: the composition root starts the sandbox. */
     readonly baseUrl: string | undefined;
     readonly clientId: string | undefined;
     readonly clientSecret: string | undefined;
     readonly authMode: 'impersonate' | 'id_token';
+    /** With authMode id_token: where the id_token comes from. */
+    readonly idTokenSource: 'obo' | 'sso';
+    readonly oboScope: string | undefined;
     readonly timeoutMs: number;
     readonly maxRetries: number;
     readonly templatesFile: string;
@@ -133,8 +184,6 @@ export interface PackagingConfig {
   readonly appId: string;
   readonly domain: string;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const packagingSchema = z.object({
   MicrosoftAppId: z.preprocess(blankToUndefined, z.string({ error: 'is required to build the Teams app package' }).regex(GUID, 'must be a GUID')),
@@ -203,12 +252,20 @@ export function loadConfig(env: Env = process.env): Config {
       appPassword: e.MicrosoftAppPassword ?? '',
       appTenantId: e.MicrosoftAppTenantId ?? '',
       appType: e.MicrosoftAppType,
+      certificateThumbprint: e.CertificateThumbprint,
+      certificatePrivateKey: e.CertificatePrivateKey,
     },
+    identity:
+      (e.REP_IDENTITY ?? (e.MicrosoftAppId ? 'sso' : 'roster')) === 'sso'
+        ? { mode: 'sso', connectionName: e.SSO_CONNECTION_NAME ?? '', authority: e.SSO_AUTHORITY.replace(/\/+$/, ''), allowedTenants: e.SSO_ALLOWED_TENANTS ?? [] }
+        : { mode: 'roster' },
     loa: {
       baseUrl: e.LOA_API_BASE_URL?.replace(/\/+$/, ''),
       clientId: e.LOA_CLIENT_ID,
       clientSecret: e.LOA_CLIENT_SECRET,
       authMode: e.LOA_AUTH_MODE,
+      idTokenSource: e.LOA_ID_TOKEN_SOURCE,
+      oboScope: e.LOA_OBO_SCOPE,
       timeoutMs: e.LOA_HTTP_TIMEOUT_MS,
       maxRetries: e.LOA_MAX_RETRIES,
       templatesFile: e.LOA_TEMPLATES_FILE,

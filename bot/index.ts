@@ -3,8 +3,9 @@
  * bot, and hands each its dependencies. Nothing else reads configuration.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConversationState, MemoryStorage } from 'botbuilder';
+import { ConversationState, MemoryStorage, TeamsSSOTokenExchangeMiddleware } from 'botbuilder';
 import type { ConfigurationBotFrameworkAuthenticationOptions, Storage } from 'botbuilder';
+import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import { templatesTooLargeForTeams } from '../cards/cardBudget';
 import type { Config } from './config';
@@ -20,15 +21,20 @@ import { AgreementSender } from './domain/submissions';
 import { TemplateCatalog } from './domain/templateCatalog';
 import { createFlows } from './flows';
 import { LoaClient } from './loa/loaClient';
-import { impersonationPrincipal } from './loa/principals';
+import { LoaPrincipals } from './loa/principals';
+import { OnBehalfOfIdTokens, rawSsoToken } from './auth/idTokenSource';
+import type { IdTokenSource } from './auth/idTokenSource';
+import { SsoTokenValidator } from './auth/ssoTokenValidator';
 import { createLogger } from './logger';
 import { startBotServer } from './server';
 import type { BotServer } from './server';
 import { createAdapter } from './teams/adapter';
 import { TeamsNotifier } from './teams/teamsNotifier';
-import { RosterIdentityProvider } from './teams/identity';
+import { RosterIdentityProvider, SsoIdentityProvider } from './teams/identity';
 import type { RepIdentityProvider } from './teams/identity';
 import { LoaBot } from './teams/loaBot';
+import { CreateOnlyStorage } from './teams/createOnlyStorage';
+import { SignIn } from './teams/signIn';
 
 /** Replaceable parts, for tests and local tooling. */
 export interface BotOverrides {
@@ -38,6 +44,10 @@ export interface BotOverrides {
   /** Submissions, agreement records, deletions and the status watch list. */
   stores?: StoreFactory;
   identity?: RepIdentityProvider;
+  /** The on-behalf-of exchange for LOA_AUTH_MODE=id_token; tests inject a fake Entra ID here. */
+  idTokens?: IdTokenSource;
+  /** Signing keys for SSO tokens; tests inject local keys instead of the authority's JWKS. */
+  ssoKeys?: JWTVerifyGetKey;
   clock?: Clock;
   host?: string;
   /** Extra Bot Framework authentication settings, e.g. a local OpenID endpoint in tests. */
@@ -69,6 +79,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     clock,
   });
   const stores = overrides.stores ?? memoryStores();
+  const principals = new LoaPrincipals(config.loa.authMode, overrides.idTokens ?? idTokenSourceFor(config));
   const adapter = createAdapter(config, logger, overrides.auth);
   const notifier = new TeamsNotifier(adapter, config.bot.appId);
   const records = new AgreementRecords(stores('agreements'));
@@ -76,7 +87,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     store: stores('statusWatch'),
     records,
     loa,
-    principalFor: impersonationPrincipal,
+    principalFor: (rep) => principals.forBackground(rep),
     notifier,
     catalog,
     clock,
@@ -90,16 +101,26 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     records,
     deleter: new AgreementDeleter(stores('deletions'), records, loa, clock, logger.child({ component: 'deleter' })),
     loa,
-    principalFor: impersonationPrincipal,
     clock,
     sendAckAfterMs: config.sendAckAfterMs,
     newId: randomUUID,
   });
+  const conversationState = new ConversationState(overrides.storage ?? new MemoryStorage());
+  const sso = config.identity.mode === 'sso' ? config.identity : undefined;
+  if (sso) adapter.use(new TeamsSSOTokenExchangeMiddleware(new CreateOnlyStorage(stores('ssoExchanges')), sso.connectionName));
+  else logger.warn('Reps are identified from the Teams roster, without single sign-on. This is for local runs only.');
   const bot = new LoaBot({
     flows,
-    conversationState: new ConversationState(overrides.storage ?? new MemoryStorage()),
-    identity: overrides.identity ?? new RosterIdentityProvider(),
+    conversationState,
+    identity:
+      overrides.identity ??
+      (sso
+        ? new SsoIdentityProvider(sso.connectionName, new SsoTokenValidator({ appId: config.bot.appId, authority: sso.authority, allowedTenants: sso.allowedTenants, ...(overrides.ssoKeys ? { keys: overrides.ssoKeys } : {}) }))
+        : new RosterIdentityProvider()),
+    principals,
     notifier,
+    ...(sso ? { signIn: new SignIn(conversationState, sso.connectionName) } : {}),
+    botAppId: config.bot.appId,
     logger,
   });
   const server: BotServer = await startBotServer(config.port, { adapter, bot, logger, drain: () => notifier.drain() }, overrides.host);
@@ -114,6 +135,19 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       await loaApi.close();
     },
   };
+}
+
+/** Where the id_token for LOA_AUTH_MODE=id_token comes from. */
+function idTokenSourceFor(config: Config): IdTokenSource | undefined {
+  if (config.loa.authMode !== 'id_token') return undefined;
+  if (config.loa.idTokenSource === 'sso') return rawSsoToken;
+  return new OnBehalfOfIdTokens({
+    tenantId: config.bot.appTenantId || 'organizations',
+    clientId: config.bot.appId,
+    clientSecret: config.bot.appPassword,
+    scope: config.loa.oboScope ?? '',
+    ...(config.identity.mode === 'sso' ? { authorityHost: config.identity.authority } : {}),
+  });
 }
 
 interface LoaApiTarget {

@@ -22,6 +22,8 @@ export interface NoticeCardData {
   /** Shown escaped: values may come from the rep or the API. */
   facts?: Array<{ title: string; value: string }>;
   actions?: NoticeAction[];
+  /** Buttons that open a URL (our own links only, never one a rep typed). */
+  links?: Array<{ title: string; url: string }>;
 }
 
 const welcome = compileCard<object>(welcomeTemplate);
@@ -52,5 +54,6 @@ export function renderNoticeCard(data: NoticeCardData): AdaptiveCard {
     style: data.style ?? 'default',
     facts: (data.facts ?? []).map((f) => ({ title: f.title, value: escapeMarkdown(f.value) })),
     actions: data.actions ?? [],
+    links: data.links ?? [],
   });
 }

@@ -57,10 +57,40 @@ describe('configuration', () => {
     assert.deepEqual(problems.map((p) => p.split(' ')[0]).sort(), ['LOA_CLIENT_ID', 'LOA_CLIENT_SECRET']);
   });
 
+  const SSO = { SSO_CONNECTION_NAME: 'teams-sso', SSO_ALLOWED_TENANTS: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
+
   it('asks for the credentials each bot app type needs', () => {
-    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a' }).map((p) => p.split(' ')[0]), ['MicrosoftAppPassword']);
-    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a', MicrosoftAppType: 'SingleTenant', MicrosoftAppPassword: 'p' }).map((p) => p.split(' ')[0]), ['MicrosoftAppTenantId']);
-    assert.doesNotThrow(() => loadConfig({ MicrosoftAppId: 'a', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' }));
+    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a', ...SSO }).map((p) => p.split(' ')[0]), ['MicrosoftAppPassword']);
+    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a', MicrosoftAppType: 'SingleTenant', MicrosoftAppPassword: 'p', ...SSO }).map((p) => p.split(' ')[0]), ['MicrosoftAppTenantId']);
+    assert.doesNotThrow(() => loadConfig({ MicrosoftAppId: 'a', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', ...SSO }));
+    assert.doesNotThrow(() => loadConfig({ MicrosoftAppId: 'a', CertificateThumbprint: 'AB12', CertificatePrivateKey: '-----BEGIN PRIVATE KEY-----', ...SSO }));
+    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a', CertificateThumbprint: 'AB12', ...SSO }).map((p) => p.split(' ')[0]), ['CertificatePrivateKey']);
+  });
+
+  describe('rep identity', () => {
+    it('uses the roster without an app id, and single sign-on with one', () => {
+      assert.equal(loadConfig({}).identity.mode, 'roster');
+      const sso = loadConfig({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ...SSO, SSO_ALLOWED_TENANTS: ' 72F988BF-86F1-41AF-91AB-2D7CD011DB47 , 0b2a8c1e-1111-4c3a-9a55-000000000001' });
+      assert.deepEqual(sso.identity, { mode: 'sso', connectionName: 'teams-sso', authority: 'https://login.microsoftonline.com', allowedTenants: ['72f988bf-86f1-41af-91ab-2d7cd011db47', '0b2a8c1e-1111-4c3a-9a55-000000000001'] });
+    });
+
+    it('refuses the roster identity once inbound authentication is on', () => {
+      const problems = problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', REP_IDENTITY: 'roster' });
+      assert.ok(problems.some((p) => p.startsWith('REP_IDENTITY cannot be roster while MicrosoftAppId is set')), problems.join('\n'));
+    });
+
+    it('asks for the SSO connection and tenant allow-list with single sign-on', () => {
+      const keys = problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p' }).map((p) => p.split(' ')[0]);
+      assert.deepEqual(keys, ['SSO_CONNECTION_NAME', 'SSO_ALLOWED_TENANTS']);
+      assert.match(problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ...SSO, SSO_ALLOWED_TENANTS: 'contoso' })[0]!, /SSO_ALLOWED_TENANTS must be tenant GUIDs/);
+    });
+
+    it('needs single sign-on and an OBO scope for the id_token exchange', () => {
+      assert.ok(problemsOf({ LOA_AUTH_MODE: 'id_token' }).some((p) => p.startsWith('LOA_AUTH_MODE id_token needs REP_IDENTITY=sso')));
+      const keys = problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ...SSO, LOA_AUTH_MODE: 'id_token' }).map((p) => p.split(' ')[0]);
+      assert.deepEqual(keys, ['LOA_OBO_SCOPE']);
+      assert.doesNotThrow(() => loadConfig({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ...SSO, LOA_AUTH_MODE: 'id_token', LOA_ID_TOKEN_SOURCE: 'sso' }));
+    });
   });
 
   it('never echoes a secret value in its error', () => {

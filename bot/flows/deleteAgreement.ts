@@ -60,7 +60,7 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler {
     const parsed = agreementData.safeParse(data);
     if (!parsed.success) return notFound(undefined);
     const rep = await ctx.rep();
-    const outcome = await deps.deleter.delete(repKey(rep), deps.principalFor(rep), parsed.data.agreementId);
+    const outcome = await deps.deleter.delete(repKey(rep), await ctx.principal(), parsed.data.agreementId);
     switch (outcome.status) {
       case 'notYours':
         return notFound(parsed.data.agreementId);

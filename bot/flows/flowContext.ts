@@ -20,6 +20,8 @@ export interface FlowContext {
   readonly conversation: ConversationData;
   /** The rep taking this turn; resolved on first use. */
   rep(): Promise<RepIdentity>;
+  /** The LOA API principal acting for this rep in this turn. */
+  principal(): Promise<LoaPrincipal>;
   /** This chat, and the card that was pressed, for news that comes later. */
   readonly origin: ConversationOrigin;
 }
@@ -45,7 +47,6 @@ export interface FlowDeps {
   readonly deleter: AgreementDeleter;
   /** For status refreshes in "my LOAs"; creates and deletes go through sender and deleter. */
   readonly loa: LoaApi;
-  readonly principalFor: (rep: RepIdentity) => LoaPrincipal;
   readonly clock: Clock;
   /** How long Send waits for the API before answering "Sending…". */
   readonly sendAckAfterMs: number;

@@ -7,6 +7,7 @@ import { repKey } from '../domain/rep';
 import type { RepIdentity } from '../domain/rep';
 import { API_ERROR_CODES } from '../loa/contract';
 import { LoaApiError } from '../loa/loaApiError';
+import type { LoaPrincipal } from '../loa/loaClient';
 import { describeError } from '../logger';
 import type { Logger } from '../logger';
 import type { FlowDeps, FlowHandler } from './flowContext';
@@ -24,7 +25,7 @@ export function listAgreements(deps: FlowDeps): FlowHandler {
     const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
     const page = Math.min(listData.parse(data).page, pages);
     let shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-    const { refreshed, note } = await refreshStatuses(deps, rep, shown, ctx.log);
+    const { refreshed, note } = await refreshStatuses(deps, rep, () => ctx.principal(), shown, ctx.log);
     if (refreshed.size > 0) {
       const byId = new Map((await deps.records.list(key)).map((r) => [r.id, r]));
       shown = shown.map((r) => byId.get(r.id) ?? r);
@@ -39,12 +40,12 @@ export function listAgreements(deps: FlowDeps): FlowHandler {
 }
 
 /** Asks the API for the status of each open agreement shown, and writes the answers back in one go. */
-async function refreshStatuses(deps: FlowDeps, rep: RepIdentity, shown: AgreementRecord[], log: Logger): Promise<{ refreshed: Set<string>; note: string }> {
+async function refreshStatuses(deps: FlowDeps, rep: RepIdentity, principalOf: () => Promise<LoaPrincipal>, shown: AgreementRecord[], log: Logger): Promise<{ refreshed: Set<string>; note: string }> {
   const refreshed = new Set<string>();
   const open = shown.filter((r) => !r.goneAt && !isFinalStatus(r.status));
   if (open.length === 0) return { refreshed, note: '' };
   if (!deps.loa.canGetAgreement) return { refreshed, note: LAST_KNOWN };
-  const principal = deps.principalFor(rep);
+  const principal = await principalOf();
   const checkedAt = new Date(deps.clock.now()).toISOString();
   const results = await Promise.allSettled(open.map((r) => deps.loa.getAgreement(principal, r.id)));
   const changes = new Map<string, (r: AgreementRecord) => AgreementRecord>();

@@ -35,7 +35,7 @@ export function sendDraft(deps: FlowDeps): FlowHandler {
       draftId,
       ...(attempt !== undefined ? { retryOfAttempt: attempt } : {}),
       rep,
-      principal: deps.principalFor(rep),
+      principal: await ctx.principal(),
       request: toAgreementRequest(template, draft),
       origin: ctx.origin,
     });

@@ -1,10 +1,19 @@
 import { TeamsInfo } from 'botbuilder';
 import type { TurnContext } from 'botbuilder';
+import { SsoTokenError } from '../auth/ssoTokenValidator';
+import type { SsoTokenValidator } from '../auth/ssoTokenValidator';
 import type { RepIdentity } from '../domain/rep';
+
+/** Who is taking a turn, and (with SSO) the token that proved it. */
+export interface ResolvedRep {
+  rep: RepIdentity;
+  /** The validated Teams SSO token; only for the LOA token exchange, never logged or stored. */
+  ssoToken?: string;
+}
 
 /** Establishes who is taking a turn. Never reads anything the rep typed or any card data. */
 export interface RepIdentityProvider {
-  resolve(context: TurnContext): Promise<RepIdentity>;
+  resolve(context: TurnContext): Promise<ResolvedRep>;
 }
 
 /** A rep the bot cannot identify; the turn ends with a message saying why. */
@@ -12,12 +21,28 @@ export class IdentityError extends Error {
   override readonly name = 'IdentityError';
 }
 
+/** The rep has not signed in yet (or consent is missing): the bot starts sign-in and resumes after it. */
+export class SignInRequired extends Error {
+  override readonly name = 'SignInRequired';
+}
+
+/** Identity is only established in a 1:1 chat: LOAs are personal. */
+export class PersonalChatRequired extends Error {
+  override readonly name = 'PersonalChatRequired';
+}
+
+function requirePersonalChat(context: TurnContext): void {
+  const type = context.activity.conversation?.conversationType;
+  if (type && type !== 'personal') throw new PersonalChatRequired(`Conversation type ${type}`);
+}
+
 /**
- * Identity from the rep's Teams roster entry (TeamsInfo.getMember). Good enough for
- * local runs and the Agents Playground; single sign-on replaces it in production.
+ * Identity from the rep's Teams roster entry (TeamsInfo.getMember). For local runs with
+ * the Agents Playground only: the config refuses it once inbound authentication is on.
  */
 export class RosterIdentityProvider implements RepIdentityProvider {
-  async resolve(context: TurnContext): Promise<RepIdentity> {
+  async resolve(context: TurnContext): Promise<ResolvedRep> {
+    requirePersonalChat(context);
     const from = context.activity.from;
     if (!from?.id) throw new IdentityError('The activity names no sender');
     const member = await TeamsInfo.getMember(context, from.id);
@@ -25,6 +50,43 @@ export class RosterIdentityProvider implements RepIdentityProvider {
     const objectId = member.aadObjectId || from.aadObjectId;
     const tenantId = member.tenantId || context.activity.conversation?.tenantId;
     if (!upn || !objectId || !tenantId) throw new IdentityError('The Teams roster gave no email, object id or tenant for this rep');
-    return { objectId, tenantId, upn: upn.toLowerCase(), name: member.name || from.name || upn };
+    return { rep: { objectId, tenantId, upn: upn.toLowerCase(), name: member.name || from.name || upn } };
+  }
+}
+
+/** The part of botframework-connector's UserTokenClient that CloudAdapter puts in turn state. */
+interface UserTokenClient {
+  getUserToken(userId: string, connectionName: string, channelId: string, magicCode: string): Promise<{ token?: string } | undefined>;
+}
+
+/** The token store as CloudAdapter (UserTokenClient) or TestAdapter (ExtendedUserTokenProvider) offers it. */
+async function storedUserToken(context: TurnContext, connectionName: string): Promise<string | undefined> {
+  const adapter = context.adapter as { UserTokenClientKey?: symbol; getUserToken?: (c: TurnContext, n: string) => Promise<{ token?: string } | undefined> };
+  const client = adapter.UserTokenClientKey ? context.turnState.get<UserTokenClient | undefined>(adapter.UserTokenClientKey) : undefined;
+  const from = context.activity.from?.id ?? '';
+  const response = client ? await client.getUserToken(from, connectionName, context.activity.channelId, '') : await adapter.getUserToken?.(context, connectionName);
+  return response?.token || undefined;
+}
+
+/**
+ * Identity from Teams single sign-on: the token the Bot Service holds for the rep after
+ * the SSO exchange, validated (signature, issuer, audience, expiry, scope, tenant).
+ */
+export class SsoIdentityProvider implements RepIdentityProvider {
+  constructor(
+    private readonly connectionName: string,
+    private readonly validator: SsoTokenValidator,
+  ) {}
+
+  async resolve(context: TurnContext): Promise<ResolvedRep> {
+    requirePersonalChat(context);
+    const token = await storedUserToken(context, this.connectionName);
+    if (!token) throw new SignInRequired('No SSO token yet');
+    try {
+      return { rep: await this.validator.validate(token), ssoToken: token };
+    } catch (err) {
+      if (err instanceof SsoTokenError) throw new IdentityError(err.message);
+      throw err;
+    }
   }
 }

@@ -1,19 +1,21 @@
-import { ActivityTypes, CardFactory, MessageFactory, StatusCodes, TeamsActivityHandler, TurnContext } from 'botbuilder';
-import type { Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationState, InvokeResponse, StatePropertyAccessor } from 'botbuilder';
+import { CardFactory, MessageFactory, StatusCodes, TeamsActivityHandler, TurnContext } from 'botbuilder';
+import type { Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationState, InvokeResponse, SigninStateVerificationQuery, StatePropertyAccessor } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AdaptiveCard } from '../../cards/render';
 import { renderNoticeCard } from '../../cards/simpleCards';
 import { ALL_VERBS, VERBS } from '../../cards/verbs';
 import type { Verb } from '../../cards/verbs';
-import type { RepIdentity } from '../domain/rep';
 import { recognizeCommand } from '../flows/commands';
+import type { Command } from '../flows/commands';
 import type { ConversationData, FlowContext, FlowHandler, FlowResult } from '../flows/flowContext';
 import type { Flows } from '../flows';
+import type { LoaPrincipals } from '../loa/principals';
 import { describeError } from '../logger';
+import { IdentityError, PersonalChatRequired, SignInRequired } from './identity';
+import type { RepIdentityProvider, ResolvedRep } from './identity';
+import type { SignIn } from './signIn';
 import type { TeamsNotifier } from './teamsNotifier';
-import { IdentityError } from './identity';
-import type { RepIdentityProvider } from './identity';
 import { correlationIdOf, turnLog } from './turnLog';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -26,28 +28,47 @@ const executeAction = z.object({
   }),
 });
 
+/** A task that waited for sign-in, resumed once the rep is signed in. */
+interface PendingAction {
+  verb?: Verb;
+  command?: Command;
+  data: Record<string, unknown>;
+  /** The card to update with the result, when the task came from a card. */
+  cardActivityId?: string;
+}
+
+interface BotConversationData extends ConversationData {
+  pendingAction?: PendingAction;
+}
+
 export interface LoaBotDeps {
   flows: Flows;
   conversationState: ConversationState;
   identity: RepIdentityProvider;
+  principals: LoaPrincipals;
   notifier: TeamsNotifier;
+  /** Teams SSO; absent when the roster identity is used. */
+  signIn?: SignIn;
+  /** For the deep link to a 1:1 chat with the bot. */
+  botAppId: string;
   logger: Logger;
 }
 
 /** The Teams layer: maps messages and card verbs to flow handlers and renders what they return. */
 export class LoaBot extends TeamsActivityHandler {
-  private readonly conversationData: StatePropertyAccessor<ConversationData>;
+  private readonly conversationData: StatePropertyAccessor<BotConversationData>;
 
   constructor(private readonly deps: LoaBotDeps) {
     super();
-    this.conversationData = deps.conversationState.createProperty<ConversationData>('loa');
+    this.conversationData = deps.conversationState.createProperty<BotConversationData>('loa');
 
     this.onMessage(async (context, next) => {
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
       const recognized = recognizeCommand(typeof text === 'string' ? text : '');
-      const handler = recognized ? deps.flows.commands[recognized.command] : deps.flows.unknownText;
       turnLog(context, deps.logger).info({ command: recognized?.command ?? 'unknown' }, 'Message');
-      const result = await this.runFlow(context, handler, recognized?.argument ? { argument: recognized.argument } : {});
+      const data = recognized?.argument ? { argument: recognized.argument } : {};
+      const handler = recognized ? deps.flows.commands[recognized.command] : deps.flows.unknownText;
+      const result = await this.runFlow(context, handler, data, recognized ? { command: recognized.command, data } : undefined);
       await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
       await this.postMessages(context, result);
       await next();
@@ -84,7 +105,7 @@ export class LoaBot extends TeamsActivityHandler {
       return cardResponse(renderNoticeCard({ title: 'This button no longer works', text: 'Type **help** to see what I can do.' }));
     }
     const data = invokeValue.action.data ?? {};
-    const result = await this.runFlow(context, this.deps.flows.verbs[verb], data);
+    const result = await this.runFlow(context, this.deps.flows.verbs[verb], data, { verb, data, ...(context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}) });
     await this.postMessages(context, result);
     if (result.followUp) {
       this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), context.activity.replyToId, result.followUp, log);
@@ -92,30 +113,89 @@ export class LoaBot extends TeamsActivityHandler {
     return cardResponse(result.card);
   }
 
-  private async runFlow(context: TurnContext, handler: FlowHandler, data: Record<string, unknown>): Promise<FlowResult> {
+  protected override handleTeamsSigninTokenExchange(context: TurnContext, _query: SigninStateVerificationQuery): Promise<void> {
+    return this.continueSignIn(context);
+  }
+
+  protected override handleTeamsSigninVerifyState(context: TurnContext, _query: SigninStateVerificationQuery): Promise<void> {
+    return this.continueSignIn(context);
+  }
+
+  /** Passes a sign-in invoke to the prompt; once signed in, runs the task that was waiting. */
+  private async continueSignIn(context: TurnContext): Promise<void> {
+    const log = turnLog(context, this.deps.logger);
+    if (!this.deps.signIn || !(await this.deps.signIn.continue(context))) return;
+    log.info('Rep signed in');
+    const conversation = await this.conversationData.get(context, {});
+    const pending = conversation.pendingAction;
+    delete conversation.pendingAction;
+    if (!pending) return;
+    const handler = pending.verb ? this.deps.flows.verbs[pending.verb] : pending.command ? this.deps.flows.commands[pending.command] : undefined;
+    if (!handler) return;
+    const result = await this.runFlow(context, handler, pending.data, undefined);
+    const card = MessageFactory.attachment(CardFactory.adaptiveCard(result.card));
+    if (pending.cardActivityId) await context.updateActivity({ ...card, id: pending.cardActivityId });
+    else await context.sendActivity(card);
+    await this.postMessages(context, result);
+    if (result.followUp) this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), pending.cardActivityId, result.followUp, log);
+  }
+
+  /**
+   * Runs a handler. When it needs to know the rep and they must sign in first, the task is
+   * kept and sign-in starts; the rep's card says what is happening.
+   */
+  private async runFlow(context: TurnContext, handler: FlowHandler, data: Record<string, unknown>, resumable: PendingAction | undefined): Promise<FlowResult> {
     const conversation = await this.conversationData.get(context, {});
     const ctx = this.flowContext(context, conversation);
     try {
       return await handler(ctx, data);
     } catch (err) {
-      if (!(err instanceof IdentityError)) throw err;
-      ctx.log.warn({ err: describeError(err) }, 'Could not identify the rep');
-      return {
-        card: renderNoticeCard({
-          title: "I couldn't tell who you are",
-          text: 'Teams did not give me your work email, so I cannot send LOAs for you. Nothing was sent. Ask IT to check your Teams profile, then try again.',
-          style: 'attention',
-        }),
-      };
+      if (err instanceof SignInRequired && this.deps.signIn && resumable) {
+        conversation.pendingAction = resumable;
+        ctx.log.info('Sign-in needed; the task resumes after it');
+        if (await this.deps.signIn.start(context)) return handler(this.flowContext(context, conversation), data);
+        return {
+          card: renderNoticeCard({
+            title: 'Sign in to continue',
+            text: 'I need to know it is you before I act for you with the LOA service. Use the sign-in button below; I carry on as soon as you are signed in.',
+            style: 'accent',
+          }),
+        };
+      }
+      if (err instanceof PersonalChatRequired) {
+        return {
+          card: renderNoticeCard({
+            title: "Let's continue in our 1:1 chat",
+            text: 'LOAs are sent in your name, so I only handle them in a private chat with you. Open the chat and type **send LOA** or **my LOAs** there.',
+            links: [{ title: 'Open a 1:1 chat', url: `https://teams.microsoft.com/l/chat/0/0?users=28:${encodeURIComponent(this.deps.botAppId)}` }],
+          }),
+        };
+      }
+      if (err instanceof IdentityError) {
+        ctx.log.warn({ err: describeError(err) }, 'Could not identify the rep');
+        return {
+          card: renderNoticeCard({
+            title: "I couldn't tell who you are",
+            text: 'Your Teams sign-in did not give me an identity I can act for, so nothing was sent. Sign out of Teams and in again; if it keeps happening, ask IT to check your account.',
+            style: 'attention',
+          }),
+        };
+      }
+      throw err;
     }
   }
 
   private flowContext(context: TurnContext, conversation: ConversationData): FlowContext {
-    let rep: Promise<RepIdentity> | undefined;
+    let resolved: Promise<ResolvedRep> | undefined;
+    const resolve = () => (resolved ??= this.deps.identity.resolve(context));
     return {
       log: turnLog(context, this.deps.logger),
       conversation,
-      rep: () => (rep ??= this.deps.identity.resolve(context)),
+      rep: async () => (await resolve()).rep,
+      principal: async () => {
+        const { rep, ssoToken } = await resolve();
+        return this.deps.principals.forTurn(rep, ssoToken);
+      },
       origin: {
         reference: TurnContext.getConversationReference(context.activity),
         ...(context.activity.type === 'invoke' && context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}),
@@ -147,5 +227,5 @@ export function failedTurnInvokeResponse(context: TurnContext): Partial<Activity
     style: 'attention',
     actions: draftId ? [{ title: 'Back to my draft', verb: VERBS.editDraft, data: { draftId } }] : [],
   });
-  return { type: ActivityTypes.InvokeResponse, value: { status: 200, body: cardResponse(card) } };
+  return { type: 'invokeResponse', value: { status: 200, body: cardResponse(card) } };
 }

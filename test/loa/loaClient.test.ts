@@ -10,7 +10,7 @@ import { LoaApiError } from '../../bot/loa/loaApiError';
 import type { LoaOperation } from '../../bot/loa/loaApiError';
 import { LoaClient } from '../../bot/loa/loaClient';
 import type { LoaClientOptions, LoaPrincipal } from '../../bot/loa/loaClient';
-import { impersonationPrincipal } from '../../bot/loa/principals';
+import { LoaPrincipals } from '../../bot/loa/principals';
 import { createLogger } from '../../bot/logger';
 import type { FaultPlan, SandboxOptions, SandboxRoute } from '../../deploy/local/sandbox/sandboxServer';
 import { ManualClock } from '../helpers/manualClock';
@@ -93,7 +93,7 @@ async function startRig(options: RigOptions = {}): Promise<Rig> {
 }
 
 function rep(email: string): LoaPrincipal {
-  return impersonationPrincipal({ tenantId: 'tenant-1', objectId: `oid-${email}`, upn: email, name: email });
+  return new LoaPrincipals('impersonate').forTurn({ tenantId: 'tenant-1', objectId: `oid-${email}`, upn: email, name: email });
 }
 
 function idTokenPrincipal(key: string, idToken: string): LoaPrincipal {
