@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ConversationState, MemoryStorage, TeamsSSOTokenExchangeMiddleware } from 'botbuilder';
+import type { BotAdapter, Middleware } from 'botbuilder';
 import type { ConfigurationBotFrameworkAuthenticationOptions, Storage } from 'botbuilder';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
@@ -61,7 +62,38 @@ export interface RunningBot {
   close(): Promise<void>;
 }
 
+/** The bot and what it owns, on any adapter: CloudAdapter in production, TestAdapter in dialog tests. */
+export interface ComposedBot {
+  readonly bot: LoaBot;
+  readonly notifier: TeamsNotifier;
+  readonly watcher: StatusWatcher;
+  readonly loaBaseUrl: string;
+  /** Middleware the adapter must run, e.g. Teams SSO token-exchange de-duplication. */
+  readonly middleware: Middleware[];
+  /** Stops polling and the local sandbox, if one was started. */
+  close(): Promise<void>;
+}
+
 export async function startBot(config: Config, overrides: BotOverrides = {}): Promise<RunningBot> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const adapter = createAdapter(config, logger, overrides.auth);
+  const composed = await composeBot(config, adapter, { ...overrides, logger });
+  composed.middleware.forEach((m) => adapter.use(m));
+  const server: BotServer = await startBotServer(config.port, { adapter, bot: composed.bot, logger, drain: () => composed.notifier.drain() }, overrides.host);
+  composed.watcher.start();
+  return {
+    url: server.url,
+    loaBaseUrl: composed.loaBaseUrl,
+    async close() {
+      await composed.watcher.stop();
+      await server.close();
+      await composed.close();
+    },
+  };
+}
+
+/** Builds the LOA client, storage, flows and bot, and the adapter middleware they need. */
+export async function composeBot(config: Config, adapter: BotAdapter, overrides: BotOverrides = {}): Promise<ComposedBot> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
   const catalog = TemplateCatalog.fromFile(config.loa.templatesFile);
@@ -80,7 +112,6 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   });
   const stores = overrides.stores ?? memoryStores();
   const principals = new LoaPrincipals(config.loa.authMode, overrides.idTokens ?? idTokenSourceFor(config));
-  const adapter = createAdapter(config, logger, overrides.auth);
   const notifier = new TeamsNotifier(adapter, config.bot.appId);
   const records = new AgreementRecords(stores('agreements'));
   const watcher = new StatusWatcher({
@@ -107,8 +138,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   });
   const conversationState = new ConversationState(overrides.storage ?? new MemoryStorage());
   const sso = config.identity.mode === 'sso' ? config.identity : undefined;
-  if (sso) adapter.use(new TeamsSSOTokenExchangeMiddleware(new CreateOnlyStorage(stores('ssoExchanges')), sso.connectionName));
-  else logger.warn('Reps are identified from the Teams roster, without single sign-on. This is for local runs only.');
+  const middleware: Middleware[] = sso ? [new TeamsSSOTokenExchangeMiddleware(new CreateOnlyStorage(stores('ssoExchanges')), sso.connectionName)] : [];
+  if (!sso) logger.warn('Reps are identified from the Teams roster, without single sign-on. This is for local runs only.');
   const bot = new LoaBot({
     flows,
     conversationState,
@@ -123,15 +154,14 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     botAppId: config.bot.appId,
     logger,
   });
-  const server: BotServer = await startBotServer(config.port, { adapter, bot, logger, drain: () => notifier.drain() }, overrides.host);
-  watcher.start();
-
   return {
-    url: server.url,
+    bot,
+    notifier,
+    watcher,
     loaBaseUrl: loaApi.baseUrl,
+    middleware,
     async close() {
       await watcher.stop();
-      await server.close();
       await loaApi.close();
     },
   };

@@ -103,7 +103,15 @@ export class LoaClient implements LoaApi {
   }
 
   private async requestToken(principal: LoaPrincipal): Promise<AccessToken> {
-    const grant = await principal.grant();
+    let grant: TokenGrant;
+    try {
+      grant = await principal.grant();
+    } catch (err) {
+      // Nothing was sent to the LOA API. The cause may hold an Entra ID answer: keep only its type.
+      const kind = err instanceof Error ? err.name : 'Error';
+      this.options.logger.warn({ loa: { operation: 'token', grantFailure: kind } }, 'No grant for an LOA token');
+      throw new LoaApiError({ operation: 'token', code: 'GRANT_UNAVAILABLE', message: `Could not prove the rep's identity to the LOA API (${kind})`, retryable: false });
+    }
     const { path, form } = tokenRequestForm(grant, this.options.clientId, this.options.clientSecret);
     const res = await this.withRetries('token', {
       method: 'POST',

@@ -1,5 +1,5 @@
 import { CardFactory, MessageFactory } from 'botbuilder';
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
+import type { BotAdapter, ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { ConversationOrigin } from '../domain/agreementRecords';
 import type { ChatNotifier } from '../domain/statusWatcher';
@@ -14,7 +14,7 @@ export class TeamsNotifier implements ChatNotifier {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly adapter: CloudAdapter,
+    private readonly adapter: BotAdapter,
     private readonly appId: string,
   ) {}
 

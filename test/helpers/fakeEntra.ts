@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
+import type { JWK, JWTVerifyGetKey } from 'jose';
+
+/** A private signing key as jose makes it. */
+export type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+export const AUTHORITY = 'https://login.microsoftonline.com';
+
+/** A user as Entra ID knows them. */
+export interface EntraUser {
+  oid: string;
+  tid: string;
+  upn: string;
+  name: string;
+}
+
+/**
+ * Stands in for Microsoft Entra ID: signs Teams SSO tokens with a local key and publishes
+ * that key the way the tenant's JWKS does, so validation runs exactly as in production.
+ */
+export class FakeEntra {
+  private constructor(
+    private readonly privateKey: SigningKey,
+    /** The published key set, as JSON. */
+    readonly jwks: { keys: JWK[] },
+    readonly kid: string,
+  ) {
+    this.keys = createLocalJWKSet(jwks);
+  }
+
+  /** The key set as a verifier, for code that takes injected keys. */
+  readonly keys: JWTVerifyGetKey;
+
+  static async create(): Promise<FakeEntra> {
+    const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const kid = randomUUID();
+    const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+    return new FakeEntra(privateKey, { keys: [jwk] }, kid);
+  }
+
+  user(tid: string, name = 'Ana Rep'): EntraUser {
+    const slug = name.toLowerCase().replace(/[^a-z]+/g, '.');
+    return { oid: randomUUID(), tid, upn: `${slug}.${randomUUID().slice(0, 6)}@se.com`, name };
+  }
+
+  /** A Teams SSO token for the bot, as Entra ID issues it; `claims` overrides any claim. */
+  async ssoToken(user: EntraUser, appId: string, claims: Record<string, unknown> = {}, key?: SigningKey): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({
+      iss: `${AUTHORITY}/${user.tid}/v2.0`,
+      aud: `api://botid-${appId}`,
+      oid: user.oid,
+      tid: user.tid,
+      preferred_username: user.upn,
+      name: user.name,
+      scp: 'access_as_user',
+      iat: now,
+      nbf: now,
+      exp: now + 3600,
+      ver: '2.0',
+      ...claims,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
+      .sign(key ?? this.privateKey);
+  }
+}
