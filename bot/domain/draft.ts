@@ -159,6 +159,15 @@ export function validateDraft(template: LoaTemplate, values: DraftValues): Field
   for (const field of template.fields) {
     check(formFieldId(field.name), fieldProblem(field, values.fields[field.name] ?? ''));
   }
+  for (const field of template.fields.filter((f) => f.after)) {
+    const before = template.fields.find((f) => f.name === field.after);
+    const value = values.fields[field.name] ?? '';
+    const beforeValue = values.fields[field.after ?? ''] ?? '';
+    // ISO dates compare correctly as strings; only real dates reach here without an error.
+    if (before && isRealDate(value) && isRealDate(beforeValue) && value <= beforeValue) {
+      check(formFieldId(field.name), `${field.label} must be after ${before.label} (${beforeValue}).`);
+    }
+  }
   return errors;
 }
 

@@ -11,7 +11,6 @@ import type { KeyValueStore } from './keyValueStore';
 import { repKey } from './rep';
 import type { RepIdentity } from './rep';
 import type { TemplateCatalog } from './templateCatalog';
-import { escapeMarkdown } from './text';
 
 /** Posts a message into the chat an agreement was sent from. */
 export interface ChatNotifier {
@@ -151,7 +150,7 @@ export class StatusWatcher {
   private async afterFailure(entry: WatchEntry, record: AgreementRecord, err: unknown, now: number): Promise<Outcome> {
     if (err instanceof LoaApiError && err.code === API_ERROR_CODES.notFound) {
       await this.o.records.update(repKey(entry.rep), record.id, (r) => ({ ...r, goneAt: new Date(now).toISOString() }));
-      await this.o.notifier.post(record.origin, `Your LOA to ${escapeMarkdown(record.signer.name)} (agreement ${escapeMarkdown(record.id)}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
+      await this.o.notifier.post(record.origin, `Your LOA to ${record.signer.name} (agreement ${record.id}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
       return { keep: false };
     }
     if (err instanceof LoaApiError && (err.status === 403 || err.code === 'NOT_SUPPORTED')) return { keep: false };
@@ -167,7 +166,7 @@ export class StatusWatcher {
 
   private statusMessage(record: AgreementRecord, status: string): string {
     const template = this.o.catalog.get(record.templateId)?.name ?? 'LOA';
-    return `Update: your LOA to ${escapeMarkdown(record.signer.name)} (${escapeMarkdown(template)}) was ${escapeMarkdown(statusInWords(status))}. Agreement ${escapeMarkdown(record.id)}, status ${escapeMarkdown(status)}.`;
+    return `Update: your LOA to ${record.signer.name} (${template}) was ${statusInWords(status)}. Agreement ${record.id}, status ${status}.`;
   }
 
   private reportUnsupported(): void {

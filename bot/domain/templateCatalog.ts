@@ -37,6 +37,8 @@ const fieldSchema = z
     min: z.number().optional(),
     max: z.number().optional(),
     choices: z.array(z.object({ title: z.string().min(1), value: z.string().min(1) })).min(1).optional(),
+    /** For a date: the name of a date field this one must come after (an end date after its start). */
+    after: z.string().optional(),
   })
   .refine((f) => f.type !== 'choice' || (f.choices?.length ?? 0) > 0, { message: 'a choice field needs choices', path: ['choices'] });
 
@@ -56,6 +58,11 @@ const catalogSchema = z.object({ templates: z.array(templateSchema).min(1) }).su
     t.fields.forEach((f, j) => {
       if (names.has(f.name)) ctx.addIssue({ code: 'custom', path: ['templates', i, 'fields', j, 'name'], message: `duplicate field ${f.name}` });
       names.add(f.name);
+    });
+    t.fields.forEach((f, j) => {
+      if (f.after === undefined) return;
+      const other = t.fields.find((o) => o.name === f.after);
+      if (f.type !== 'date' || other?.type !== 'date') ctx.addIssue({ code: 'custom', path: ['templates', i, 'fields', j, 'after'], message: `"after" must link two date fields; ${f.after} is not a date field of this template` });
     });
   });
 });

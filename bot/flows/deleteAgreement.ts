@@ -66,18 +66,18 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler {
         return notFound(parsed.data.agreementId);
       case 'deleted': {
         const result = deletedCard(deps, outcome.record, 'LOA deleted', `${escapeMarkdown(outcome.record.signer.name)} can no longer sign it.`);
-        return { ...result, messages: [`LOA ${escapeMarkdown(outcome.record.id)} to ${escapeMarkdown(outcome.record.signer.name)} is deleted.`] };
+        return { ...result, messages: [`LOA ${outcome.record.id} to ${outcome.record.signer.name} is deleted.`] };
       }
       case 'gone': {
         const result = deletedCard(deps, outcome.record, 'Already gone', 'The LOA service no longer knows this LOA, so there was nothing to delete.');
-        return { ...result, messages: [`LOA ${escapeMarkdown(outcome.record.id)} was already gone from the LOA service.`] };
+        return { ...result, messages: [`LOA ${outcome.record.id} was already gone from the LOA service.`] };
       }
       case 'deleting':
         return { card: renderNoticeCard({ title: 'Deleting…', text: 'This LOA is being deleted. Type **my LOAs** in a moment to check.', style: 'accent', actions: [MY_LOAS] }) };
       case 'forbidden':
         return {
           card: renderNoticeCard({ title: 'Not deleted', text: 'The LOA service says you are not allowed to delete this LOA. Nothing changed.', style: 'attention', actions: [MY_LOAS] }),
-          messages: [`LOA ${escapeMarkdown(outcome.record.id)} was not deleted: the LOA service refused.`],
+          messages: [`LOA ${outcome.record.id} was not deleted: the LOA service refused.`],
         };
       case 'failed':
         return {
@@ -87,7 +87,7 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler {
             style: 'attention',
             actions: [{ title: 'Delete', verb: VERBS.deleteAgreement, data: { agreementId: outcome.record.id } }, MY_LOAS],
           }),
-          messages: [`LOA ${escapeMarkdown(outcome.record.id)} was not deleted: the LOA service had a problem.`],
+          messages: [`LOA ${outcome.record.id} was not deleted: the LOA service had a problem.`],
         };
     }
   };

@@ -30,7 +30,7 @@ export interface FlowContext {
 export interface FlowResult {
   /** Replaces the card that was pressed, or is sent when the turn came from text. */
   card: AdaptiveCard;
-  /** Plain-text chat messages to post after the card. */
+  /** Chat messages to post after the card, sent as plain text: what a rep typed stays literal. */
   messages?: string[];
   /**
    * A later result, for work that outlives the turn (a slow LOA API). When it settles,

@@ -18,7 +18,7 @@ export function renderSubmission(submission: Submission, deps: FlowDeps, draft?:
       if (!agreement) throw new Error(`Submission ${submission.draftId} is created but holds no agreement`);
       return {
         card: renderAgreementSentCard({ agreement, templateName }),
-        messages: [`LOA sent to ${escapeMarkdown(agreement.signer.name)} (${escapeMarkdown(templateName)}). Agreement ${escapeMarkdown(agreement.id)}, status ${escapeMarkdown(agreement.status)}.`],
+        messages: [`LOA sent to ${agreement.signer.name} (${templateName}). Agreement ${agreement.id}, status ${agreement.status}.`],
       };
     }
     case 'sending':
@@ -65,7 +65,8 @@ function failedCard(submission: Submission, templateName: string): FlowResult {
   return {
     card: renderNoticeCard({
       title,
-      text: reason,
+      // The reason can quote the API's message: shown as text, never as Markdown.
+      text: escapeMarkdown(reason),
       style: unknown ? 'warning' : 'attention',
       facts: [{ title: 'Template', value: templateName }],
       actions: [
@@ -88,6 +89,6 @@ function reasonFor(submission: Submission): string {
   if (error.code === 'CONNECTION_REFUSED') return 'The LOA service could not be reached, and nothing was sent. Press Retry in a minute.';
   if (error.status === 429 || error.status === 503) return 'The LOA service is busy, and nothing was sent. Press Retry in a minute.';
   if (error.status === 401 || error.status === 403) return 'The LOA service did not accept your sign-in, and nothing was sent. Press Retry; if it happens again, contact LOA support.';
-  if (error.status === 400) return `The LOA service refused this LOA, and nothing was sent: ${escapeMarkdown(error.message)}. Press Edit to change it.`;
+  if (error.status === 400) return `The LOA service refused this LOA, and nothing was sent: ${error.message}. Press Edit to change it.`;
   return 'The LOA service had a problem, and nothing was sent. Press Retry in a minute.';
 }

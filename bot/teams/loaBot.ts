@@ -204,8 +204,13 @@ export class LoaBot extends TeamsActivityHandler {
   }
 
   private async postMessages(context: TurnContext, result: FlowResult): Promise<void> {
-    for (const text of result.messages ?? []) await context.sendActivity(MessageFactory.text(text));
+    for (const text of result.messages ?? []) await context.sendActivity(plainText(text));
   }
+}
+
+/** A chat message Teams shows as typed, so rep-supplied text in it is never Markdown. */
+export function plainText(text: string): Partial<Activity> {
+  return { ...MessageFactory.text(text), textFormat: 'plain' };
 }
 
 function isVerb(verb: string): verb is Verb {

@@ -5,6 +5,7 @@ import type { ConversationOrigin } from '../domain/agreementRecords';
 import type { ChatNotifier } from '../domain/statusWatcher';
 import type { FlowResult } from '../flows/flowContext';
 import { describeError } from '../logger';
+import { plainText } from './loaBot';
 
 /**
  * Posts into a chat outside the turn that started the work: the result of a slow send
@@ -30,7 +31,7 @@ export class TeamsNotifier implements ChatNotifier {
 
   async post(origin: ConversationOrigin, text: string): Promise<void> {
     await this.adapter.continueConversationAsync(this.appId, origin.reference as Partial<ConversationReference>, async (context) => {
-      await context.sendActivity(MessageFactory.text(text));
+      await context.sendActivity(plainText(text));
     });
   }
 
@@ -48,7 +49,7 @@ export class TeamsNotifier implements ChatNotifier {
       const card = CardFactory.adaptiveCard(result.card);
       if (cardActivityId) await context.updateActivity({ ...MessageFactory.attachment(card), id: cardActivityId });
       else await context.sendActivity(MessageFactory.attachment(card));
-      for (const text of result.messages ?? []) await context.sendActivity(MessageFactory.text(text));
+      for (const text of result.messages ?? []) await context.sendActivity(plainText(text));
     });
   }
 }

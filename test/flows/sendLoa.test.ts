@@ -123,6 +123,7 @@ describe('send LOA', () => {
       ['a number that is not a number', { f_discountPercent: 'twelve' }, 'f_discountPercent', /as a number/],
       ['a number above its maximum', { f_discountPercent: '75' }, 'f_discountPercent', /at most 60/],
       ['a date that is not a date', { f_startDate: '2026-02-30' }, 'f_startDate', /as a date/],
+      ['an end date before the start date', { f_startDate: '2027-12-01', f_endDate: '2027-01-30' }, 'f_endDate', /End date must be after Start date \(2027-12-01\)/],
       ['a choice that is not on the list', { f_productRange: 'XX' }, 'f_productRange', /from the list/],
       ['a value of the wrong JSON type', { signerName: { first: 'Jane' } }, 'signerName', /plain text/],
     ];
@@ -151,6 +152,11 @@ describe('send LOA', () => {
       const text = textOf(review);
       assert.ok(text.includes('\\[x\\](https://evil.example) \\*\\*boss\\*\\*'), text);
       assert.equal(/[^\\]\[x\]\(/.test(text), false, 'no live Markdown link');
+      await rep.press(review, 'Send');
+      await h.teams.waitFor(() => h.teams.posted(rep.conversationId).length > 0);
+      const message = h.teams.posted(rep.conversationId)[0]!;
+      assert.equal(message.textFormat, 'plain', 'the chat message is plain text, so nothing in it is Markdown');
+      assert.match(String(message.text), /^LOA sent to \[x\]\(https:\/\/evil\.example\) \*\*boss\*\* /);
     });
   });
 
