@@ -45,6 +45,15 @@ export const CONFIG_KEYS = {
   STATUS_POLL_FIRST_MS: 'delay before the first status poll of a new agreement in ms; 0 turns polling off (default 60000)',
   STATUS_POLL_MAX_INTERVAL_MS: 'longest gap between two status polls of one agreement in ms (default 3600000)',
   STATUS_POLL_STOP_AFTER_H: 'hours after creation when status polling of an agreement stops (default 720)',
+  STATE_STORAGE: 'memory (local runs only, refused in production), blob or cosmos',
+  STATE_BLOB_CONNECTION_STRING: 'Azure Storage connection string (e.g. Azurite); or use STATE_BLOB_ACCOUNT_URL with a managed identity',
+  STATE_BLOB_ACCOUNT_URL: 'blob endpoint, e.g. https://loastate.blob.core.windows.net, reached with the managed identity',
+  STATE_BLOB_CONTAINER: 'blob container for bot state (default botstate)',
+  STATE_COSMOS_ENDPOINT: 'Cosmos DB account endpoint, e.g. https://loa.documents.azure.com:443/',
+  STATE_COSMOS_KEY: 'Cosmos DB key; empty to use the managed identity',
+  STATE_COSMOS_DATABASE: 'Cosmos DB database for bot state (default loabot)',
+  STATE_COSMOS_CONTAINER: 'Cosmos DB container for bot state, partitioned on /id (default botstate)',
+  AZURE_CLIENT_ID: 'client id of the user-assigned managed identity used for storage (empty: system-assigned or developer credentials)',
   BOT_DOMAIN: 'host name the bot is served from, e.g. loa-bot.azurewebsites.net (for the Teams app package)',
   LOA_SANDBOX_PORT: 'port of `npm run sandbox` (default 4010)',
   LOA_SANDBOX_TOKEN_TTL_S: 'lifetime of sandbox tokens in seconds (default 3600)',
@@ -77,6 +86,15 @@ const botSchema = z
     ),
     LOA_ID_TOKEN_SOURCE: z.preprocess(blankToUndefined, z.enum(['obo', 'sso']).default('obo')),
     LOA_OBO_SCOPE: optionalString,
+    STATE_STORAGE: z.preprocess(blankToUndefined, z.enum(['memory', 'blob', 'cosmos']).default('memory')),
+    STATE_BLOB_CONNECTION_STRING: optionalString,
+    STATE_BLOB_ACCOUNT_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    STATE_BLOB_CONTAINER: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name').default('botstate')),
+    STATE_COSMOS_ENDPOINT: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    STATE_COSMOS_KEY: optionalString,
+    STATE_COSMOS_DATABASE: z.preprocess(blankToUndefined, z.string().default('loabot')),
+    STATE_COSMOS_CONTAINER: z.preprocess(blankToUndefined, z.string().default('botstate')),
+    AZURE_CLIENT_ID: optionalString,
     LOA_API_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
     LOA_CLIENT_ID: optionalString,
     LOA_CLIENT_SECRET: optionalString,
@@ -92,6 +110,11 @@ const botSchema = z
   .superRefine((env, ctx) => {
     const missing = (key: ConfigKey, why: string) => ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}` });
     const production = env.NODE_ENV === 'production';
+    if (production && env.STATE_STORAGE === 'memory') {
+      ctx.addIssue({ code: 'custom', path: ['STATE_STORAGE'], message: 'cannot be memory in production: drafts and agreement records would be lost on restart and not shared between instances' });
+    }
+    if (env.STATE_STORAGE === 'blob' && !env.STATE_BLOB_CONNECTION_STRING && !env.STATE_BLOB_ACCOUNT_URL) missing('STATE_BLOB_ACCOUNT_URL', 'with STATE_STORAGE=blob (or STATE_BLOB_CONNECTION_STRING)');
+    if (env.STATE_STORAGE === 'cosmos' && !env.STATE_COSMOS_ENDPOINT) missing('STATE_COSMOS_ENDPOINT', 'with STATE_STORAGE=cosmos');
     if (production) {
       if (!env.LOA_API_BASE_URL) missing('LOA_API_BASE_URL', 'in production (the sandbox is for local runs only)');
       if (!env.MicrosoftAppId) missing('MicrosoftAppId', 'in production (inbound authentication must be on)');
@@ -171,6 +194,11 @@ export interface Config {
     readonly templatesFile: string;
   };
   readonly sendAckAfterMs: number;
+  /** Where drafts, submissions and agreement records live. */
+  readonly storage:
+    | { readonly kind: 'memory' }
+    | { readonly kind: 'blob'; readonly connectionString: string | undefined; readonly accountUrl: string | undefined; readonly container: string; readonly managedIdentityClientId: string | undefined }
+    | { readonly kind: 'cosmos'; readonly endpoint: string; readonly key: string | undefined; readonly database: string; readonly container: string; readonly managedIdentityClientId: string | undefined };
   readonly statusPolling: {
     /** 0: off. */
     readonly firstPollMs: number;
@@ -271,6 +299,12 @@ export function loadConfig(env: Env = process.env): Config {
       templatesFile: e.LOA_TEMPLATES_FILE,
     },
     sendAckAfterMs: e.SEND_ACK_AFTER_MS,
+    storage:
+      e.STATE_STORAGE === 'blob'
+        ? { kind: 'blob', connectionString: e.STATE_BLOB_CONNECTION_STRING, accountUrl: e.STATE_BLOB_ACCOUNT_URL, container: e.STATE_BLOB_CONTAINER, managedIdentityClientId: e.AZURE_CLIENT_ID }
+        : e.STATE_STORAGE === 'cosmos'
+          ? { kind: 'cosmos', endpoint: e.STATE_COSMOS_ENDPOINT ?? '', key: e.STATE_COSMOS_KEY, database: e.STATE_COSMOS_DATABASE, container: e.STATE_COSMOS_CONTAINER, managedIdentityClientId: e.AZURE_CLIENT_ID }
+          : { kind: 'memory' },
     statusPolling: {
       firstPollMs: e.STATUS_POLL_FIRST_MS,
       maxIntervalMs: e.STATUS_POLL_MAX_INTERVAL_MS,

@@ -3,9 +3,9 @@
  * bot, and hands each its dependencies. Nothing else reads configuration.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConversationState, MemoryStorage, TeamsSSOTokenExchangeMiddleware } from 'botbuilder';
+import { ConversationState, TeamsSSOTokenExchangeMiddleware } from 'botbuilder';
 import type { BotAdapter, Middleware } from 'botbuilder';
-import type { ConfigurationBotFrameworkAuthenticationOptions, Storage } from 'botbuilder';
+import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import { templatesTooLargeForTeams } from '../cards/cardBudget';
@@ -15,8 +15,6 @@ import { systemClock } from './domain/clock';
 import type { Clock } from './domain/clock';
 import { AgreementRecords } from './domain/agreementRecords';
 import { AgreementDeleter } from './domain/deletions';
-import { memoryStores } from './domain/keyValueStore';
-import type { StoreFactory } from './domain/keyValueStore';
 import { StatusWatcher } from './domain/statusWatcher';
 import { AgreementSender } from './domain/submissions';
 import { TemplateCatalog } from './domain/templateCatalog';
@@ -29,6 +27,8 @@ import { SsoTokenValidator } from './auth/ssoTokenValidator';
 import { createLogger } from './logger';
 import { startBotServer } from './server';
 import type { BotServer } from './server';
+import { createStateStorage } from './storage/stateStorage';
+import type { StateStorage } from './storage/stateStorage';
 import { createAdapter } from './teams/adapter';
 import { TeamsNotifier } from './teams/teamsNotifier';
 import { RosterIdentityProvider, SsoIdentityProvider } from './teams/identity';
@@ -40,10 +40,8 @@ import { SignIn } from './teams/signIn';
 /** Replaceable parts, for tests and local tooling. */
 export interface BotOverrides {
   logger?: Logger;
-  /** Conversation state (drafts). */
-  storage?: Storage;
-  /** Submissions, agreement records, deletions and the status watch list. */
-  stores?: StoreFactory;
+  /** Drafts, submissions, agreement records: instead of the storage the config selects. */
+  state?: StateStorage;
   identity?: RepIdentityProvider;
   /** The on-behalf-of exchange for LOA_AUTH_MODE=id_token; tests inject a fake Entra ID here. */
   idTokens?: IdTokenSource;
@@ -110,7 +108,9 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     logger: logger.child({ component: 'loa-client' }),
     clock,
   });
-  const stores = overrides.stores ?? memoryStores();
+  const state = overrides.state ?? createStateStorage(config.storage);
+  await state.init();
+  const stores = state.stores;
   const principals = new LoaPrincipals(config.loa.authMode, overrides.idTokens ?? idTokenSourceFor(config));
   const notifier = new TeamsNotifier(adapter, config.bot.appId);
   const records = new AgreementRecords(stores('agreements'));
@@ -125,7 +125,9 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     log: logger.child({ component: 'status-watcher' }),
     ...config.statusPolling,
   });
-  const sender = new AgreementSender(stores('submissions'), loa, records, clock, logger.child({ component: 'sender' }), (rep, agreement) => watcher.watch(rep, agreement));
+  // No send can take longer than every attempt timing out plus the backoff between them.
+  const longestSendMs = config.loa.timeoutMs * (config.loa.maxRetries + 1) + 30_000 * config.loa.maxRetries + 10_000;
+  const sender = new AgreementSender(stores('submissions'), loa, records, clock, logger.child({ component: 'sender' }), (rep, agreement) => watcher.watch(rep, agreement), longestSendMs);
   const flows = createFlows({
     catalog,
     sender,
@@ -136,7 +138,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     sendAckAfterMs: config.sendAckAfterMs,
     newId: randomUUID,
   });
-  const conversationState = new ConversationState(overrides.storage ?? new MemoryStorage());
+  const conversationState = new ConversationState(state.conversation);
   const sso = config.identity.mode === 'sso' ? config.identity : undefined;
   const middleware: Middleware[] = sso ? [new TeamsSSOTokenExchangeMiddleware(new CreateOnlyStorage(stores('ssoExchanges')), sso.connectionName)] : [];
   if (!sso) logger.warn('Reps are identified from the Teams roster, without single sign-on. This is for local runs only.');

@@ -6,6 +6,7 @@ import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { Agreement, AgreementRequest } from './agreement';
 import { recordFromAgreement } from './agreementRecords';
 import type { AgreementRecords, ConversationOrigin } from './agreementRecords';
+import { sleep } from './clock';
 import type { Clock } from './clock';
 import type { KeyValueStore } from './keyValueStore';
 import { repKey } from './rep';
@@ -80,6 +81,9 @@ export class AgreementSender {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly onCreated: CreatedListener = () => Promise.resolve(),
+    /** A claim older than this is from an instance that died mid-send. */
+    private readonly staleAfterMs = 120_000,
+    private readonly pollMs = 250,
   ) {}
 
   async find(draftId: string): Promise<Submission | undefined> {
@@ -118,8 +122,37 @@ export class AgreementSender {
   }
 
   private outcomeOf(submission: Submission): SubmitResult {
-    const running = submission.status === 'sending' ? this.inFlight.get(submission.draftId) : undefined;
-    return { submission, done: running ?? Promise.resolve(submission), started: false };
+    if (submission.status !== 'sending') return { submission, done: Promise.resolve(submission), started: false };
+    const running = this.inFlight.get(submission.draftId);
+    // Claimed by another instance, or by one that died: follow the stored record.
+    return { submission, done: running ?? this.followStored(submission), started: false };
+  }
+
+  /**
+   * Waits for another instance's send to settle. A claim older than any send can take
+   * belongs to an instance that died mid-send: it becomes unknown, so the rep can check
+   * and decide, and nothing is resent by itself.
+   */
+  private async followStored(claimed: Submission): Promise<Submission> {
+    const key = keyOf(claimed.draftId);
+    for (;;) {
+      const current = await this.store.get(key);
+      if (!current || current.value.status !== 'sending') return current?.value ?? claimed;
+      if (this.clock.now() - Date.parse(current.value.startedAt) > this.staleAfterMs) {
+        const interrupted: Submission = {
+          ...current.value,
+          status: 'unknown',
+          finishedAt: this.nowIso(),
+          error: { code: 'INTERRUPTED', message: 'The bot stopped while it was sending this LOA', details: [], retryable: false },
+        };
+        if (await this.store.replace(key, interrupted, current.etag)) {
+          this.log.warn({ draftId: claimed.draftId, attempt: claimed.attempt }, 'A send was interrupted; marked unknown');
+          return interrupted;
+        }
+        continue;
+      }
+      await sleep(this.pollMs);
+    }
   }
 
   private start(key: string, claimed: Submission, req: SubmitRequest): SubmitResult {

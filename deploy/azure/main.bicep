@@ -345,9 +345,31 @@ var appSettings = [
     value: webAppHostName
   }
   {
-    // Durable state: read once the durable-storage issue lands; the bot ignores these today.
+    // Durable state shared by every instance: blob storage reached with the managed identity.
     name: 'STATE_STORAGE'
     value: 'blob'
+  }
+  {
+    // Empty: the account is reached with the managed identity (STATE_BLOB_ACCOUNT_URL), not a key.
+    name: 'STATE_BLOB_CONNECTION_STRING'
+    value: ''
+  }
+  {
+    // Cosmos DB is the other durable choice; unused with STATE_STORAGE=blob.
+    name: 'STATE_COSMOS_ENDPOINT'
+    value: ''
+  }
+  {
+    name: 'STATE_COSMOS_KEY'
+    value: ''
+  }
+  {
+    name: 'STATE_COSMOS_DATABASE'
+    value: ''
+  }
+  {
+    name: 'STATE_COSMOS_CONTAINER'
+    value: ''
   }
   {
     name: 'STATE_BLOB_ACCOUNT_URL'
@@ -358,7 +380,7 @@ var appSettings = [
     value: stateStorage.outputs.containerName
   }
   {
-    // Which identity @azure/identity's DefaultAzureCredential uses, e.g. for the state storage.
+    // The user-assigned identity the bot uses for the state storage.
     name: 'AZURE_CLIENT_ID'
     value: identity.properties.clientId
   }

@@ -23,6 +23,10 @@ param appSettings array
 @description('Log Analytics workspace that receives the console, HTTP and platform logs.')
 param workspaceId string
 
+@description('Number of App Service instances; state is shared through blob storage.')
+@minValue(1)
+param instanceCount int = 2
+
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: '${name}-plan'
   location: location
@@ -30,8 +34,8 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   kind: 'linux'
   sku: {
     name: planSku
-    // One instance: until durable storage lands, drafts and de-duplication live in memory.
-    capacity: 1
+    // State is in blob storage and sends are claimed across instances, so this can scale out.
+    capacity: instanceCount
   }
   properties: {
     reserved: true

@@ -1,0 +1,63 @@
+import type { ContainerClient } from '@azure/storage-blob';
+import type { KeyValueStore, Versioned } from '../domain/keyValueStore';
+
+function statusOf(err: unknown): number | undefined {
+  const status = (err as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * A KeyValueStore on Azure Blob Storage. Conditional writes use the blob's ETag:
+ * If-None-Match: * to create only, If-Match to replace only the version that was read.
+ * That is what makes a Send claim exactly once across bot instances.
+ */
+export class BlobKeyValueStore<T> implements KeyValueStore<T> {
+  constructor(
+    private readonly container: ContainerClient,
+    private readonly prefix: string,
+  ) {}
+
+  async get(key: string): Promise<Versioned<T> | undefined> {
+    try {
+      const blob = this.blob(key);
+      const response = await blob.download();
+      const body = await streamToBuffer(response.readableStreamBody);
+      return { value: JSON.parse(body.toString('utf8')) as T, etag: response.etag ?? '' };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async create(key: string, value: T): Promise<boolean> {
+    return this.write(key, value, { ifNoneMatch: '*' });
+  }
+
+  async replace(key: string, value: T, etag: string): Promise<boolean> {
+    return this.write(key, value, { ifMatch: etag });
+  }
+
+  private async write(key: string, value: T, conditions: { ifNoneMatch?: string; ifMatch?: string }): Promise<boolean> {
+    const body = Buffer.from(JSON.stringify(value), 'utf8');
+    try {
+      await this.blob(key).upload(body, body.length, { conditions, blobHTTPHeaders: { blobContentType: 'application/json' } });
+      return true;
+    } catch (err) {
+      // 409 (exists) and 412 (changed) are the expected losers of a race; 404 is a replace of a deleted blob.
+      const status = statusOf(err);
+      if (status === 409 || status === 412 || status === 404) return false;
+      throw err;
+    }
+  }
+
+  private blob(key: string) {
+    return this.container.getBlockBlobClient(`${this.prefix}/${encodeURIComponent(key)}.json`);
+  }
+}
+
+async function streamToBuffer(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,198 @@
+/**
+ * The whole stack as a rep meets it: `npm run dev`'s sandbox, bot and Agents Playground,
+ * driven through the Playground's chat UI in headless Chromium. Screenshots of every step go
+ * to test-artifacts/e2e/; the ones the README shows are copied to docs/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { DEV_REP, startDevStack } from '../../deploy/local/dev';
+import type { DevStack } from '../../deploy/local/dev';
+import type { SandboxAgreementView } from '../../deploy/local/sandbox/sandboxServer';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = resolve(__dirname, '../..');
+const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
+const DOCS_SCREENSHOTS = join(ROOT, 'docs/screenshots');
+
+const DRAFT = {
+  signerName: 'Jane Doe',
+  signerEmail: 'jane.doe@customer.example',
+  customerName: 'Acme Industrial (Europe) S.A.',
+  accountNumber: '1234567',
+  productRange: 'Low voltage (Acti9, ComPacT)',
+  discount: '12.5',
+  startDate: '2026-12-01',
+  endDate: '2027-11-30',
+  // Markdown that the cards must show as typed: a numbered list, emphasis and a link-like bracket.
+  specialTerms: '1. Prices hold for orders over EUR 5,000\n2. Excludes *spare parts* [see annex]',
+};
+
+describe('Agents Playground, end to end', () => {
+  let workDir: string | undefined;
+  let stack: DevStack | undefined;
+  let browser: BrowserContext | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let agreementId: string | undefined;
+
+  const card = (text: string): Locator => page.locator('.ac-adaptiveCard', { hasText: text }).last();
+  /** A plain chat message from the bot (the chat list and the log panel repeat its text). */
+  const chatMessage = (text: string): Locator => page.locator('.fai-OutputCard', { hasText: text }).last();
+  const say = async (text: string) => {
+    await page.locator('[role="textbox"][contenteditable="true"]').click();
+    await page.keyboard.type(text);
+    await page.getByRole('button', { name: 'Send Message' }).click();
+  };
+  /** Saves a screenshot to test-artifacts/e2e/, and to docs/screenshots/ under `docsName`. */
+  const screenshot = async (name: string, target: Locator | Page, docsName?: string) => {
+    const path = join(ARTIFACTS, `${name}.png`);
+    await target.screenshot({ path });
+    if (docsName) copyFileSync(path, join(DOCS_SCREENSHOTS, `${docsName}.png`));
+  };
+  const sandboxAgreement = async (id: string): Promise<SandboxAgreementView> => {
+    assert.ok(stack);
+    const response = await fetch(`${stack.sandboxUrl}/_sandbox/agreements`);
+    assert.equal(response.status, 200);
+    const agreement = ((await response.json()) as SandboxAgreementView[]).find((a) => a.id === id);
+    assert.ok(agreement, `the LOA sandbox holds agreement ${id}`);
+    return agreement;
+  };
+  const sentAgreementId = (): string => {
+    assert.ok(agreementId, 'needs the agreement that the "sends an LOA" test sent');
+    return agreementId;
+  };
+
+  before(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium is missing at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y --no-install-recommends chromium (.ci/run does this in CI)`);
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
+    workDir = mkdtempSync(join(tmpdir(), 'loa-e2e-'));
+    stack = await startDevStack({
+      env: { NODE_ENV: 'test', LOG_LEVEL: 'error' },
+      botPort: 0,
+      sandboxPort: 0,
+      playgroundPort: 0,
+      workDir,
+    });
+    browser = await chromium.launchPersistentContext(join(workDir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // Tall, so that a whole details card fits on screen.
+      viewport: { width: 1400, height: 2000 },
+    });
+    // The UI asks a CDN for fonts and an animation worklet; offline, fail those at once.
+    await browser.route((url) => !['localhost', '127.0.0.1'].includes(url.hostname), (route) => route.abort());
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    assert.deepEqual(pageErrors, [], 'the Playground page raised no errors');
+  });
+
+  it('welcomes the rep and answers "send LOA" with the template card', async () => {
+    assert.ok(stack);
+    await page.goto(stack.playgroundUrl, { waitUntil: 'domcontentloaded' });
+    // Opening the page installs the bot in the personal chat: the welcome card.
+    const welcome = card('Send Letters of Agreement from Teams');
+    await welcome.waitFor();
+    assert.ok(await page.getByText(DEV_REP.name, { exact: true }).first().isVisible(), 'the Playground user is the configured rep');
+    await screenshot('01-welcome', welcome);
+
+    await say('send LOA');
+    const templates = card('Step 1 of 3');
+    await templates.waitFor();
+    await screenshot('02-template', templates, 'template');
+  });
+
+  it('sends an LOA through details, review and send', async () => {
+    const templates = card('Step 1 of 3');
+    await templates.locator('.ac-container', { hasText: 'Distributor pricing agreement' }).getByRole('button', { name: 'Use this template' }).click();
+    const details = card('Step 2 of 3');
+    await details.waitFor();
+    assert.equal(await page.locator('.ac-adaptiveCard', { hasText: 'Step 1 of 3' }).count(), 0, 'the template card is updated in place');
+
+    // Inputs are found by label: their DOM ids are generated, not the card's input ids.
+    await details.getByLabel('Signer name').fill(DRAFT.signerName);
+    await details.getByLabel('Signer email').fill(DRAFT.signerEmail);
+    await details.getByLabel('Customer legal name').fill(DRAFT.customerName);
+    await details.getByLabel('SE account number').fill(DRAFT.accountNumber);
+    // A Fluent combobox: its options open in a popup outside the card.
+    await details.getByRole('combobox', { name: 'Product range' }).click();
+    await page.getByRole('option', { name: DRAFT.productRange }).click();
+    await details.getByLabel('Discount (%)').fill(DRAFT.discount);
+    // Input.Date is a Fluent DatePicker that takes typed text and submits yyyy-mm-dd.
+    await details.getByLabel('Start date').fill(DRAFT.startDate);
+    await details.getByLabel('Start date').press('Tab');
+    await details.getByLabel('End date').fill(DRAFT.endDate);
+    await details.getByLabel('End date').press('Tab');
+    await details.getByLabel('Special terms (optional)').fill(DRAFT.specialTerms);
+    await screenshot('03-details', details, 'details');
+
+    await details.getByRole('button', { name: 'Review' }).click();
+    const review = card('Check your LOA before it goes out');
+    await review.waitFor();
+    const reviewText = await review.innerText();
+    const expected = [DRAFT.signerName, DRAFT.signerEmail, DRAFT.customerName, DRAFT.accountNumber, DRAFT.productRange, DRAFT.discount, DRAFT.startDate, DRAFT.endDate, ...DRAFT.specialTerms.split('\n')];
+    for (const text of expected) assert.ok(reviewText.includes(text), `the review shows "${text}"; it shows:\n${reviewText}`);
+    assert.ok(!reviewText.includes('\\'), `the review shows no Markdown escapes; it shows:\n${reviewText}`);
+    await screenshot('04-review', review, 'review');
+
+    await review.getByRole('button', { name: 'Send', exact: true }).click();
+    const sent = card('LOA sent');
+    await sent.waitFor();
+    agreementId = /Agreement ID\s+([0-9a-f-]{36})/.exec(await sent.innerText())?.[1];
+    assert.ok(agreementId, 'the confirmation shows the agreement id');
+    // The bot also posts a status message to the chat.
+    await chatMessage(`Agreement ${agreementId}, status SENT`).waitFor();
+    await screenshot('05-sent', sent, 'sent');
+    await screenshot('06-chat-after-send', page);
+  });
+
+  it('created the agreement in the LOA sandbox as the rep', async () => {
+    const agreement = await sandboxAgreement(sentAgreementId());
+    assert.equal(agreement.owner, DEV_REP.email);
+    assert.equal(agreement.status, 'SENT');
+    assert.deepEqual(agreement.signer, { name: DRAFT.signerName, email: DRAFT.signerEmail });
+    assert.equal(agreement.formData.find((field) => field.name === 'specialTerms')?.value, DRAFT.specialTerms, 'the special terms arrive as typed');
+  });
+
+  it('deletes the agreement from "my LOAs"', async () => {
+    const id = sentAgreementId();
+    await say('my LOAs');
+    const list = card('Your LOAs');
+    await list.waitFor();
+    await screenshot('07-my-loas', list, 'my-loas');
+
+    // The innermost container that names the agreement: its own row.
+    const row = list.locator('.ac-container', { hasText: `ID ${id}` }).last();
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    const confirm = card('Delete this LOA?');
+    await confirm.waitFor();
+    await screenshot('08-confirm-delete', confirm);
+
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+    const deleted = card('LOA deleted');
+    await deleted.waitFor();
+    assert.ok((await deleted.innerText()).includes(id), 'the card names the deleted agreement');
+    await chatMessage(`LOA ${id} to ${DRAFT.signerName} is deleted`).waitFor();
+    await screenshot('09-deleted', deleted, 'deleted');
+    await screenshot('10-chat-after-delete', page);
+
+    assert.equal((await sandboxAgreement(id)).status, 'DELETED');
+  });
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createStateStorage } from '../../bot/storage/stateStorage';
+import type { StateStorage } from '../../bot/storage/stateStorage';
+import { startAzurite } from '../helpers/azurite';
+import type { RunningAzurite } from '../helpers/azurite';
+
+describe('blob state storage (Azurite)', () => {
+  let azurite: RunningAzurite;
+  let state: StateStorage;
+
+  before(async function () {
+    this.timeout(30_000);
+    azurite = await startAzurite();
+    state = createStateStorage({ kind: 'blob', connectionString: azurite.connectionString, accountUrl: undefined, container: `t${randomUUID().slice(0, 8)}`, managedIdentityClientId: undefined });
+    await state.init();
+  });
+  after(() => azurite.stop());
+
+  it('creates a key once: a second create of the same key is refused', async () => {
+    const store = state.stores<{ n: number }>('claims');
+    const key = `submission/${randomUUID()}`;
+    assert.equal(await store.create(key, { n: 1 }), true);
+    assert.equal(await store.create(key, { n: 2 }), false);
+    assert.deepEqual((await store.get(key))?.value, { n: 1 });
+  });
+
+  it('lets exactly one of many concurrent creates win', async () => {
+    const store = state.stores<{ by: number }>('claims');
+    const key = `submission/${randomUUID()}`;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, by) => store.create(key, { by })));
+    assert.equal(results.filter(Boolean).length, 1);
+  });
+
+  it('replaces only the version that was read', async () => {
+    const store = state.stores<{ v: string }>('records');
+    const key = randomUUID();
+    await store.create(key, { v: 'a' });
+    const read = (await store.get(key))!;
+    assert.equal(await store.replace(key, { v: 'b' }, read.etag), true);
+    assert.equal(await store.replace(key, { v: 'c' }, read.etag), false, 'a stale version loses');
+    assert.deepEqual((await store.get(key))?.value, { v: 'b' });
+  });
+
+  it('answers undefined for a key it never stored, and keeps stores apart', async () => {
+    assert.equal(await state.stores('records').get('nope'), undefined);
+    await state.stores<string>('a').create('same', 'from a');
+    assert.equal(await state.stores('b').get('same'), undefined);
+  });
+
+  it('keeps conversation state in the same account', async () => {
+    await state.conversation.write({ 'msteams/conversations/c1/loa': { draft: { id: 'd1' } } });
+    const items = await state.conversation.read(['msteams/conversations/c1/loa']);
+    assert.deepEqual((items['msteams/conversations/c1/loa'] as { draft: unknown }).draft, { id: 'd1' });
+  });
+});
