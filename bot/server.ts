@@ -33,6 +33,11 @@ export async function startBotServer(port: number, deps: BotServerDeps, host?: s
       res.send(503, { error: 'shutting down' });
       return;
     }
+    // botbuilder throws, and so answers 500, on a body whose type is not a string: the sender's mistake.
+    if (!hasActivityType(req.body)) {
+      res.send(400, { error: 'The body is not a Bot Framework activity: it needs a "type".' });
+      return;
+    }
     inFlight++;
     try {
       await deps.adapter.process(req, res, (context) => deps.bot.run(context));
@@ -70,4 +75,8 @@ export async function startBotServer(port: number, deps: BotServerDeps, host?: s
       await stopped;
     },
   };
+}
+
+function hasActivityType(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && typeof (body as { type?: unknown }).type === 'string';
 }

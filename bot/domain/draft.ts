@@ -77,7 +77,8 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isEmail(value: string): boolean {
-  return value.length <= LIMITS.emailLength && EMAIL.test(value);
+  // EMAIL excludes white space but not NUL, BEL or other control codes.
+  return value.length <= LIMITS.emailLength && EMAIL.test(value) && !CONTROL_CHARACTERS.test(value);
 }
 
 function isRealDate(value: string): boolean {
