@@ -76,13 +76,27 @@ export function inputsOf(card: AdaptiveCard): Record<string, unknown> {
  * Teams does: messages with expectReplies, card buttons as adaptiveCard/action invokes.
  */
 export class RepSession {
-  readonly conversationId = `a:1${randomUUID().replace(/-/g, '')}`;
+  readonly conversationId: string = `a:1${randomUUID().replace(/-/g, '')}`;
   private cardIds = new WeakMap<AdaptiveCard, string>();
 
   constructor(
     private readonly harness: ConversationHarness,
     readonly member: RosterMember,
-  ) {}
+    conversationId?: string,
+  ) {
+    if (conversationId) this.conversationId = conversationId;
+  }
+
+  /**
+   * The same rep in the same chat, reaching another bot instance (as behind a load
+   * balancer). Cards keep their Teams activity ids.
+   */
+  via(other: ConversationHarness): RepSession {
+    other.teams.addMember(this.member);
+    const session = new RepSession(other, this.member, this.conversationId);
+    session.cardIds = this.cardIds;
+    return session;
+  }
 
   async says(text: string, extra: Record<string, unknown> = {}): Promise<Reply> {
     const res = await this.harness.post({ ...this.activity('message'), text, deliveryMode: 'expectReplies', ...extra });
@@ -177,6 +191,14 @@ export class ConversationHarness {
       ...options.env,
     });
     h.bot = await startBot(config, { host: '127.0.0.1', ...options.overrides });
+    return h;
+  }
+
+  /** A harness for a bot that is already running, e.g. in a child process. */
+  static async attach(bot: RunningBot): Promise<ConversationHarness> {
+    const h = new ConversationHarness();
+    await h.teams.start();
+    h.bot = bot;
     return h;
   }
 

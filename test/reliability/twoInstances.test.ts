@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { ConversationHarness, readableText } from '../helpers/conversation';
+import { startAzurite } from '../helpers/azurite';
+import type { RunningAzurite } from '../helpers/azurite';
+import { distributorDetails, openDistributorDraft, sendDistributorLoa } from '../helpers/loaFlow';
+import { startTestSandbox } from '../helpers/sandbox';
+import type { TestSandbox } from '../helpers/sandbox';
+
+describe('two bot instances sharing blob storage (Azurite)', () => {
+  let azurite: RunningAzurite;
+  let loa: TestSandbox;
+  let a: ConversationHarness;
+  let b: ConversationHarness;
+
+  before(async function () {
+    this.timeout(60_000);
+    azurite = await startAzurite();
+    loa = await startTestSandbox();
+    const env = { STATE_STORAGE: 'blob', STATE_BLOB_CONNECTION_STRING: azurite.connectionString, STATE_BLOB_CONTAINER: `two${randomUUID().slice(0, 8)}` };
+    a = await ConversationHarness.start(loa.url, loa, { env });
+    b = await ConversationHarness.start(loa.url, loa, { env });
+  });
+  after(async () => {
+    await a.stop();
+    await b.stop();
+    await loa.close();
+    await azurite.stop();
+  });
+
+  it('continues on one instance a flow started on the other', async () => {
+    const onA = a.rep();
+    const onB = onA.via(b);
+    const details = await openDistributorDraft(onA);
+    const review = await onB.press(details, 'Review', distributorDetails({ signerName: 'Across Instances' }));
+    assert.match(readableText(review), /Signer: Across Instances/);
+    const sent = await onA.press(review, 'Send');
+    assert.match(readableText(sent), /LOA sent/);
+    const { cards } = await onB.says('my LOAs');
+    assert.match(readableText(cards[0]!), /To Across Instances/, 'records are shared too');
+  });
+
+  it('creates exactly one agreement when both instances get the same Send at once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const onA = a.rep();
+      const onB = onA.via(b);
+      const details = await openDistributorDraft(onA);
+      const review = await onA.press(details, 'Review', distributorDetails({ signerName: `Race ${round}` }));
+      const results = await Promise.all([onA.press(review, 'Send'), onB.press(review, 'Send'), onA.press(review, 'Send'), onB.press(review, 'Send')]);
+      const mine = (await loa.hooks.agreements()).filter((x) => x.owner === onA.member.userPrincipalName);
+      assert.equal(mine.length, 1, `round ${round}: one agreement`);
+      for (const card of results) assert.match(readableText(card), new RegExp(`${mine[0]!.id}|Sending your LOA`), `round ${round}: every press shows that agreement or that it is on its way`);
+    }
+  });
+
+  it('answers a Send still running on the other instance with its result, not a second agreement', async () => {
+    const onA = a.rep();
+    const onB = onA.via(b);
+    const details = await openDistributorDraft(onA);
+    const review = await onA.press(details, 'Review', distributorDetails({ signerName: 'Slow Race' }));
+    await loa.hooks.setFaults({ create: { latencyMs: 1200 } });
+    try {
+      const first = onA.press(review, 'Send');
+      await new Promise((r) => setTimeout(r, 300));
+      const second = await onB.press(review, 'Send');
+      assert.match(readableText(second), /LOA sent|Sending your LOA/);
+      assert.match(readableText(await first), /LOA sent|Sending your LOA/);
+    } finally {
+      await loa.hooks.clearFaults();
+    }
+    const mine = (await loa.hooks.agreements()).filter((x) => x.owner === onA.member.userPrincipalName);
+    assert.equal(mine.length, 1);
+  });
+
+  it('keeps each rep\'s agreements apart', async () => {
+    const one = a.rep('One Rep');
+    const two = b.rep('Two Rep');
+    await sendDistributorLoa(one, { signerName: 'For One' });
+    await sendDistributorLoa(two, { signerName: 'For Two' });
+    const listOne = readableText((await one.via(b).says('my LOAs')).cards[0]!);
+    assert.match(listOne, /For One/);
+    assert.doesNotMatch(listOne, /For Two/);
+  });
+});
