@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createStateStorage } from '../../bot/storage/stateStorage';
+import { CreateOnlyStorage } from '../../bot/teams/createOnlyStorage';
 import type { StateStorage } from '../../bot/storage/stateStorage';
 import { startAzurite } from '../helpers/azurite';
 import type { RunningAzurite } from '../helpers/azurite';
@@ -46,6 +47,23 @@ describe('blob state storage (Azurite)', () => {
     assert.equal(await state.stores('records').get('nope'), undefined);
     await state.stores<string>('a').create('same', 'from a');
     assert.equal(await state.stores('b').get('same'), undefined);
+  });
+
+  describe('Teams SSO exchange de-duplication', () => {
+    // TeamsSSOTokenExchangeMiddleware writes { eTag: exchangeId } and reads an "etag conflict" as a duplicate.
+    const exchange = (id: string) => ({ [`msteams/conv-1/${id}`]: { eTag: id } });
+
+    it('keeps the first exchange and refuses a duplicate, through create-only writes', async () => {
+      const storage = new CreateOnlyStorage(state.stores('ssoExchanges'));
+      const id = randomUUID();
+      await storage.write(exchange(id));
+      await assert.rejects(storage.write(exchange(id)), /etag conflict/i);
+      await storage.write(exchange(randomUUID()));
+    });
+
+    it("would drop even the first exchange on botbuilder's BlobsStorage, which is why it is not used", async () => {
+      await assert.rejects(state.conversation.write(exchange(randomUUID())), (err: Error) => /etag conflict|precondition/i.test(err.message));
+    });
   });
 
   it('keeps conversation state in the same account', async () => {
