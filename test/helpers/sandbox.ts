@@ -141,19 +141,22 @@ export function unsignedIdToken(claims: Record<string, unknown>): string {
   return `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode(claims)}.${Buffer.from('not-a-signature').toString('base64url')}`;
 }
 
+/** Valid form data for the distributor pricing template. */
+export const DISTRIBUTOR_FORM_DATA: ReadonlyArray<{ name: string; value: string }> = [
+  { name: 'customerName', value: 'Acme Distribution SAS' },
+  { name: 'accountNumber', value: '1234567' },
+  { name: 'productRange', value: 'LV' },
+  { name: 'discountPercent', value: '12.5' },
+  { name: 'startDate', value: '2026-04-01' },
+  { name: 'endDate', value: '2027-03-31' },
+];
+
 /** A create body the sandbox accepts for the distributor pricing template; override any part. */
 export function validCreateBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     templateId: DISTRIBUTOR_TEMPLATE_ID,
     signer: { name: 'Signer Example', email: 'example@example.com' },
-    formData: [
-      { name: 'customerName', value: 'Acme Distribution SAS' },
-      { name: 'accountNumber', value: '1234567' },
-      { name: 'productRange', value: 'LV' },
-      { name: 'discountPercent', value: '12.5' },
-      { name: 'startDate', value: '2026-04-01' },
-      { name: 'endDate', value: '2027-03-31' },
-    ],
+    formData: DISTRIBUTOR_FORM_DATA.map((f) => ({ ...f })),
     notification: { isEnabled: true, emails: ['example@se.com'] },
     ...overrides,
   };

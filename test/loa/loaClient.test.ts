@@ -15,7 +15,7 @@ import { createLogger } from '../../bot/logger';
 import type { FaultPlan, SandboxOptions, SandboxRoute } from '../../deploy/local/sandbox/sandboxServer';
 import { ManualClock } from '../helpers/manualClock';
 import { conformanceInterceptor } from '../helpers/openApi';
-import { DISTRIBUTOR_TEMPLATE_ID, startTestSandbox, unsignedIdToken } from '../helpers/sandbox';
+import { DISTRIBUTOR_FORM_DATA, DISTRIBUTOR_TEMPLATE_ID, startTestSandbox, unsignedIdToken } from '../helpers/sandbox';
 import type { TestSandbox } from '../helpers/sandbox';
 import { seededRandom } from '../helpers/seededRandom';
 
@@ -111,14 +111,7 @@ function agreementRequest(overrides: Partial<AgreementRequest> = {}): AgreementR
   return {
     templateId: DISTRIBUTOR_TEMPLATE_ID,
     signer: { name: 'Signer Example', email: 'example@example.com' },
-    formData: [
-      { name: 'customerName', value: 'Acme Distribution SAS' },
-      { name: 'accountNumber', value: '1234567' },
-      { name: 'productRange', value: 'LV' },
-      { name: 'discountPercent', value: '12.5' },
-      { name: 'startDate', value: '2026-04-01' },
-      { name: 'endDate', value: '2027-03-31' },
-    ],
+    formData: DISTRIBUTOR_FORM_DATA.map((f) => ({ ...f })),
     ...overrides,
   };
 }
