@@ -77,7 +77,13 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const adapter = createAdapter(config, logger, overrides.auth);
   const composed = await composeBot(config, adapter, { ...overrides, logger });
   composed.middleware.forEach((m) => adapter.use(m));
-  const server: BotServer = await startBotServer(config.port, { adapter, bot: composed.bot, logger, drain: () => composed.notifier.drain() }, overrides.host);
+  let server: BotServer;
+  try {
+    server = await startBotServer(config.port, { adapter, bot: composed.bot, logger, drain: () => composed.notifier.drain() }, overrides.host);
+  } catch (err) {
+    await composed.close(); // e.g. the in-process sandbox
+    throw err;
+  }
   composed.watcher.start();
   return {
     url: server.url,

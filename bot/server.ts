@@ -55,7 +55,9 @@ export async function startBotServer(port: number, deps: BotServerDeps, host?: s
     next();
   });
 
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
+    // A port already in use is a startup error with a message, not an unhandled 'error' event.
+    server.once('error', (err: Error) => reject(new Error(`Cannot listen on port ${port}: ${err.message}`)));
     server.listen(port, host, () => resolve());
   });
   const address = server.address();

@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import axios from 'axios';
+import { loadConfig } from '../bot/config';
+import { startBot } from '../bot/index';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -42,6 +44,20 @@ describe('bot host', () => {
       assert.ok(lines.some((l) => l.msg.startsWith('Shutting down')), 'logs the shutdown');
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('bot host startup', () => {
+  it('fails with a clear error when its port is taken', async function () {
+    this.timeout(30_000);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      await assert.rejects(startBot(loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' }), { host: '127.0.0.1' }), /Cannot listen on port \d+: listen EADDRINUSE/);
+    } finally {
+      blocker.close();
     }
   });
 });
