@@ -25,9 +25,9 @@ export function listAgreements(deps: FlowDeps): FlowHandler {
     const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
     const page = Math.min(listData.parse(data).page, pages);
     let shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-    const { refreshed, note } = await refreshStatuses(deps, rep, () => ctx.principal(), shown, ctx.log);
-    if (refreshed.size > 0) {
-      const byId = new Map((await deps.records.list(key)).map((r) => [r.id, r]));
+    const { refreshed, note, records } = await refreshStatuses(deps, rep, () => ctx.principal(), shown, ctx.log);
+    if (records) {
+      const byId = new Map(records.map((r) => [r.id, r]));
       shown = shown.map((r) => byId.get(r.id) ?? r);
     }
     const items: ListedAgreement[] = shown.map((record) => ({
@@ -40,7 +40,13 @@ export function listAgreements(deps: FlowDeps): FlowHandler {
 }
 
 /** Asks the API for the status of each open agreement shown, and writes the answers back in one go. */
-async function refreshStatuses(deps: FlowDeps, rep: RepIdentity, principalOf: () => Promise<LoaPrincipal>, shown: AgreementRecord[], log: Logger): Promise<{ refreshed: Set<string>; note: string }> {
+async function refreshStatuses(
+  deps: FlowDeps,
+  rep: RepIdentity,
+  principalOf: () => Promise<LoaPrincipal>,
+  shown: AgreementRecord[],
+  log: Logger,
+): Promise<{ refreshed: Set<string>; note: string; records?: AgreementRecord[] }> {
   const refreshed = new Set<string>();
   const open = shown.filter((r) => !r.goneAt && !isFinalStatus(r.status));
   if (open.length === 0) return { refreshed, note: '' };
@@ -63,9 +69,9 @@ async function refreshStatuses(deps: FlowDeps, rep: RepIdentity, principalOf: ()
       log.warn({ agreementId: id, err: describeError(result.reason) }, 'Could not refresh an agreement status');
     }
   });
-  if (changes.size > 0) await deps.records.updateMany(repKey(rep), changes);
-  if (!deps.loa.canGetAgreement) return { refreshed, note: LAST_KNOWN };
-  return { refreshed, note: failures > 0 ? "I couldn't refresh some statuses just now; those show the last status I know." : '' };
+  const records = changes.size > 0 ? await deps.records.updateMany(repKey(rep), changes) : undefined;
+  const note = !deps.loa.canGetAgreement ? LAST_KNOWN : failures > 0 ? "I couldn't refresh some statuses just now; those show the last status I know." : '';
+  return { refreshed, note, ...(records ? { records } : {}) };
 }
 
 const LAST_KNOWN = "The LOA service can't report status, so these are the last statuses I know.";
