@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { describeError } from '../logger';
-import { API_ERROR_CODES } from '../loa/contract';
+import { API_ERROR_CODES, REJECTED_BEFORE_PROCESSING } from '../loa/contract';
 import { LoaApiError } from '../loa/loaApiError';
 import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { AgreementRecord, AgreementRecords } from './agreementRecords';
@@ -14,13 +14,17 @@ import type { KeyValueStore } from './keyValueStore';
  */
 export type DeletionOutcome =
   | { status: 'deleted' | 'gone'; record: AgreementRecord }
-  | { status: 'forbidden' | 'failed'; record: AgreementRecord; message: string }
+  | { status: 'forbidden'; record: AgreementRecord; message: string }
+  /** mayHaveDeleted: no answer arrived, or a server error, so the API may have deleted it all the same. */
+  | { status: 'failed'; record: AgreementRecord; message: string; mayHaveDeleted: boolean }
   | { status: 'deleting'; record: AgreementRecord }
   | { status: 'notYours' };
 
 interface DeletionClaim {
   status: 'deleting' | 'deleted' | 'gone' | 'failed' | 'forbidden';
   at: string;
+  /** An earlier attempt got no clear answer: a later refusal does not prove the LOA still exists. */
+  mayHaveDeleted?: boolean;
 }
 
 /** Deletes a rep's agreements, once each, however often Delete is confirmed. */
@@ -39,33 +43,34 @@ export class AgreementDeleter {
     const record = await this.records.find(repKey, agreementId);
     if (!record) return { status: 'notYours' };
     const key = `deletion/${agreementId}`;
-    const deleting: DeletionClaim = { status: 'deleting', at: this.nowIso() };
+    let deleting: DeletionClaim = { status: 'deleting', at: this.nowIso() };
     if (!(await this.claims.create(key, deleting))) {
       const existing = await this.claims.get(key);
       const claim = existing?.value;
       if (claim?.status === 'deleting') return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
       if (claim?.status === 'deleted' || claim?.status === 'gone') return { status: claim.status, record };
       // A failed or refused attempt may be confirmed again; only one retry wins the swap.
+      if (claim?.mayHaveDeleted) deleting = { ...deleting, mayHaveDeleted: true };
       if (!existing || !(await this.claims.replace(key, deleting, existing.etag))) return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
     }
-    const run = this.run(key, repKey, principal, record).finally(() => this.inFlight.delete(agreementId));
+    const run = this.run(key, repKey, principal, record, deleting.mayHaveDeleted === true).finally(() => this.inFlight.delete(agreementId));
     this.inFlight.set(agreementId, run);
     return run;
   }
 
-  private async run(key: string, repKey: string, principal: LoaPrincipal, record: AgreementRecord): Promise<DeletionOutcome> {
+  private async run(key: string, repKey: string, principal: LoaPrincipal, record: AgreementRecord, earlierMayHaveDeleted: boolean): Promise<DeletionOutcome> {
     let outcome: DeletionOutcome;
     try {
       await this.loa.deleteAgreement(principal, record.id);
       outcome = { status: 'deleted', record };
     } catch (err) {
       if (!(err instanceof LoaApiError)) {
-        await this.settle(key, 'failed');
+        await this.settle(key, 'failed', earlierMayHaveDeleted);
         throw err;
       }
       if (err.code === API_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record };
       else if (err.status === 403) outcome = { status: 'forbidden', record, message: err.message };
-      else outcome = { status: 'failed', record, message: err.message };
+      else outcome = { status: 'failed', record, message: err.message, mayHaveDeleted: earlierMayHaveDeleted || mayHaveDeleted(err) };
       this.log.warn({ agreementId: record.id, status: err.status, code: err.code }, 'Delete did not go through as asked');
     }
     if (outcome.status === 'deleted' || outcome.status === 'gone') {
@@ -73,14 +78,15 @@ export class AgreementDeleter {
       const updated = await this.records.update(repKey, record.id, (r) => ({ ...r, goneAt, status: outcome.status === 'deleted' ? 'DELETED' : r.status }));
       if (updated) outcome = { ...outcome, record: updated };
     }
-    await this.settle(key, outcome.status);
+    await this.settle(key, outcome.status, outcome.status === 'failed' ? outcome.mayHaveDeleted : earlierMayHaveDeleted);
     return outcome;
   }
 
-  private async settle(key: string, status: DeletionClaim['status']): Promise<void> {
+  private async settle(key: string, status: DeletionClaim['status'], mayHaveDeleted: boolean): Promise<void> {
     try {
       const current = await this.claims.get(key);
-      if (current && (await this.claims.replace(key, { status, at: this.nowIso() }, current.etag))) return;
+      const settled: DeletionClaim = { status, at: this.nowIso(), ...(mayHaveDeleted ? { mayHaveDeleted: true } : {}) };
+      if (current && (await this.claims.replace(key, settled, current.etag))) return;
       this.log.error({ key }, 'Could not record a deletion outcome');
     } catch (err) {
       this.log.error({ err: describeError(err), key }, 'Could not record a deletion outcome');
@@ -90,4 +96,11 @@ export class AgreementDeleter {
   private nowIso(): string {
     return new Date(this.clock.now()).toISOString();
   }
+}
+
+/** Like a create, a delete may have gone through unless it never reached the API or was refused before processing. */
+function mayHaveDeleted(err: LoaApiError): boolean {
+  if (err.operation !== 'delete') return false;
+  if (err.status === undefined) return err.code !== 'CONNECTION_REFUSED';
+  return err.status >= 500 && !(REJECTED_BEFORE_PROCESSING as readonly number[]).includes(err.status);
 }

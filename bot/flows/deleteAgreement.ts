@@ -80,6 +80,18 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler {
           messages: [`LOA ${outcome.record.id} was not deleted: the LOA service refused.`],
         };
       case 'failed':
+        // Deleting again is safe either way: an LOA already gone answers "Already gone".
+        if (outcome.mayHaveDeleted) {
+          return {
+            card: renderNoticeCard({
+              title: "I couldn't confirm the delete",
+              text: 'The LOA service did not confirm the delete, so the LOA may or may not be deleted. Press Delete again to make sure.',
+              style: 'warning',
+              actions: [{ title: 'Delete', verb: VERBS.deleteAgreement, data: { agreementId: outcome.record.id } }, MY_LOAS],
+            }),
+            messages: [`I couldn't confirm that LOA ${outcome.record.id} is deleted: the LOA service did not confirm it.`],
+          };
+        }
         return {
           card: renderNoticeCard({
             title: 'Not deleted yet',
