@@ -131,8 +131,10 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     log: logger.child({ component: 'status-watcher' }),
     ...config.statusPolling,
   });
-  // No send can take longer than every attempt timing out plus the backoff between them.
-  const longestSendMs = config.loa.timeoutMs * (config.loa.maxRetries + 1) + 30_000 * config.loa.maxRetries + 10_000;
+  // The longest a send can take: a token call and the create, each again after a 401 refresh,
+  // every attempt timing out with the longest Retry-After wait between them.
+  const longestCallMs = config.loa.timeoutMs * (config.loa.maxRetries + 1) + 30_000 * config.loa.maxRetries;
+  const longestSendMs = 4 * longestCallMs + 10_000;
   const sender = new AgreementSender(stores('submissions'), loa, records, clock, logger.child({ component: 'sender' }), (rep, agreement) => watcher.watch(rep, agreement), longestSendMs);
   const flows = createFlows({
     catalog,

@@ -47,7 +47,22 @@ export interface StatusWatcherOptions {
   batchSize?: number;
 }
 
-const WATCH_KEY = 'status-watch';
+/**
+ * The watch list is split over WATCH_SHARDS documents by agreement id, so that a Send rewrites
+ * one small document instead of a list of every open agreement (which made each Send cost
+ * O(open agreements) and would outgrow a Cosmos DB item). The unsharded LEGACY_WATCH_KEY is
+ * still polled, so entries written before the split drain as they did.
+ */
+const LEGACY_WATCH_KEY = 'status-watch';
+const WATCH_SHARDS = 32;
+const WATCH_KEYS: readonly string[] = [LEGACY_WATCH_KEY, ...Array.from({ length: WATCH_SHARDS }, (_, i) => `${LEGACY_WATCH_KEY}/${i}`)];
+
+/** FNV-1a: a stable spread of agreement ids, whatever their format. */
+function watchKeyOf(agreementId: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < agreementId.length; i++) hash = Math.imul(hash ^ agreementId.charCodeAt(i), 0x01000193);
+  return `${LEGACY_WATCH_KEY}/${(hash >>> 0) % WATCH_SHARDS}`;
+}
 
 const STATUS_WORDS: Record<string, string> = {
   SIGNED: 'signed',
@@ -73,6 +88,8 @@ export class StatusWatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private reportedUnsupported = false;
+  /** Where the next round starts, so a backlog in one document cannot starve the others. */
+  private nextKey = 0;
 
   constructor(private readonly o: StatusWatcherOptions) {}
 
@@ -84,7 +101,7 @@ export class StatusWatcher {
     if (!this.enabled || isFinalStatus(agreement.status) || !this.o.loa.canGetAgreement) return;
     const now = this.o.clock.now();
     const entry: WatchEntry = { agreementId: agreement.id, rep, startedAt: now, nextPollAt: now + this.o.firstPollMs, intervalMs: this.o.firstPollMs };
-    await this.modify((entries) => [...entries.filter((e) => e.agreementId !== agreement.id), entry]);
+    await this.modify(watchKeyOf(agreement.id), (entries) => [...entries.filter((e) => e.agreementId !== agreement.id), entry]);
   }
 
   start(): void {
@@ -110,18 +127,25 @@ export class StatusWatcher {
     try {
       if (!this.o.loa.canGetAgreement) return this.reportUnsupported();
       const now = this.o.clock.now();
-      const entries = (await this.o.store.get(WATCH_KEY))?.value.entries ?? [];
-      const due = entries.filter((e) => e.nextPollAt <= now).slice(0, this.o.batchSize ?? 20);
-      if (due.length === 0) return;
-      const outcomes = new Map<string, Outcome>();
-      for (const entry of due) outcomes.set(entry.agreementId, await this.poll(entry, now));
-      await this.modify((current) =>
-        current.flatMap((e) => {
-          const outcome = outcomes.get(e.agreementId);
-          if (!outcome) return [e];
-          return outcome.keep ? [outcome.entry] : [];
-        }),
-      );
+      let budget = this.o.batchSize ?? 20;
+      for (let visited = 0; visited < WATCH_KEYS.length && budget > 0; visited++) {
+        const key = WATCH_KEYS[this.nextKey]!;
+        const entries = (await this.o.store.get(key))?.value.entries ?? [];
+        const due = entries.filter((e) => e.nextPollAt <= now).slice(0, budget);
+        // A document that used up the budget is visited first next round, for its remaining entries.
+        budget -= due.length;
+        if (budget > 0) this.nextKey = (this.nextKey + 1) % WATCH_KEYS.length;
+        if (due.length === 0) continue;
+        const outcomes = new Map<string, Outcome>();
+        for (const entry of due) outcomes.set(entry.agreementId, await this.poll(entry, now));
+        await this.modify(key, (current) =>
+          current.flatMap((e) => {
+            const outcome = outcomes.get(e.agreementId);
+            if (!outcome) return [e];
+            return outcome.keep ? [outcome.entry] : [];
+          }),
+        );
+      }
     } catch (err) {
       this.o.log.error({ err: describeError(err) }, 'Status polling failed; it will try again');
     }
@@ -175,11 +199,11 @@ export class StatusWatcher {
     this.o.log.warn('The LOA API cannot report agreement status: status polling is off');
   }
 
-  private async modify(change: (entries: WatchEntry[]) => WatchEntry[]): Promise<void> {
+  private async modify(key: string, change: (entries: WatchEntry[]) => WatchEntry[]): Promise<void> {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const current = await this.o.store.get(WATCH_KEY);
+      const current = await this.o.store.get(key);
       const next = { entries: change(current?.value.entries ?? []) };
-      if (current ? await this.o.store.replace(WATCH_KEY, next, current.etag) : await this.o.store.create(WATCH_KEY, next)) return;
+      if (current ? await this.o.store.replace(key, next, current.etag) : await this.o.store.create(key, next)) return;
     }
     throw new Error('Could not update the status watch list: too many concurrent writes');
   }

@@ -20,6 +20,8 @@ import type { RepIdentity } from './rep';
 export type SubmissionStatus = 'sending' | 'created' | 'failed' | 'unknown';
 
 export interface SubmissionError {
+  /** The LOA API call that failed: a token call means the rep's sign-in was refused, not the LOA. */
+  operation?: 'token' | 'create' | 'get' | 'delete';
   code: string;
   message: string;
   status?: number;
@@ -39,6 +41,8 @@ export interface Submission {
   finishedAt?: string;
   agreement?: Agreement;
   error?: SubmissionError;
+  /** An earlier attempt ended unknown: it may exist even if a later one was refused. */
+  earlierMayExist?: boolean;
 }
 
 export interface SubmitRequest {
@@ -105,7 +109,14 @@ export class AgreementSender {
     const existing = current.value;
     if (!this.mayResend(existing, req.retryOfAttempt)) return this.outcomeOf(existing);
 
-    const next: Submission = { ...existing, status: 'sending', attempt: existing.attempt + 1, startedAt: this.nowIso(), templateId: req.request.templateId };
+    const next: Submission = {
+      ...existing,
+      status: 'sending',
+      attempt: existing.attempt + 1,
+      startedAt: this.nowIso(),
+      templateId: req.request.templateId,
+      ...(existing.status === 'unknown' || existing.earlierMayExist ? { earlierMayExist: true } : {}),
+    };
     delete next.error;
     delete next.finishedAt;
     if (await this.store.replace(key, next, current.etag)) return this.start(key, next, req);
@@ -207,7 +218,7 @@ export class AgreementSender {
 
 function toSubmissionError(err: unknown): SubmissionError {
   if (err instanceof LoaApiError) {
-    return { code: err.code, message: err.message, ...(err.status !== undefined ? { status: err.status } : {}), details: [...err.details], retryable: err.retryable };
+    return { operation: err.operation, code: err.code, message: err.message, ...(err.status !== undefined ? { status: err.status } : {}), details: [...err.details], retryable: err.retryable };
   }
   return { code: 'INTERNAL', message: 'Unexpected error in the bot', details: [], retryable: false };
 }

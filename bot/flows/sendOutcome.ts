@@ -81,14 +81,21 @@ function failedCard(submission: Submission, templateName: string): FlowResult {
 }
 
 function reasonFor(submission: Submission): string {
-  const error = submission.error;
   if (submission.status === 'unknown') {
     return 'The LOA service did not answer in time, so the LOA may or may not have been created. Check with the signer before you press Retry, or you may send it twice.';
   }
+  const reason = refusalReason(submission.error);
+  // "Nothing was sent" holds for this attempt only when an earlier one may have gone through.
+  return submission.earlierMayExist ? `${reason} An earlier attempt may still have reached the signer: check with them before you press Retry.` : reason;
+}
+
+function refusalReason(error: Submission['error']): string {
   if (!error) return 'Nothing was sent. Press Retry.';
   if (error.code === 'CONNECTION_REFUSED') return 'The LOA service could not be reached, and nothing was sent. Press Retry in a minute.';
   if (error.status === 429 || error.status === 503) return 'The LOA service is busy, and nothing was sent. Press Retry in a minute.';
-  if (error.status === 401 || error.status === 403) return 'The LOA service did not accept your sign-in, and nothing was sent. Press Retry; if it happens again, contact LOA support.';
+  if (error.operation === 'token' || error.status === 401 || error.status === 403) {
+    return 'The LOA service did not accept your sign-in, and nothing was sent. Press Retry; if it happens again, contact LOA support.';
+  }
   if (error.status === 400) return `The LOA service refused this LOA, and nothing was sent: ${error.message}. Press Edit to change it.`;
   return 'The LOA service had a problem, and nothing was sent. Press Retry in a minute.';
 }

@@ -56,6 +56,16 @@ describe('send LOA when the LOA API misbehaves', () => {
     assert.equal((await loa.hooks.calls()).create - before, 1);
   });
 
+  it('warns, after an unknown outcome, that a refused Retry does not mean nothing reached the signer', async () => {
+    const rep = h.rep();
+    const review = await reviewDistributorDraft(rep);
+    await loa.hooks.setFaults({ create: { next: ['500', '503'] } });
+    const unknown = await rep.press(review, 'Send');
+    assert.match(readableText(unknown), /couldn't confirm/);
+    const refused = await rep.press(unknown, 'Retry');
+    assert.match(readableText(refused), /busy, and nothing was sent\. Press Retry in a minute\. An earlier attempt may still have reached the signer/);
+  });
+
   it('reports a timeout with Retry, and sends again only when the rep presses Retry', async () => {
     const rep = h.rep();
     const review = await reviewDistributorDraft(rep);
@@ -172,6 +182,29 @@ describe('send LOA when the LOA API refuses a field', () => {
     assert.ok(inputAt > 0 && errorAt > inputAt, 'the error sits right after the regionCode input');
     assert.equal(inputsOf(refused).f_regionCode, 'EMEA-7');
     assert.equal(inputsOf(refused).signerName, 'Jane Customer');
+    assert.equal((await loa.hooks.agreements()).length, 0);
+  });
+});
+
+describe('send LOA when sign-in to the LOA API fails', () => {
+  let loa: TestSandbox;
+  let h: ConversationHarness;
+
+  before(async () => {
+    loa = await startTestSandbox();
+    // The bot holds the wrong client secret: every token call is refused (401 invalid_client).
+    h = await ConversationHarness.start(loa.url, { clientId: loa.clientId, clientSecret: 'not-the-secret' });
+  });
+  after(async () => {
+    await h.stop();
+    await loa.close();
+  });
+
+  it('says the sign-in was refused rather than blaming the LOA, and offers Retry', async () => {
+    const rep = h.rep();
+    const refused = await rep.press(await reviewDistributorDraft(rep), 'Send');
+    assert.match(readableText(refused), /did not accept your sign-in, and nothing was sent/);
+    assert.deepEqual(titles(refused), ['Retry', 'Edit', 'Cancel']);
     assert.equal((await loa.hooks.agreements()).length, 0);
   });
 });

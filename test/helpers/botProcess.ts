@@ -31,7 +31,7 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`The bot did not start within 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => fail(new Error(`The bot did not start within 60 s:\n${output}`)), 60_000);
     const check = () => {
       if (output.includes('Bot listening on /api/messages')) {
         clearTimeout(timer);

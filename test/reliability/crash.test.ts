@@ -10,7 +10,7 @@ import { startTestSandbox } from '../helpers/sandbox';
 import type { TestSandbox } from '../helpers/sandbox';
 
 describe('a bot instance killed mid-flow (SIGKILL)', function () {
-  this.timeout(90_000);
+  this.timeout(180_000);
   let azurite: RunningAzurite;
   let loa: TestSandbox;
   let env: Record<string, string>;
