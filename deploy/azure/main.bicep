@@ -127,7 +127,7 @@ param loaMaxRetries int = 3
 @description('How long Send waits for the API before answering "Sending...", in ms (SEND_ACK_AFTER_MS).')
 @minValue(200)
 @maxValue(10000)
-param sendAckAfterMs int = 3000
+param sendAckAfterMs int = 800
 
 @description('Delay before the first status poll of a new agreement in ms; 0 turns polling off (STATUS_POLL_FIRST_MS).')
 @minValue(0)

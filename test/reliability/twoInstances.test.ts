@@ -68,8 +68,11 @@ describe('two bot instances sharing blob storage (Azurite)', () => {
     } finally {
       await loa.hooks.clearFaults();
     }
-    const mine = (await loa.hooks.agreements()).filter((x) => x.owner === onA.member.userPrincipalName);
-    assert.equal(mine.length, 1);
+    const mine = async () => (await loa.hooks.agreements()).filter((x) => x.owner === onA.member.userPrincipalName);
+    // The first Send may still be finishing in the background after its "Sending…".
+    for (let waited = 0; (await mine()).length === 0 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    await a.teams.waitFor((calls) => calls.some((c) => c.method === 'PUT'));
+    assert.equal((await mine()).length, 1);
   });
 
   it('keeps each rep\'s agreements apart', async () => {

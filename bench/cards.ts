@@ -1,0 +1,53 @@
+/** Reading the cards the bot answers with, as a rep's Teams client would. */
+
+export interface CardAction {
+  title: string;
+  verb: string;
+  data: Record<string, unknown>;
+}
+
+function visit(node: unknown, each: (n: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) visit(item, each);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const n = node as Record<string, unknown>;
+  each(n);
+  for (const value of Object.values(n)) visit(value, each);
+}
+
+/** Every Action.Execute on a card. */
+export function actionsOf(card: unknown): CardAction[] {
+  const found: CardAction[] = [];
+  visit(card, (n) => {
+    if (n.type === 'Action.Execute') found.push({ title: String(n.title), verb: String(n.verb), data: (n.data ?? {}) as Record<string, unknown> });
+  });
+  return found;
+}
+
+/** The button titled `title` (and matching `pick`), or an error naming the buttons there are. */
+export function button(card: unknown, title: string, pick: (a: CardAction) => boolean = () => true): CardAction {
+  const actions = actionsOf(card);
+  const action = actions.find((a) => a.title === title && pick(a));
+  if (!action) throw new Error(`expected a "${title}" button; the card has: ${actions.map((a) => a.title).join(', ') || 'none'} (${firstText(card)})`);
+  return action;
+}
+
+/** The first TextBlock's text: a card's title. */
+export function firstText(card: unknown): string {
+  let text: string | undefined;
+  visit(card, (n) => {
+    if (text === undefined && n.type === 'TextBlock' && typeof n.text === 'string') text = n.text;
+  });
+  return text ?? '';
+}
+
+/** The value of the fact titled `title`, with Markdown escapes removed. */
+export function factValue(card: unknown, title: string): string | undefined {
+  let value: string | undefined;
+  visit(card, (n) => {
+    if (value === undefined && n.title === title && typeof n.value === 'string' && n.type === undefined) value = n.value.replace(/\\(.)/g, '$1');
+  });
+  return value;
+}

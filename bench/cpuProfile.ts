@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface ProfileLine {
+  name: string;
+  selfMs: number;
+  percent: number;
+}
+
+export interface ProfileSummary {
+  file: string;
+  totalMs: number;
+  topFunctions: ProfileLine[];
+  /** Self time by where the code lives: our folders, each npm package, Node itself. */
+  byArea: ProfileLine[];
+}
+
+const REPO_ROOT = resolve(__dirname, '..');
+
+function areaOf(url: string, functionName: string): string {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  const path = url.replace(/^file:\/\//, '');
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  if (pkg?.[1]) return pkg[1];
+  if (path.startsWith('node:')) return 'node internals';
+  if (path.startsWith(REPO_ROOT)) return relative(REPO_ROOT, path).split('/').slice(0, 2).join('/');
+  return path;
+}
+
+function where(url: string, line: number): string {
+  const path = url.replace(/^file:\/\//, '');
+  const short = path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length) : path.startsWith(REPO_ROOT) ? relative(REPO_ROOT, path) : path;
+  return short ? `${short}:${line + 1}` : '';
+}
+
+/**
+ * The newest main-thread profile in `dir`. Node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile;
+ * thread 0 is the main thread (tsx's module loader runs in a worker with a profile of its own).
+ */
+export function newestProfile(dir: string): string | undefined {
+  const files = readdirSync(dir)
+    .filter((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+    .map((f) => join(dir, f));
+  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+/** Self time per function and per area in a V8 CPU profile (node --cpu-prof). */
+export function summariseProfile(file: string, top = 20): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const functions = new Map<string, number>();
+  const areas = new Map<string, number>();
+  let totalUs = 0;
+  for (const [id, us] of selfUs) {
+    const node = byId.get(id);
+    if (!node) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') continue;
+    totalUs += us;
+    const name = `${functionName || '(anonymous)'} ${where(url, lineNumber)}`.trim();
+    functions.set(name, (functions.get(name) ?? 0) + us);
+    const area = areaOf(url, functionName);
+    areas.set(area, (areas.get(area) ?? 0) + us);
+  }
+  const lines = (m: Map<string, number>, n: number): ProfileLine[] =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, us]) => ({ name, selfMs: us / 1000, percent: (100 * us) / totalUs }));
+  return { file, totalMs: totalUs / 1000, topFunctions: lines(functions, top), byArea: lines(areas, 15) };
+}

@@ -1,0 +1,113 @@
+import { performance } from 'node:perf_hooks';
+import type { FakeConnector } from './fakeConnector';
+import type { ProcessStats } from './processProtocol';
+import { LatencyLog, Rep, TURN_KINDS } from './reps';
+import type { TurnKind } from './reps';
+import type { ServerProcess } from './serverProcess';
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles, in ms. */
+export function percentiles(values: readonly number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+  return { p50: at(50), p95: at(95), p99: at(99), max: sorted.at(-1) ?? 0 };
+}
+
+export interface LoadResult {
+  reps: number;
+  /** Think time before each turn, ms; [0, 0] when each turn followed the last at once. */
+  thinkMs: readonly [number, number];
+  conversations: number;
+  turns: number;
+  wallMs: number;
+  turnsPerSecond: number;
+  latencyMs: Percentiles;
+  latencyByTurnMs: Partial<Record<TurnKind, Percentiles>>;
+  /** CPU time (user + system) of the server process during the run, per turn. */
+  cpuMsPerTurn: number;
+  /** Peak RSS of the server process since it started, at the end of the run. */
+  peakRssBytes: number;
+}
+
+export interface LoadOptions {
+  server: ServerProcess;
+  connector: FakeConnector;
+  label: string;
+  reps: number;
+  conversationsPerRep: number;
+  conversation: (rep: Rep) => Promise<void>;
+  /** Think time before each turn; absent: none, each turn starts as soon as the last is answered. */
+  thinkMs?: readonly [number, number];
+  /**
+   * Runs `run` each time every rep has had `every` more conversations, with all reps idle.
+   * Its time and the server's CPU meanwhile are not counted.
+   */
+  checkpoint?: { every: number; run: (conversationsDone: number) => Promise<void> };
+}
+
+export function cpuMsBetween(before: ProcessStats, after: ProcessStats): number {
+  return (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000;
+}
+
+/**
+ * Closed-loop load: `reps` reps at once, each starting its next turn as soon as the last
+ * one is answered (plus `thinkMs`, if given), for `conversationsPerRep` conversations each.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const latencies = new LatencyLog();
+  const reps = Array.from({ length: options.reps }, (_, i) => new Rep(options.server.url, options.connector, latencies, `${options.label}${i}`, options.thinkMs));
+  const failures: string[] = [];
+  const every = options.checkpoint?.every ?? options.conversationsPerRep;
+  let wallMs = 0;
+  let cpuMs = 0;
+  let after: ProcessStats | undefined;
+  for (let done = 0; done < options.conversationsPerRep && failures.length === 0; ) {
+    const round = Math.min(every, options.conversationsPerRep - done);
+    const before = await options.server.stats();
+    const started = performance.now();
+    await Promise.all(
+      reps.map(async (rep) => {
+        for (let i = 0; i < round; i++) {
+          try {
+            await options.conversation(rep);
+          } catch (err) {
+            failures.push(err instanceof Error ? err.message : String(err));
+            return;
+          }
+        }
+      }),
+    );
+    wallMs += performance.now() - started;
+    after = await options.server.stats();
+    cpuMs += cpuMsBetween(before, after);
+    done += round;
+    if (failures.length === 0) await options.checkpoint?.run(done * options.reps);
+  }
+  if (failures.length > 0 || !after) {
+    throw new Error(`${failures.length} of ${options.reps} reps could not finish their conversations with the ${options.server.name}; first: ${failures[0]}\n${options.server.recentOutput().slice(-3000)}`);
+  }
+  const turns = latencies.all.length;
+  const byKind: Partial<Record<TurnKind, Percentiles>> = {};
+  for (const kind of TURN_KINDS) {
+    const list = latencies.byKind.get(kind);
+    if (list) byKind[kind] = percentiles(list);
+  }
+  return {
+    reps: options.reps,
+    thinkMs: options.thinkMs ?? [0, 0],
+    conversations: options.reps * options.conversationsPerRep,
+    turns,
+    wallMs,
+    turnsPerSecond: turns / (wallMs / 1000),
+    latencyMs: percentiles(latencies.all),
+    latencyByTurnMs: byKind,
+    cpuMsPerTurn: cpuMs / turns,
+    peakRssBytes: after.maxRssBytes,
+  };
+}

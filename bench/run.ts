@@ -1,0 +1,310 @@
+/**
+ * `npm run bench`: the LOA bot under load, next to a bare echo bot on the same stack.
+ * Prints tables and writes test-artifacts/bench.json; docs/performance.md explains the method.
+ * Exits non-zero only when the bench could not run: a missed target is reported, not fatal.
+ * `npm run bench -- --profile` also writes a CPU profile of the LOA bot's zero-latency runs to
+ * test-artifacts/bench-profile/ and prints its top frames. The profiler slows the bot, so quote
+ * figures from a run without it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../bot/config';
+import type { CallCounts } from '../deploy/local/sandbox/sandboxServer';
+import { newestProfile, summariseProfile } from './cpuProfile';
+import type { ProfileSummary } from './cpuProfile';
+import { FakeConnector } from './fakeConnector';
+import { percentiles, runLoad } from './load';
+import type { LoadOptions, LoadResult } from './load';
+import type { ProcessStats } from './processProtocol';
+import { printReport } from './report';
+import type { BenchReport, LoaRuns, MemoryFigures, MemorySample, Slope, SlowApiResult, Target } from './report';
+import { LatencyLog, Rep, echoConversation, loaConversation, sendOnly } from './reps';
+import type { SendAnswer } from './reps';
+import { ServerProcess } from './serverProcess';
+
+/** Sizes of the runs. The issue fixes 64 concurrent reps, and 1,000 agreements by 100 reps. */
+const RUN = {
+  /** Enough turns for the JIT to settle before anything is measured. */
+  warmUp: { reps: 64, conversationsPerRep: 3 },
+  /** Throughput and CPU per turn: every rep sends its next turn as soon as the last is answered. */
+  saturated: { reps: 64, conversationsPerRep: 6 },
+  /** Latency: 64 reps at once, each pausing 0.5 to 1.5 s before every turn (a fast human). */
+  paced: { reps: 64, conversationsPerRep: 3, thinkMs: [500, 1500] as const },
+  callRatio: { reps: 100, conversationsPerRep: 10 },
+  /** Memory is sampled (after full GC) every this many conversations per rep of the call-ratio run. */
+  memorySampleEvery: 2,
+  /** Before the call-ratio run: the bot grows its memory to 100 reps at once before RSS is taken. */
+  callRatioWarmUp: { reps: 100, conversationsPerRep: 2 },
+  slowApi: { reps: 32, createLatencyMs: 20_000, followUpWaitMs: 60_000 },
+  /** A SEND_ACK_AFTER_MS that answers within 1 s; the slow-API run also tries it when the default differs. */
+  candidateSendAckMs: 800,
+  logLevel: 'warn',
+} as const;
+
+const TARGETS = { cpuRatio: 1.5, p99Ms: 50, callsPerAgreement: 1.01, rssGrowthKbPerConversation: 5, sendAckP99Ms: 1000 } as const;
+
+/** The bot's own default, from its config schema given an empty environment. */
+const DEFAULT_SEND_ACK_MS = loadConfig({}).sendAckAfterMs;
+
+const ARTIFACTS = resolve(__dirname, '../test-artifacts');
+const PROFILE_DIR = resolve(ARTIFACTS, 'bench-profile');
+
+interface Sandbox {
+  process: ServerProcess;
+  clientId: string;
+  clientSecret: string;
+}
+
+function step(message: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+async function sandboxHook<T>(sandbox: Sandbox, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T | undefined> {
+  const res = await fetch(`${sandbox.process.url}${path}`, {
+    method,
+    ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}),
+  });
+  if (!res.ok) throw new Error(`Sandbox ${method} ${path} answered ${res.status}`);
+  return res.status === 204 ? undefined : ((await res.json()) as T);
+}
+
+async function sandboxTotals(sandbox: Sandbox): Promise<{ calls: CallCounts; agreements: number }> {
+  const calls = await sandboxHook<CallCounts>(sandbox, 'GET', '/_sandbox/calls');
+  const agreements = await sandboxHook<unknown[]>(sandbox, 'GET', '/_sandbox/agreements');
+  if (!calls || !agreements) throw new Error('The sandbox did not report its calls and agreements');
+  return { calls, agreements: agreements.length };
+}
+
+/** The bot's default configuration, pointed at the sandbox; only `extra` differs. */
+function startLoaBot(sandbox: Sandbox, extra: Record<string, string> = {}, cpuProfileDir?: string): Promise<ServerProcess> {
+  return ServerProcess.start({
+    name: 'LOA bot',
+    entry: 'loaBotProcess.ts',
+    env: { PORT: '0', LOG_LEVEL: RUN.logLevel, LOA_API_BASE_URL: sandbox.process.url, LOA_CLIENT_ID: sandbox.clientId, LOA_CLIENT_SECRET: sandbox.clientSecret, ...extra },
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
+  });
+}
+
+type Conversation = LoadOptions['conversation'];
+
+/** Warm-up, then the saturated and the paced run, on one server. */
+async function standardRuns(server: ServerProcess, connector: FakeConnector, name: string, conversation: Conversation): Promise<{ saturated: LoadResult; paced: LoadResult }> {
+  step(`${name}: warming up (${RUN.warmUp.reps} reps × ${RUN.warmUp.conversationsPerRep} conversations)`);
+  await runLoad({ server, connector, label: `${name}-warm`, ...RUN.warmUp, conversation });
+  step(`${name}: saturated, ${RUN.saturated.reps} reps × ${RUN.saturated.conversationsPerRep} conversations, no think time`);
+  const saturated = await runLoad({ server, connector, label: `${name}-sat`, ...RUN.saturated, conversation });
+  step(`${name}: paced, ${RUN.paced.reps} reps × ${RUN.paced.conversationsPerRep} conversations, ${RUN.paced.thinkMs[0]}-${RUN.paced.thinkMs[1]} ms before each turn`);
+  const paced = await runLoad({ server, connector, label: `${name}-paced`, ...RUN.paced, conversation });
+  return { saturated, paced };
+}
+
+async function echoRuns(connector: FakeConnector): Promise<{ saturated: LoadResult; paced: LoadResult }> {
+  const echo = await ServerProcess.start({ name: 'echo bot', entry: 'echoBot.ts', env: {} });
+  try {
+    return await standardRuns(echo, connector, 'echo bot', echoConversation);
+  } finally {
+    await echo.stop().catch(() => echo.kill());
+  }
+}
+
+function memoryOf(s: ProcessStats): MemoryFigures {
+  return { rssBytes: s.rssBytes, heapUsedBytes: s.heapUsedBytes, heapTotalBytes: s.heapTotalBytes, externalBytes: s.externalBytes };
+}
+
+/** Least-squares growth per conversation, with its standard error: RSS moves by tens of MB between samples for reasons of its own. */
+function slope(samples: readonly MemorySample[], value: (m: MemorySample) => number): Slope {
+  const n = samples.length;
+  const meanX = samples.reduce((sum, m) => sum + m.conversations, 0) / n;
+  const meanY = samples.reduce((sum, m) => sum + value(m), 0) / n;
+  const sxx = samples.reduce((sum, m) => sum + (m.conversations - meanX) ** 2, 0);
+  const perConversation = samples.reduce((sum, m) => sum + (m.conversations - meanX) * (value(m) - meanY), 0) / sxx;
+  const residuals = samples.reduce((sum, m) => sum + (value(m) - meanY - perConversation * (m.conversations - meanX)) ** 2, 0);
+  return { perConversation, standardError: n > 2 ? Math.sqrt(residuals / (n - 2) / sxx) : Number.NaN };
+}
+
+async function loaRuns(connector: FakeConnector, sandbox: Sandbox, profile: boolean): Promise<LoaRuns & { profile?: ProfileSummary }> {
+  if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
+  const bot = await startLoaBot(sandbox, {}, profile ? PROFILE_DIR : undefined);
+  let stopped = false;
+  try {
+    const { saturated, paced } = await standardRuns(bot, connector, 'LOA bot', loaConversation);
+    step(`LOA bot: ${RUN.callRatio.reps} reps × ${RUN.callRatio.conversationsPerRep} conversations (${RUN.callRatio.reps * RUN.callRatio.conversationsPerRep} agreements), no think time`);
+    await runLoad({ server: bot, connector, label: 'loa-calls-warm', ...RUN.callRatioWarmUp, conversation: loaConversation });
+    const before = await bot.stats(true);
+    const samples: MemorySample[] = [{ conversations: 0, ...memoryOf(before) }];
+    const totalsBefore = await sandboxTotals(sandbox);
+    const callRatio = await runLoad({
+      server: bot,
+      connector,
+      label: 'loa-calls',
+      ...RUN.callRatio,
+      conversation: loaConversation,
+      checkpoint: { every: RUN.memorySampleEvery, run: async (conversations) => void samples.push({ conversations, ...memoryOf(await bot.stats(true)) }) },
+    });
+    const totalsAfter = await sandboxTotals(sandbox);
+    const calls = Object.fromEntries(Object.entries(totalsAfter.calls).map(([route, n]) => [route, n - totalsBefore.calls[route as keyof CallCounts]])) as CallCounts;
+    await bot.stop();
+    stopped = true;
+    const profileFile = profile ? newestProfile(PROFILE_DIR) : undefined;
+    return {
+      saturated,
+      paced,
+      callRatio,
+      memory: {
+        samples,
+        rssKbPerConversation: slope(samples, (m) => m.rssBytes / 1024),
+        heapUsedKbPerConversation: slope(samples, (m) => m.heapUsedBytes / 1024),
+        warmUpConversations: RUN.callRatioWarmUp.reps * RUN.callRatioWarmUp.conversationsPerRep,
+      },
+      sandboxCalls: calls,
+      agreements: totalsAfter.agreements - totalsBefore.agreements,
+      ...(profileFile ? { profile: summariseProfile(profileFile) } : {}),
+    };
+  } finally {
+    if (!stopped) bot.kill();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+async function waitUntil(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!predicate() && performance.now() < deadline) await sleep(100);
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
+
+/** The create call takes 20 s: how soon is Send answered, and does every result arrive later? */
+async function slowApi(connector: FakeConnector, sandbox: Sandbox, sendAckAfterMs: number): Promise<SlowApiResult> {
+  const isDefault = sendAckAfterMs === DEFAULT_SEND_ACK_MS;
+  const bot = await startLoaBot(sandbox, isDefault ? {} : { SEND_ACK_AFTER_MS: String(sendAckAfterMs) });
+  try {
+    await runLoad({ server: bot, connector, label: 'slow-warm', reps: 8, conversationsPerRep: 2, conversation: loaConversation });
+    await sandboxHook(sandbox, 'PUT', '/_sandbox/faults', { create: { latencyMs: RUN.slowApi.createLatencyMs } });
+    step(`LOA bot, create takes ${RUN.slowApi.createLatencyMs / 1000} s, SEND_ACK_AFTER_MS=${sendAckAfterMs}${isDefault ? ' (default)' : ''}: ${RUN.slowApi.reps} reps send an LOA at once`);
+    const latencies = new LatencyLog();
+    const reps = Array.from({ length: RUN.slowApi.reps }, (_, i) => new Rep(bot.url, connector, latencies, `slow${i}`));
+    const agreementsBefore = (await sandboxTotals(sandbox)).agreements;
+    const started = performance.now();
+    const answers: SendAnswer[] = await Promise.all(reps.map((rep) => sendOnly(rep)));
+    const delivered = () => reps.every((rep, i) => rep.updatesTo(answers[i]!.cardId).length > 0 && rep.chatMessages > 0);
+    await waitUntil(delivered, RUN.slowApi.createLatencyMs + RUN.slowApi.followUpWaitMs);
+    const updates = reps.map((rep, i) => rep.updatesTo(answers[i]!.cardId)[0]);
+    // Creates the bot gave up on still land when the sandbox's delay ends.
+    await sleep(started + RUN.slowApi.createLatencyMs + 3000 - performance.now());
+    const agreementsCreated = (await sandboxTotals(sandbox)).agreements - agreementsBefore;
+    await sandboxHook(sandbox, 'DELETE', '/_sandbox/faults');
+    return {
+      sendAckAfterMs,
+      isDefault,
+      reps: reps.length,
+      sendAckMs: percentiles(latencies.byKind.get('send') ?? []),
+      otherTurnsMs: percentiles([...(latencies.byKind.get('sendLoa') ?? []), ...(latencies.byKind.get('chooseTemplate') ?? []), ...(latencies.byKind.get('review') ?? [])]),
+      sendAnswers: countBy(answers.map((a) => a.title)),
+      cardUpdatesDelivered: updates.filter(Boolean).length,
+      chatMessagesDelivered: reps.filter((rep) => rep.chatMessages > 0).length,
+      finalCards: countBy(updates.map((u) => u?.title ?? '(none)')),
+      followUpAfterAckMs: percentiles(updates.flatMap((u, i) => (u ? [u.at - answers[i]!.answeredAt] : []))),
+      agreementsCreated,
+      wallMs: performance.now() - started,
+    };
+  } finally {
+    await bot.stop(60_000).catch(() => bot.kill());
+  }
+}
+
+function targetsOf(echo: { saturated: LoadResult }, loa: LoaRuns, slow: SlowApiResult[]): Target[] {
+  const ratio = loa.saturated.cpuMsPerTurn / echo.saturated.cpuMsPerTurn;
+  const perAgreement = (loa.sandboxCalls.token + loa.sandboxCalls.create) / loa.agreements;
+  const creates = loa.sandboxCalls.create / loa.agreements;
+  const tokensPerRep = loa.sandboxCalls.token / RUN.callRatio.reps;
+  const growthKb = loa.memory.rssKbPerConversation.perConversation;
+  const p99 = loa.paced.latencyMs.p99;
+  const targets: Target[] = [
+    { name: 'CPU per turn, LOA bot ÷ echo bot (saturated)', measured: ratio, unit: '×', target: TARGETS.cpuRatio, pass: ratio <= TARGETS.cpuRatio },
+    { name: `p99 turn latency, ${RUN.paced.reps} reps (paced)`, measured: p99, unit: 'ms', target: TARGETS.p99Ms, pass: p99 <= TARGETS.p99Ms },
+    { name: `LOA API calls (token + create) per agreement, ${loa.agreements} by ${RUN.callRatio.reps} reps`, measured: perAgreement, unit: '', target: TARGETS.callsPerAgreement, pass: perAgreement <= TARGETS.callsPerAgreement },
+    // The same target read per call type: one create per agreement, one token per rep and token lifetime.
+    { name: '  of which create calls per agreement', measured: creates, unit: '', target: TARGETS.callsPerAgreement, pass: creates <= TARGETS.callsPerAgreement },
+    { name: '  of which token calls per rep', measured: tokensPerRep, unit: '', target: TARGETS.callsPerAgreement, pass: tokensPerRep <= TARGETS.callsPerAgreement },
+    {
+      name: 'RSS growth per finished conversation',
+      measured: growthKb,
+      unit: 'KB',
+      target: TARGETS.rssGrowthKbPerConversation,
+      pass: growthKb <= TARGETS.rssGrowthKbPerConversation,
+      shown: `${growthKb.toFixed(2)} ± ${loa.memory.rssKbPerConversation.standardError.toFixed(2)} KB`,
+    },
+  ];
+  for (const s of slow) {
+    const setting = `SEND_ACK_AFTER_MS=${s.sendAckAfterMs}${s.isDefault ? ' (default)' : ''}`;
+    targets.push({ name: `Send answered p99, create at 20 s, ${setting}`, measured: s.sendAckMs.p99, unit: 'ms', target: TARGETS.sendAckP99Ms, pass: s.sendAckMs.p99 <= TARGETS.sendAckP99Ms });
+    const both = Math.min(s.cardUpdatesDelivered, s.chatMessagesDelivered);
+    targets.push({ name: `final results delivered, ${setting}`, measured: both, unit: `/${s.reps}`, target: s.reps, pass: both === s.reps });
+  }
+  return targets;
+}
+
+function machine(): BenchReport['machine'] {
+  return { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+async function main(): Promise<void> {
+  const profile = process.argv.includes('--profile');
+  const started = performance.now();
+  const loadBefore = loadavg()[0] ?? 0;
+  const runnerCpuBefore = process.cpuUsage();
+  const connector = await new FakeConnector().start();
+  const credentials = { clientId: `bench-${randomBytes(4).toString('hex')}`, clientSecret: randomBytes(16).toString('base64url') };
+  let sandbox: Sandbox | undefined;
+  try {
+    const echo = await echoRuns(connector);
+    const sandboxProcess = await ServerProcess.start({
+      name: 'LOA sandbox',
+      entry: 'sandboxProcess.ts',
+      env: { LOA_SANDBOX_PORT: '0', LOA_CLIENT_ID: credentials.clientId, LOA_CLIENT_SECRET: credentials.clientSecret, LOG_LEVEL: RUN.logLevel },
+    });
+    sandbox = { process: sandboxProcess, ...credentials };
+    const { profile: profileSummary, ...loa } = await loaRuns(connector, sandbox, profile);
+    const slow = [await slowApi(connector, sandbox, DEFAULT_SEND_ACK_MS)];
+    if (DEFAULT_SEND_ACK_MS !== RUN.candidateSendAckMs) slow.push(await slowApi(connector, sandbox, RUN.candidateSendAckMs));
+    const runnerCpu = process.cpuUsage(runnerCpuBefore);
+    const report: BenchReport = {
+      generatedAt: new Date().toISOString(),
+      machine: machine(),
+      loadAverage: { atStart: loadBefore, atEnd: loadavg()[0] ?? 0 },
+      settings: { ...RUN, profiled: profile },
+      echo,
+      loa,
+      ratios: {
+        cpuPerTurn: loa.saturated.cpuMsPerTurn / echo.saturated.cpuMsPerTurn,
+        latencyP50: loa.paced.latencyMs.p50 / echo.paced.latencyMs.p50,
+        latencyP99: loa.paced.latencyMs.p99 / echo.paced.latencyMs.p99,
+      },
+      slowApi: slow,
+      targets: targetsOf(echo, loa, slow),
+      runnerCpuS: (runnerCpu.user + runnerCpu.system) / 1e6,
+      durationS: (performance.now() - started) / 1000,
+      ...(profileSummary ? { profile: profileSummary } : {}),
+    };
+    printReport(report);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(resolve(ARTIFACTS, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+    step(`wrote test-artifacts/bench.json (${report.durationS.toFixed(0)} s in all)`);
+  } finally {
+    await sandbox?.process.stop().catch(() => sandbox?.process.kill());
+    await connector.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`The bench could not run: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
