@@ -55,7 +55,7 @@ export interface LoaRuns {
   saturated: LoadResult;
   paced: LoadResult;
   callRatio: LoadResult;
-  /** Through the call-ratio run, after full garbage collections; growth in KB per conversation. */
+  /** Through the call-ratio run, after full garbage collections; growth in KB per conversation, fitted from samples[1] on. */
   memory: { samples: MemorySample[]; rssKbPerConversation: Slope; heapUsedKbPerConversation: Slope; warmUpConversations: number };
   sandboxCalls: CallCounts;
   agreements: number;
@@ -148,7 +148,7 @@ export function printReport(r: BenchReport): void {
     '',
     `LOA bot ÷ echo bot: CPU per turn ${r.ratios.cpuPerTurn.toFixed(2)}× (saturated); latency p50 ${r.ratios.latencyP50.toFixed(2)}×, p99 ${r.ratios.latencyP99.toFixed(2)}× (paced).`,
     `LOA API calls for ${n} agreements by ${r.loa.callRatio.reps} reps: token ${c.token}, create ${c.create}, get ${c.get}, delete ${c.delete}. Per agreement: token + create ${((c.token + c.create) / n).toFixed(3)} (create ${(c.create / n).toFixed(3)}, token ${(c.token / n).toFixed(3)}, i.e. ${(c.token / r.loa.callRatio.reps).toFixed(2)} per rep).`,
-    `Memory through those conversations (after ${memory.warmUpConversations} more at the same concurrency, not counted), sampled after full GC every ${memory.samples[1]?.conversations ?? 0}: RSS ${memory.samples.map((m) => mb(m.rssBytes)).join(', ')} MB, growth ${slopeText(memory.rssKbPerConversation)} per conversation; V8 heap used ${memory.samples.map((m) => mb(m.heapUsedBytes)).join(', ')} MB, growth ${slopeText(memory.heapUsedKbPerConversation)} per conversation; heap reserved ${mb(first?.heapTotalBytes ?? 0)} → ${mb(last?.heapTotalBytes ?? 0)} MB, external ${mb(first?.externalBytes ?? 0)} → ${mb(last?.externalBytes ?? 0)} MB.`,
+    `Memory through those conversations (after ${memory.warmUpConversations} more at the same concurrency, not counted), sampled after full GC every ${memory.samples[1]?.conversations ?? 0} (growth fitted from the second sample on): RSS ${memory.samples.map((m) => mb(m.rssBytes)).join(', ')} MB, growth ${slopeText(memory.rssKbPerConversation)} per conversation; V8 heap used ${memory.samples.map((m) => mb(m.heapUsedBytes)).join(', ')} MB, growth ${slopeText(memory.heapUsedKbPerConversation)} per conversation; heap reserved ${mb(first?.heapTotalBytes ?? 0)} → ${mb(last?.heapTotalBytes ?? 0)} MB, external ${mb(first?.externalBytes ?? 0)} → ${mb(last?.externalBytes ?? 0)} MB.`,
     '',
   );
   out.push(
