@@ -32,6 +32,7 @@ export const CONFIG_KEYS = {
   SSO_CONNECTION_NAME: 'name of the Azure Bot OAuth connection (Aadv2, token exchange URL api://botid-{appId}); required with REP_IDENTITY=sso',
   SSO_AUTHORITY: 'Entra authority for SSO tokens and their signing keys (default https://login.microsoftonline.com)',
   SSO_ALLOWED_TENANTS: 'comma-separated Entra tenant ids whose reps may use the bot; required with REP_IDENTITY=sso',
+  REP_IDENTITY_CACHE_S: 'how long a rep\'s resolved identity is reused before Teams is asked again, 0-3600 s; 0 asks on every turn (default 300)',
   LOA_API_BASE_URL: 'base URL of the LOA API, e.g. https://api.exchange.se.com/ecostruxure; empty in a local run starts the sandbox',
   LOA_CLIENT_ID: 'the LOA API consumer key',
   LOA_CLIENT_SECRET: 'the LOA API consumer secret (keep it in Key Vault in Azure)',
@@ -102,6 +103,7 @@ const botSchema = z
     LOA_HTTP_TIMEOUT_MS: int(100, 120_000, 10_000),
     LOA_MAX_RETRIES: int(0, 10, 3),
     LOA_TEMPLATES_FILE: z.preprocess(blankToUndefined, z.string().default(DEFAULT_TEMPLATES_FILE)),
+    REP_IDENTITY_CACHE_S: int(0, 3600, 300),
     SEND_ACK_AFTER_MS: int(200, 10_000, 800),
     STATUS_POLL_FIRST_MS: int(0, 86_400_000, 60_000),
     STATUS_POLL_MAX_INTERVAL_MS: int(100, 604_800_000, 3_600_000),
@@ -180,6 +182,8 @@ export interface Config {
   readonly identity:
     | { readonly mode: 'roster' }
     | { readonly mode: 'sso'; readonly connectionName: string; readonly authority: string; readonly allowedTenants: readonly string[] };
+  /** How long a resolved identity is reused, in ms; 0: never. With SSO, never past the token's expiry. */
+  readonly identityCacheMs: number;
   readonly loa: {
     /** Undefined in a local run: the composition root starts the sandbox. */
     readonly baseUrl: string | undefined;
@@ -287,6 +291,7 @@ export function loadConfig(env: Env = process.env): Config {
       (e.REP_IDENTITY ?? (e.MicrosoftAppId ? 'sso' : 'roster')) === 'sso'
         ? { mode: 'sso', connectionName: e.SSO_CONNECTION_NAME ?? '', authority: e.SSO_AUTHORITY.replace(/\/+$/, ''), allowedTenants: e.SSO_ALLOWED_TENANTS ?? [] }
         : { mode: 'roster' },
+    identityCacheMs: e.REP_IDENTITY_CACHE_S * 1000,
     loa: {
       baseUrl: e.LOA_API_BASE_URL?.replace(/\/+$/, ''),
       clientId: e.LOA_CLIENT_ID,

@@ -33,9 +33,13 @@ import { createAdapter } from './teams/adapter';
 import { TeamsNotifier } from './teams/teamsNotifier';
 import { RosterIdentityProvider, SsoIdentityProvider } from './teams/identity';
 import type { RepIdentityProvider } from './teams/identity';
+import { CachingIdentityProvider } from './teams/identityCache';
 import { LoaBot } from './teams/loaBot';
 import { CreateOnlyStorage } from './teams/createOnlyStorage';
 import { SignIn } from './teams/signIn';
+
+/** Reps whose identity is kept at once: a few MB at most, far more than one instance serves in five minutes. */
+const IDENTITY_CACHE_ENTRIES = 10_000;
 
 /** Replaceable parts, for tests and local tooling. */
 export interface BotOverrides {
@@ -153,11 +157,13 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   const bot = new LoaBot({
     flows,
     conversationState,
-    identity:
+    identity: new CachingIdentityProvider(
       overrides.identity ??
-      (sso
-        ? new SsoIdentityProvider(sso.connectionName, new SsoTokenValidator({ appId: config.bot.appId, authority: sso.authority, allowedTenants: sso.allowedTenants, ...(overrides.ssoKeys ? { keys: overrides.ssoKeys } : {}) }))
-        : new RosterIdentityProvider()),
+        (sso
+          ? new SsoIdentityProvider(sso.connectionName, new SsoTokenValidator({ appId: config.bot.appId, authority: sso.authority, allowedTenants: sso.allowedTenants, ...(overrides.ssoKeys ? { keys: overrides.ssoKeys } : {}) }))
+          : new RosterIdentityProvider()),
+      { ttlMs: config.identityCacheMs, maxEntries: IDENTITY_CACHE_ENTRIES, clock },
+    ),
     principals,
     notifier,
     ...(sso ? { signIn: new SignIn(conversationState, sso.connectionName) } : {}),

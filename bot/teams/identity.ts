@@ -1,4 +1,5 @@
 import { TeamsInfo } from 'botbuilder';
+import { decodeJwt } from 'jose';
 import type { TurnContext } from 'botbuilder';
 import { SsoTokenError } from '../auth/ssoTokenValidator';
 import type { SsoTokenValidator } from '../auth/ssoTokenValidator';
@@ -9,7 +10,12 @@ export interface ResolvedRep {
   rep: RepIdentity;
   /** The validated Teams SSO token; only for the LOA token exchange, never logged or stored. */
   ssoToken?: string;
+  /** Epoch ms after which this identity must be resolved again (the SSO token's expiry, less a margin). */
+  expiresAt?: number;
 }
+
+/** An SSO identity is resolved again this long before its token expires, so an exchange never gets a dying token. */
+const SSO_EXPIRY_MARGIN_MS = 5 * 60_000;
 
 /** Establishes who is taking a turn. Never reads anything the rep typed or any card data. */
 export interface RepIdentityProvider {
@@ -83,7 +89,9 @@ export class SsoIdentityProvider implements RepIdentityProvider {
     const token = await storedUserToken(context, this.connectionName);
     if (!token) throw new SignInRequired('No SSO token yet');
     try {
-      return { rep: await this.validator.validate(token), ssoToken: token };
+      const rep = await this.validator.validate(token);
+      const exp = decodeJwt(token).exp;
+      return { rep, ssoToken: token, ...(exp ? { expiresAt: exp * 1000 - SSO_EXPIRY_MARGIN_MS } : {}) };
     } catch (err) {
       if (err instanceof SsoTokenError) throw new IdentityError(err.message);
       throw err;

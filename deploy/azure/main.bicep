@@ -124,6 +124,11 @@ param loaHttpTimeoutMs int = 10000
 @maxValue(10)
 param loaMaxRetries int = 3
 
+@description('Seconds a rep\'s resolved identity is reused before Teams is asked again; 0 asks on every turn (REP_IDENTITY_CACHE_S).')
+@minValue(0)
+@maxValue(3600)
+param repIdentityCacheS int = 300
+
 @description('How long Send waits for the API before answering "Sending...", in ms (SEND_ACK_AFTER_MS).')
 @minValue(200)
 @maxValue(10000)
@@ -323,6 +328,10 @@ var appSettings = [
     // Empty: the catalog bundled with the build.
     name: 'LOA_TEMPLATES_FILE'
     value: ''
+  }
+  {
+    name: 'REP_IDENTITY_CACHE_S'
+    value: string(repIdentityCacheS)
   }
   {
     name: 'SEND_ACK_AFTER_MS'

@@ -17,7 +17,9 @@ describe('my LOAs', () => {
 
   before(async () => {
     loa = await startTestSandbox();
-    h = await ConversationHarness.start(loa.url, loa);
+    // Some tests change a rep's Teams account between turns, so the bot asks Teams every turn
+    // here; test/teams/identityCache.test.ts covers the reuse.
+    h = await ConversationHarness.start(loa.url, loa, { env: { REP_IDENTITY_CACHE_S: '0' } });
   });
   after(async () => {
     await h.stop();

@@ -28,6 +28,8 @@ export interface RecordedCall {
 export class FakeTeams {
   readonly roster = new Map<string, RosterMember>();
   readonly calls: RecordedCall[] = [];
+  /** Roster lookups (GET …/members/{id}) served so far. */
+  rosterLookups = 0;
   private server?: Server;
   private nextId = 1;
   url = '';
@@ -79,6 +81,7 @@ export class FakeTeams {
     };
     // v3/conversations/{conversationId}/members/{memberId}
     if (req.method === 'GET' && parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'members' && parts[4]) {
+      this.rosterLookups++;
       const member = this.roster.get(parts[4]);
       if (!member) return send(404, { error: { code: 'MemberNotFoundInConversation', message: 'The member is not in the roster' } });
       return send(200, { ...member, givenName: member.name.split(' ')[0], surname: member.name.split(' ').slice(1).join(' '), userRole: 'user' });
