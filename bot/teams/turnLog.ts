@@ -15,13 +15,34 @@ export function turnLog(context: TurnContext, root: Logger): Logger {
   const existing = context.turnState.get<Logger | undefined>(LOG_KEY);
   if (existing) return existing;
   const a = context.activity;
-  const log = root.child({
-    correlationId: correlationIdOf(context),
-    activity: { type: a.type, name: a.name, id: a.id, channel: a.channelId },
-    rep: hashId(a.from?.aadObjectId ?? a.from?.id),
-  });
+  const log = lazyChild(root, () =>
+    root.child({
+      correlationId: correlationIdOf(context),
+      activity: { type: a.type, name: a.name, id: a.id, channel: a.channelId },
+      rep: hashId(a.from?.aadObjectId ?? a.from?.id),
+    }),
+  );
   context.turnState.set(LOG_KEY, log);
   return log;
+}
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+const ignore = () => undefined;
+
+/**
+ * A child logger that is only built once something is logged at an enabled level: building
+ * one serialises (and redacts) its bindings, work wasted on the many turns that log nothing.
+ */
+function lazyChild(root: Logger, make: () => Logger): Logger {
+  let child: Logger | undefined;
+  return new Proxy(root, {
+    get(_target, property) {
+      if (typeof property === 'string' && LEVELS.has(property) && !root.isLevelEnabled(property)) return ignore;
+      child ??= make();
+      const value: unknown = Reflect.get(child, property, child);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(child) : value;
+    },
+  });
 }
 
 export function correlationIdOf(context: TurnContext): string {
