@@ -2,40 +2,94 @@
  * The baseline: a bare echo bot on the same stack as the LOA bot (CloudAdapter, the same
  * restify host from bot/server.ts, the same /api/messages path). It echoes messages as text
  * and answers every card action with a small card, doing no work of its own.
+ *
+ * With LOA_API_BASE_URL set (to the sandbox) it also makes the LOA bot's outbound calls, and nothing
+ * else: a create on Send, a get on "my LOAs", a delete on Delete (plain axios, one token
+ * fetched at startup), and a chat message after Send and after Delete. That separates the
+ * cost of the HTTP calls the product needs from the cost of the LOA bot's own work.
  */
+import { resolve } from 'node:path';
+import axios from 'axios';
+import type { AxiosInstance } from 'axios';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
+import { loadConfig } from '../bot/config';
+import { readDraftInput, toAgreementRequest } from '../bot/domain/draft';
+import { TemplateCatalog } from '../bot/domain/templateCatalog';
 import { createLogger } from '../bot/logger';
+import { PATHS, parseTokenResponse, tokenRequestForm } from '../bot/loa/contract';
 import { startBotServer } from '../bot/server';
 import { serveParent } from './processProtocol';
+import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from './reps';
+
+/** The LOA API, called the way the LOA bot calls it for one fixed rep. */
+interface Outbound {
+  http: AxiosInstance;
+  /** The create body a Send carries: the distributor template with the bench's details. */
+  request: unknown;
+  /** The agreement each conversation created, for its get and delete. */
+  agreements: Map<string, string>;
+}
 
 class EchoBot extends ActivityHandler {
-  constructor() {
+  constructor(private readonly outbound?: Outbound) {
     super();
     this.onMessage(async (context, next) => {
+      if (this.outbound && /my LOAs/i.test(context.activity.text ?? '')) {
+        const id = this.outbound.agreements.get(context.activity.conversation.id);
+        if (id) await this.outbound.http.get(PATHS.agreement(id));
+      }
       await context.sendActivity(MessageFactory.text(`You said: ${context.activity.text ?? ''}`));
       await next();
     });
   }
 
-  protected override onAdaptiveCardInvoke(_context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    return Promise.resolve({
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const verb = invokeValue.action.verb;
+    if (this.outbound && verb === 'loa.sendDraft') {
+      const created = await this.outbound.http.post<{ id: string }>(PATHS.agreements, this.outbound.request);
+      this.outbound.agreements.set(context.activity.conversation.id, created.data.id);
+      await context.sendActivity(MessageFactory.text(`Sent: ${created.data.id}`));
+    }
+    if (this.outbound && verb === 'loa.deleteAgreement') {
+      const id = this.outbound.agreements.get(context.activity.conversation.id);
+      this.outbound.agreements.delete(context.activity.conversation.id);
+      if (id) await this.outbound.http.delete(PATHS.agreement(id));
+      await context.sendActivity(MessageFactory.text(`Deleted: ${id ?? 'nothing'}`));
+    }
+    return {
       statusCode: 200,
       type: 'application/vnd.microsoft.card.adaptive',
       value: {
         type: 'AdaptiveCard',
         version: '1.5',
-        body: [{ type: 'TextBlock', text: `You pressed ${invokeValue.action.verb}`, wrap: true }],
+        body: [{ type: 'TextBlock', text: `You pressed ${verb}`, wrap: true }],
       },
-    });
+    };
   }
 }
 
+async function outboundFrom(settings: { baseUrl: string | undefined; clientId: string | undefined; clientSecret: string | undefined }): Promise<Outbound | undefined> {
+  if (!settings.baseUrl) return undefined;
+  const http = axios.create({ baseURL: settings.baseUrl, maxRedirects: 0, timeout: 10_000 });
+  const { path, form } = tokenRequestForm({ type: 'user_token', email: 'echo.rep@se.com' }, settings.clientId ?? '', settings.clientSecret ?? '');
+  const token = parseTokenResponse((await http.post(path, form.toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).data);
+  if (!token) throw new Error('The sandbox gave the echo bot no token');
+  http.defaults.headers.common.Authorization = `Bearer ${token.value}`;
+  const template = TemplateCatalog.fromFile(resolve(__dirname, '../bot/domain/loaTemplates.json')).get(DISTRIBUTOR_TEMPLATE_ID);
+  if (!template) throw new Error('The bundled catalog has no distributor template');
+  const { values } = readDraftInput(template, distributorDetails());
+  return { http, request: toAgreementRequest(template, { id: 'echo', templateId: template.id, values }), agreements: new Map() };
+}
+
 async function main(): Promise<void> {
+  // The runner passes LOA_API_BASE_URL and the sandbox credentials only for the outbound variant.
+  const { loa } = loadConfig();
+  const outbound = await outboundFrom({ baseUrl: loa.baseUrl, clientId: loa.clientId, clientSecret: loa.clientSecret });
   // Empty credentials, as in the LOA bot's local runs: inbound requests are not authenticated.
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' }));
   const logger = createLogger({ level: 'warn', name: 'echo-bot' });
-  const server = await startBotServer(0, { adapter, bot: new EchoBot(), logger, drain: () => Promise.resolve() }, '127.0.0.1');
+  const server = await startBotServer(0, { adapter, bot: new EchoBot(outbound), logger, drain: () => Promise.resolve() }, '127.0.0.1');
   serveParent(server.url, () => server.close());
 }
 

@@ -49,6 +49,8 @@ export interface LoadOptions {
    * Its time and the server's CPU meanwhile are not counted.
    */
   checkpoint?: { every: number; run: (conversationsDone: number) => Promise<void> };
+  /** Where turn latencies go; pass one log to several runs to get percentiles over all of them. */
+  latencies?: LatencyLog;
 }
 
 export function cpuMsBetween(before: ProcessStats, after: ProcessStats): number {
@@ -60,7 +62,8 @@ export function cpuMsBetween(before: ProcessStats, after: ProcessStats): number 
  * one is answered (plus `thinkMs`, if given), for `conversationsPerRep` conversations each.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const latencies = new LatencyLog();
+  const latencies = options.latencies ?? new LatencyLog();
+  const turnsBefore = latencies.all.length;
   const reps = Array.from({ length: options.reps }, (_, i) => new Rep(options.server.url, options.connector, latencies, `${options.label}${i}`, options.thinkMs));
   const failures: string[] = [];
   const every = options.checkpoint?.every ?? options.conversationsPerRep;
@@ -92,7 +95,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (failures.length > 0 || !after) {
     throw new Error(`${failures.length} of ${options.reps} reps could not finish their conversations with the ${options.server.name}; first: ${failures[0]}\n${options.server.recentOutput().slice(-3000)}`);
   }
-  const turns = latencies.all.length;
+  const turns = latencies.all.length - turnsBefore;
   const byKind: Partial<Record<TurnKind, Percentiles>> = {};
   for (const kind of TURN_KINDS) {
     const list = latencies.byKind.get(kind);

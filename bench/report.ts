@@ -68,8 +68,10 @@ export interface BenchReport {
   loadAverage: { atStart: number; atEnd: number };
   settings: Record<string, unknown>;
   echo: { saturated: LoadResult; paced: LoadResult };
+  /** The echo bot making the LOA bot's outbound calls: what the product's HTTP calls cost on this stack. */
+  echoWithCalls: { saturated: LoadResult };
   loa: LoaRuns;
-  ratios: { cpuPerTurn: number; latencyP50: number; latencyP99: number };
+  ratios: { cpuPerTurn: number; cpuPerTurnWithCalls: number; latencyP50: number; latencyP99: number };
   slowApi: SlowApiResult[];
   targets: Target[];
   /** CPU the runner (reps and fake connector) used, in s. */
@@ -120,6 +122,7 @@ export function printReport(r: BenchReport): void {
       [
         loadRow('echo bot, saturated', r.echo.saturated),
         loadRow('echo bot, paced', r.echo.paced),
+        loadRow('echo bot + LOA calls, saturated', r.echoWithCalls.saturated),
         loadRow('LOA bot, saturated', r.loa.saturated),
         loadRow('LOA bot, paced', r.loa.paced),
         loadRow(`LOA bot, 1,000 LOAs in ${r.loa.memory.samples.length - 1} rounds`, r.loa.callRatio),
@@ -147,6 +150,7 @@ export function printReport(r: BenchReport): void {
   out.push(
     '',
     `LOA bot ÷ echo bot: CPU per turn ${r.ratios.cpuPerTurn.toFixed(2)}× (saturated); latency p50 ${r.ratios.latencyP50.toFixed(2)}×, p99 ${r.ratios.latencyP99.toFixed(2)}× (paced).`,
+    `LOA bot ÷ echo bot making the same outbound calls (create, get, delete, 2 chat messages per conversation): CPU per turn ${r.ratios.cpuPerTurnWithCalls.toFixed(2)}× (saturated). Those calls alone take the echo bot from ${r.echo.saturated.cpuMsPerTurn.toFixed(3)} to ${r.echoWithCalls.saturated.cpuMsPerTurn.toFixed(3)} ms per turn.`,
     `LOA API calls for ${n} agreements by ${r.loa.callRatio.reps} reps: token ${c.token}, create ${c.create}, get ${c.get}, delete ${c.delete}. Per agreement: token + create ${((c.token + c.create) / n).toFixed(3)} (create ${(c.create / n).toFixed(3)}, token ${(c.token / n).toFixed(3)}, i.e. ${(c.token / r.loa.callRatio.reps).toFixed(2)} per rep).`,
     `Memory through those conversations (after ${memory.warmUpConversations} more at the same concurrency, not counted), sampled after full GC every ${memory.samples[1]?.conversations ?? 0} (growth fitted from the second sample on): RSS ${memory.samples.map((m) => mb(m.rssBytes)).join(', ')} MB, growth ${slopeText(memory.rssKbPerConversation)} per conversation; V8 heap used ${memory.samples.map((m) => mb(m.heapUsedBytes)).join(', ')} MB, growth ${slopeText(memory.heapUsedKbPerConversation)} per conversation; heap reserved ${mb(first?.heapTotalBytes ?? 0)} → ${mb(last?.heapTotalBytes ?? 0)} MB, external ${mb(first?.externalBytes ?? 0)} → ${mb(last?.externalBytes ?? 0)} MB.`,
     '',
