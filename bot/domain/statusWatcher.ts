@@ -162,10 +162,16 @@ export class StatusWatcher {
       return this.afterFailure(entry, record, err, now);
     }
     const checkedAt = new Date(now).toISOString();
-    await this.o.records.update(key, record.id, (r) => ({ ...r, status: agreement.status, statusCheckedAt: checkedAt }));
-    if (agreement.status !== record.status) {
+    // The record is written compare-and-swap: of the instances that polled the same change,
+    // only the one whose write moved the status announces it.
+    let before: AgreementRecord | undefined;
+    await this.o.records.update(key, record.id, (r) => {
+      before = r;
+      return { ...r, status: agreement.status, statusCheckedAt: checkedAt };
+    });
+    if (before && !before.goneAt && agreement.status !== before.status) {
       await this.o.notifier.post(record.origin, this.statusMessage(record, agreement.status));
-      this.o.log.info({ agreementId: record.id, from: record.status, to: agreement.status }, 'Agreement status changed');
+      this.o.log.info({ agreementId: record.id, from: before.status, to: agreement.status }, 'Agreement status changed');
     }
     if (isFinalStatus(agreement.status)) return { keep: false };
     return this.reschedule(entry, now);
@@ -173,8 +179,15 @@ export class StatusWatcher {
 
   private async afterFailure(entry: WatchEntry, record: AgreementRecord, err: unknown, now: number): Promise<Outcome> {
     if (err instanceof LoaApiError && err.code === API_ERROR_CODES.notFound) {
-      await this.o.records.update(repKey(entry.rep), record.id, (r) => ({ ...r, goneAt: new Date(now).toISOString() }));
-      await this.o.notifier.post(record.origin, `Your LOA to ${record.signer.name} (agreement ${record.id}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
+      let alreadyGone = true;
+      await this.o.records.update(repKey(entry.rep), record.id, (r) => {
+        alreadyGone = Boolean(r.goneAt);
+        return alreadyGone ? r : { ...r, goneAt: new Date(now).toISOString() };
+      });
+      // Deleted from Teams meanwhile, or announced by another instance: nothing to say.
+      if (!alreadyGone) {
+        await this.o.notifier.post(record.origin, `Your LOA to ${record.signer.name} (agreement ${record.id}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
+      }
       return { keep: false };
     }
     if (err instanceof LoaApiError && (err.status === 403 || err.code === 'NOT_SUPPORTED')) return { keep: false };

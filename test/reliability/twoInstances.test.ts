@@ -75,6 +75,48 @@ describe('two bot instances sharing blob storage (Azurite)', () => {
     assert.equal((await mine()).length, 1);
   });
 
+  describe('both polling statuses', () => {
+    let c: ConversationHarness;
+    let d: ConversationHarness;
+
+    before(async () => {
+      const env = {
+        STATE_STORAGE: 'blob',
+        STATE_BLOB_CONNECTION_STRING: azurite.connectionString,
+        STATE_BLOB_CONTAINER: `poll${randomUUID().slice(0, 8)}`,
+        STATUS_POLL_FIRST_MS: '100',
+        STATUS_POLL_MAX_INTERVAL_MS: '200',
+      };
+      c = await ConversationHarness.start(loa.url, loa, { env });
+      d = await ConversationHarness.start(loa.url, loa, { env });
+    });
+    after(async () => {
+      await c.stop();
+      await d.stop();
+    });
+
+    it('tells the rep about each status change once, though both instances poll it', async function () {
+      this.timeout(30_000);
+      const reps = Array.from({ length: 8 }, (_, i) => c.rep(`Polled Rep ${"ABCDEFGH"[i]}`));
+      for (const rep of reps) await sendDistributorLoa(rep);
+      const agreements = (await loa.hooks.agreements()).filter((x) => reps.some((r) => r.member.userPrincipalName === x.owner));
+      assert.equal(agreements.length, reps.length);
+      // Wait until both instances are polling these agreements, then sign them all at once.
+      await new Promise((r) => setTimeout(r, 300));
+      await Promise.all(agreements.map((x) => loa.hooks.setStatus(x.id, 'VIEWED')));
+      const news = (rep: (typeof reps)[number], pattern: RegExp) => c.teams.posted(rep.conversationId).filter((m) => pattern.test(String(m.text)));
+      await c.teams.waitFor(() => reps.every((rep) => news(rep, /was opened by the signer/).length > 0), 10_000);
+      await Promise.all(agreements.map((x) => loa.hooks.setStatus(x.id, 'SIGNED')));
+      await c.teams.waitFor(() => reps.every((rep) => news(rep, /was signed/).length > 0), 10_000);
+      // Give a second announcement time to arrive, were there one.
+      await new Promise((r) => setTimeout(r, 600));
+      for (const rep of reps) {
+        assert.equal(news(rep, /was opened by the signer/).length, 1, 'one message for VIEWED');
+        assert.equal(news(rep, /was signed/).length, 1, 'one message for SIGNED');
+      }
+    });
+  });
+
   it('keeps each rep\'s agreements apart', async () => {
     const one = a.rep('One Rep');
     const two = b.rep('Two Rep');
