@@ -22,9 +22,9 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    files: ['bot/domain/**', 'bot/loa/**', 'cards/**'],
+    files: ['bot/domain/**', 'bot/loa/**', 'bot/storage/**', 'bot/auth/**', 'cards/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['botbuilder*'], message: 'The domain, LOA client and cards must not depend on botbuilder.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['botbuilder*'], message: 'Only the Teams layer (bot/teams) and the composition root may depend on botbuilder.' }] }],
     },
   },
   {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createStateStorage } from '../../bot/storage/stateStorage';
+import { createStateStorage } from '../../bot/teams/stateStorage';
 import { CreateOnlyStorage } from '../../bot/teams/createOnlyStorage';
-import type { StateStorage } from '../../bot/storage/stateStorage';
+import type { StateStorage } from '../../bot/teams/stateStorage';
 import { startAzurite } from '../helpers/azurite';
 import type { RunningAzurite } from '../helpers/azurite';
 

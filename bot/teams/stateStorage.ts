@@ -8,8 +8,8 @@ import { CosmosDbPartitionedStorage } from 'botbuilder-azure';
 import type { Config } from '../config';
 import { memoryStores } from '../domain/keyValueStore';
 import type { StoreFactory } from '../domain/keyValueStore';
-import { BlobKeyValueStore } from './blobKeyValueStore';
-import { CosmosKeyValueStore } from './cosmosKeyValueStore';
+import { BlobKeyValueStore } from '../storage/blobKeyValueStore';
+import { CosmosKeyValueStore } from '../storage/cosmosKeyValueStore';
 
 /** Where the bot keeps its state: conversation state for drafts, and conditional stores for the rest. */
 export interface StateStorage {
