@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { describeError } from '../logger';
-import { API_ERROR_CODES, REJECTED_BEFORE_PROCESSING } from '../loa/contract';
+import { API_ERROR_CODES } from '../loa/contract';
 import { LoaApiError } from '../loa/loaApiError';
 import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { AgreementRecord, AgreementRecords } from './agreementRecords';
@@ -70,7 +70,7 @@ export class AgreementDeleter {
       }
       if (err.code === API_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record };
       else if (err.status === 403) outcome = { status: 'forbidden', record, message: err.message };
-      else outcome = { status: 'failed', record, message: err.message, mayHaveDeleted: earlierMayHaveDeleted || mayHaveDeleted(err) };
+      else outcome = { status: 'failed', record, message: err.message, mayHaveDeleted: earlierMayHaveDeleted || err.outcomeUnknown };
       this.log.warn({ agreementId: record.id, status: err.status, code: err.code }, 'Delete did not go through as asked');
     }
     if (outcome.status === 'deleted' || outcome.status === 'gone') {
@@ -96,11 +96,4 @@ export class AgreementDeleter {
   private nowIso(): string {
     return new Date(this.clock.now()).toISOString();
   }
-}
-
-/** Like a create, a delete may have gone through unless it never reached the API or was refused before processing. */
-function mayHaveDeleted(err: LoaApiError): boolean {
-  if (err.operation !== 'delete') return false;
-  if (err.status === undefined) return err.code !== 'CONNECTION_REFUSED';
-  return err.status >= 500 && !(REJECTED_BEFORE_PROCESSING as readonly number[]).includes(err.status);
 }

@@ -8,7 +8,7 @@ import { API_ERROR_CODES, PATHS, parseAgreement, parseApiError, parseTokenRespon
 import type { AccessToken, TokenGrant } from './contract';
 import { LoaApiError } from './loaApiError';
 import type { LoaOperation } from './loaApiError';
-import { backoffDelay, isSafeToRetry, mayHaveCreated, parseRetryAfter } from './retryPolicy';
+import { backoffDelay, isSafeToRetry, mayHaveTakenEffect, parseRetryAfter } from './retryPolicy';
 import type { NetworkFailure } from './retryPolicy';
 import { TokenCache } from './tokenCache';
 
@@ -193,7 +193,7 @@ export class LoaClient implements LoaApi {
       message: parsed?.message ?? `The LOA API answered ${res.status}`,
       details: parsed?.details ?? [],
       retryable: isSafeToRetry(operation, res.status),
-      outcomeUnknown: operation === 'create' && mayHaveCreated(res.status),
+      outcomeUnknown: changesState(operation) && mayHaveTakenEffect(res.status),
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     });
   }
@@ -224,8 +224,13 @@ function networkError(operation: LoaOperation, failure: NetworkFailure, timeoutM
     code,
     message,
     retryable: isSafeToRetry(operation, failure),
-    outcomeUnknown: operation === 'create' && mayHaveCreated(failure),
+    outcomeUnknown: changesState(operation) && mayHaveTakenEffect(failure),
   });
+}
+
+/** The calls whose failure can leave the rep unsure whether they took effect. */
+function changesState(operation: LoaOperation): boolean {
+  return operation === 'create' || operation === 'delete';
 }
 
 function notSupported(): LoaApiError {

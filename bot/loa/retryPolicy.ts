@@ -16,8 +16,11 @@ export function isSafeToRetry(operation: LoaOperation, failure: number | Network
   return typeof failure === 'number' ? TRANSIENT_STATUSES.has(failure) : true;
 }
 
-/** Whether a create that failed this way may nevertheless have produced an agreement. */
-export function mayHaveCreated(failure: number | NetworkFailure): boolean {
+/**
+ * Whether a create or delete that failed this way may nevertheless have taken effect: no
+ * answer arrived, or the server failed after it may have processed the request.
+ */
+export function mayHaveTakenEffect(failure: number | NetworkFailure): boolean {
   if (failure === 'reset' || failure === 'timeout') return true;
   return typeof failure === 'number' && failure >= 500 && !(REJECTED_BEFORE_PROCESSING as readonly number[]).includes(failure);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { LoaOperation } from '../../bot/loa/loaApiError';
-import { backoffDelay, isSafeToRetry, mayHaveCreated, parseRetryAfter } from '../../bot/loa/retryPolicy';
+import { backoffDelay, isSafeToRetry, mayHaveTakenEffect, parseRetryAfter } from '../../bot/loa/retryPolicy';
 import type { NetworkFailure } from '../../bot/loa/retryPolicy';
 
 describe('LOA retry policy', function () {
@@ -27,7 +27,7 @@ describe('LOA retry policy', function () {
     const failures: (number | NetworkFailure)[] = [400, 401, 429, 500, 502, 503, 504, 'refused', 'reset', 'timeout'];
 
     assert.deepEqual(
-      failures.filter((failure) => mayHaveCreated(failure)),
+      failures.filter((failure) => mayHaveTakenEffect(failure)),
       [500, 502, 504, 'reset', 'timeout'],
     );
   });
