@@ -44,28 +44,31 @@ export class AgreementDeleter {
     if (!record) return { status: 'notYours' };
     const key = `deletion/${agreementId}`;
     let deleting: DeletionClaim = { status: 'deleting', at: this.nowIso() };
-    if (!(await this.claims.create(key, deleting))) {
+    let claim = await this.claims.create(key, deleting);
+    if (!claim) {
       const existing = await this.claims.get(key);
-      const claim = existing?.value;
-      if (claim?.status === 'deleting') return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
-      if (claim?.status === 'deleted' || claim?.status === 'gone') return { status: claim.status, record };
+      const earlier = existing?.value;
+      if (earlier?.status === 'deleting') return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
+      if (earlier?.status === 'deleted' || earlier?.status === 'gone') return { status: earlier.status, record };
       // A failed or refused attempt may be confirmed again; only one retry wins the swap.
-      if (claim?.mayHaveDeleted) deleting = { ...deleting, mayHaveDeleted: true };
-      if (!existing || !(await this.claims.replace(key, deleting, existing.etag))) return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
+      if (earlier?.mayHaveDeleted) deleting = { ...deleting, mayHaveDeleted: true };
+      claim = existing ? await this.claims.replace(key, deleting, existing.etag) : undefined;
+      if (!claim) return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
     }
-    const run = this.run(key, repKey, principal, record, deleting.mayHaveDeleted === true).finally(() => this.inFlight.delete(agreementId));
+    const run = this.run(key, claim, repKey, principal, record, deleting.mayHaveDeleted === true).finally(() => this.inFlight.delete(agreementId));
     this.inFlight.set(agreementId, run);
     return run;
   }
 
-  private async run(key: string, repKey: string, principal: LoaPrincipal, record: AgreementRecord, earlierMayHaveDeleted: boolean): Promise<DeletionOutcome> {
+  /** `claimEtag` is the version our claim wrote: the outcome replaces exactly that. */
+  private async run(key: string, claimEtag: string, repKey: string, principal: LoaPrincipal, record: AgreementRecord, earlierMayHaveDeleted: boolean): Promise<DeletionOutcome> {
     let outcome: DeletionOutcome;
     try {
       await this.loa.deleteAgreement(principal, record.id);
       outcome = { status: 'deleted', record };
     } catch (err) {
       if (!(err instanceof LoaApiError)) {
-        await this.settle(key, 'failed', earlierMayHaveDeleted);
+        await this.settle(key, claimEtag, 'failed', earlierMayHaveDeleted);
         throw err;
       }
       if (err.code === API_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record };
@@ -78,15 +81,14 @@ export class AgreementDeleter {
       const updated = await this.records.update(repKey, record.id, (r) => ({ ...r, goneAt, status: outcome.status === 'deleted' ? 'DELETED' : r.status }));
       if (updated) outcome = { ...outcome, record: updated };
     }
-    await this.settle(key, outcome.status, outcome.status === 'failed' ? outcome.mayHaveDeleted : earlierMayHaveDeleted);
+    await this.settle(key, claimEtag, outcome.status, outcome.status === 'failed' ? outcome.mayHaveDeleted : earlierMayHaveDeleted);
     return outcome;
   }
 
-  private async settle(key: string, status: DeletionClaim['status'], mayHaveDeleted: boolean): Promise<void> {
+  private async settle(key: string, claimEtag: string, status: DeletionClaim['status'], mayHaveDeleted: boolean): Promise<void> {
     try {
-      const current = await this.claims.get(key);
       const settled: DeletionClaim = { status, at: this.nowIso(), ...(mayHaveDeleted ? { mayHaveDeleted: true } : {}) };
-      if (current && (await this.claims.replace(key, settled, current.etag))) return;
+      if (await this.claims.replace(key, settled, claimEtag)) return;
       this.log.error({ key }, 'Could not record a deletion outcome');
     } catch (err) {
       this.log.error({ err: describeError(err), key }, 'Could not record a deletion outcome');

@@ -10,10 +10,13 @@ export interface Versioned<T> {
  */
 export interface KeyValueStore<T> {
   get(key: string): Promise<Versioned<T> | undefined>;
-  /** Writes only if the key does not exist yet; false if it does. */
-  create(key: string, value: T): Promise<boolean>;
-  /** Writes only if the stored version is still `etag`; false if it changed. */
-  replace(key: string, value: T, etag: string): Promise<boolean>;
+  /**
+   * Writes only if the key does not exist yet. Returns the new version's etag, so the writer
+   * can replace its own write later without reading it back; undefined if the key exists.
+   */
+  create(key: string, value: T): Promise<string | undefined>;
+  /** Writes only if the stored version is still `etag`. Returns the new etag; undefined if it changed. */
+  replace(key: string, value: T, etag: string): Promise<string | undefined>;
 }
 
 /** Makes the store for one kind of record ("submissions", "agreements", …). */
@@ -42,15 +45,19 @@ export class MemoryKeyValueStore<T> implements KeyValueStore<T> {
     return Promise.resolve(item ? { value: JSON.parse(item.json) as T, etag: item.etag } : undefined);
   }
 
-  create(key: string, value: T): Promise<boolean> {
-    if (this.items.has(key)) return Promise.resolve(false);
-    this.items.set(key, { json: JSON.stringify(value), etag: String(++this.version) });
-    return Promise.resolve(true);
+  create(key: string, value: T): Promise<string | undefined> {
+    if (this.items.has(key)) return Promise.resolve(undefined);
+    return Promise.resolve(this.write(key, value));
   }
 
-  replace(key: string, value: T, etag: string): Promise<boolean> {
-    if (this.items.get(key)?.etag !== etag) return Promise.resolve(false);
-    this.items.set(key, { json: JSON.stringify(value), etag: String(++this.version) });
-    return Promise.resolve(true);
+  replace(key: string, value: T, etag: string): Promise<string | undefined> {
+    if (this.items.get(key)?.etag !== etag) return Promise.resolve(undefined);
+    return Promise.resolve(this.write(key, value));
+  }
+
+  private write(key: string, value: T): string {
+    const etag = String(++this.version);
+    this.items.set(key, { json: JSON.stringify(value), etag });
+    return etag;
   }
 }

@@ -102,7 +102,8 @@ export class AgreementSender {
   async submit(req: SubmitRequest): Promise<SubmitResult> {
     const key = keyOf(req.draftId);
     const first: Submission = { draftId: req.draftId, status: 'sending', attempt: 1, templateId: req.request.templateId, repKey: repKey(req.rep), startedAt: this.nowIso() };
-    if (await this.store.create(key, first)) return this.start(key, first, req);
+    const claim = await this.store.create(key, first);
+    if (claim) return this.start(key, first, claim, req);
 
     const current = await this.store.get(key);
     if (!current) throw new Error(`Submission ${req.draftId} vanished while it was being claimed`);
@@ -119,7 +120,8 @@ export class AgreementSender {
     };
     delete next.error;
     delete next.finishedAt;
-    if (await this.store.replace(key, next, current.etag)) return this.start(key, next, req);
+    const reclaim = await this.store.replace(key, next, current.etag);
+    if (reclaim) return this.start(key, next, reclaim, req);
     // Another click or instance resent it first: report what that one is doing.
     const latest = await this.store.get(key);
     return this.outcomeOf(latest?.value ?? existing);
@@ -166,13 +168,14 @@ export class AgreementSender {
     }
   }
 
-  private start(key: string, claimed: Submission, req: SubmitRequest): SubmitResult {
-    const done = this.create(key, claimed, req).finally(() => this.inFlight.delete(req.draftId));
+  /** `claimEtag` is the version our claim wrote: the outcome replaces exactly that, without reading it back. */
+  private start(key: string, claimed: Submission, claimEtag: string, req: SubmitRequest): SubmitResult {
+    const done = this.create(key, claimed, claimEtag, req).finally(() => this.inFlight.delete(req.draftId));
     this.inFlight.set(req.draftId, done);
     return { submission: claimed, done, started: true };
   }
 
-  private async create(key: string, claimed: Submission, req: SubmitRequest): Promise<Submission> {
+  private async create(key: string, claimed: Submission, claimEtag: string, req: SubmitRequest): Promise<Submission> {
     let result: Submission;
     try {
       const agreement = await this.loa.createAgreement(req.principal, req.request);
@@ -186,7 +189,7 @@ export class AgreementSender {
       this.log.warn({ draftId: req.draftId, attempt: claimed.attempt, status: result.status, error: { code: error.code, status: error.status } }, 'Agreement not created');
       if (!(err instanceof LoaApiError)) this.log.error({ err: describeError(err) }, 'Unexpected error while creating an agreement');
     }
-    await this.record(key, result);
+    await this.record(key, result, claimEtag);
     return result;
   }
 
@@ -200,11 +203,13 @@ export class AgreementSender {
     }
   }
 
-  /** Stores the outcome over our own claim. A lost write is logged; the rep still gets the outcome. */
-  private async record(key: string, result: Submission): Promise<void> {
+  /**
+   * Stores the outcome over our own claim, if nothing wrote over the claim meanwhile (another
+   * instance marking it interrupted). A lost write is logged; the rep still gets the outcome.
+   */
+  private async record(key: string, result: Submission, claimEtag: string): Promise<void> {
     try {
-      const current = await this.store.get(key);
-      if (current?.value.attempt === result.attempt && current.value.status === 'sending' && (await this.store.replace(key, result, current.etag))) return;
+      if (await this.store.replace(key, result, claimEtag)) return;
       this.log.error({ draftId: result.draftId, attempt: result.attempt }, 'Could not record a submission outcome: the claim changed underneath');
     } catch (err) {
       this.log.error({ err: describeError(err), draftId: result.draftId }, 'Could not record a submission outcome');

@@ -29,23 +29,24 @@ export class BlobKeyValueStore<T> implements KeyValueStore<T> {
     }
   }
 
-  async create(key: string, value: T): Promise<boolean> {
+  async create(key: string, value: T): Promise<string | undefined> {
     return this.write(key, value, { ifNoneMatch: '*' });
   }
 
-  async replace(key: string, value: T, etag: string): Promise<boolean> {
+  async replace(key: string, value: T, etag: string): Promise<string | undefined> {
     return this.write(key, value, { ifMatch: etag });
   }
 
-  private async write(key: string, value: T, conditions: { ifNoneMatch?: string; ifMatch?: string }): Promise<boolean> {
+  private async write(key: string, value: T, conditions: { ifNoneMatch?: string; ifMatch?: string }): Promise<string | undefined> {
     const body = Buffer.from(JSON.stringify(value), 'utf8');
     try {
-      await this.blob(key).upload(body, body.length, { conditions, blobHTTPHeaders: { blobContentType: 'application/json' } });
-      return true;
+      const response = await this.blob(key).upload(body, body.length, { conditions, blobHTTPHeaders: { blobContentType: 'application/json' } });
+      if (!response.etag) throw new Error(`Blob Storage wrote ${key} but returned no ETag`);
+      return response.etag;
     } catch (err) {
       // 409 (exists) and 412 (changed) are the expected losers of a race; 404 is a replace of a deleted blob.
       const status = statusOf(err);
-      if (status === 409 || status === 412 || status === 404) return false;
+      if (status === 409 || status === 412 || status === 404) return undefined;
       throw err;
     }
   }

@@ -32,24 +32,24 @@ export class CosmosKeyValueStore<T> implements KeyValueStore<T> {
     }
   }
 
-  async create(key: string, value: T): Promise<boolean> {
+  async create(key: string, value: T): Promise<string | undefined> {
     try {
-      await this.container.items.create<Item>({ id: this.id(key), value });
-      return true;
+      const { etag } = await this.container.items.create<Item>({ id: this.id(key), value });
+      return etag;
     } catch (err) {
-      if (codeOf(err) === 409) return false;
+      if (codeOf(err) === 409) return undefined;
       throw err;
     }
   }
 
-  async replace(key: string, value: T, etag: string): Promise<boolean> {
+  async replace(key: string, value: T, etag: string): Promise<string | undefined> {
     const id = this.id(key);
     try {
-      await this.container.item(id, id).replace<Item>({ id, value }, { accessCondition: { type: 'IfMatch', condition: etag } });
-      return true;
+      const response = await this.container.item(id, id).replace<Item>({ id, value }, { accessCondition: { type: 'IfMatch', condition: etag } });
+      return response.etag;
     } catch (err) {
       const code = codeOf(err);
-      if (code === 412 || code === 404) return false;
+      if (code === 412 || code === 404) return undefined;
       throw err;
     }
   }

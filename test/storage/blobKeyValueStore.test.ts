@@ -21,9 +21,10 @@ describe('blob state storage (Azurite)', () => {
   it('creates a key once: a second create of the same key is refused', async () => {
     const store = state.stores<{ n: number }>('claims');
     const key = `submission/${randomUUID()}`;
-    assert.equal(await store.create(key, { n: 1 }), true);
-    assert.equal(await store.create(key, { n: 2 }), false);
-    assert.deepEqual((await store.get(key))?.value, { n: 1 });
+    const etag = await store.create(key, { n: 1 });
+    assert.ok(etag, 'the first create answers with the version it wrote');
+    assert.equal(await store.create(key, { n: 2 }), undefined);
+    assert.deepEqual(await store.get(key), { value: { n: 1 }, etag });
   });
 
   it('lets exactly one of many concurrent creates win', async () => {
@@ -38,9 +39,20 @@ describe('blob state storage (Azurite)', () => {
     const key = randomUUID();
     await store.create(key, { v: 'a' });
     const read = (await store.get(key))!;
-    assert.equal(await store.replace(key, { v: 'b' }, read.etag), true);
-    assert.equal(await store.replace(key, { v: 'c' }, read.etag), false, 'a stale version loses');
-    assert.deepEqual((await store.get(key))?.value, { v: 'b' });
+    const written = await store.replace(key, { v: 'b' }, read.etag);
+    assert.ok(written);
+    assert.equal(await store.replace(key, { v: 'c' }, read.etag), undefined, 'a stale version loses');
+    assert.deepEqual(await store.get(key), { value: { v: 'b' }, etag: written });
+  });
+
+  it("lets a writer replace its own write with the etag it got, and no one else's", async () => {
+    const store = state.stores<{ v: string }>('claims');
+    const key = randomUUID();
+    const mine = (await store.create(key, { v: 'claimed' }))!;
+    const theirs = await store.replace(key, { v: 'interrupted' }, mine);
+    assert.ok(theirs);
+    assert.equal(await store.replace(key, { v: 'my outcome' }, mine), undefined, 'my claim was written over');
+    assert.deepEqual((await store.get(key))?.value, { v: 'interrupted' });
   });
 
   it('answers undefined for a key it never stored, and keeps stores apart', async () => {
