@@ -7,6 +7,7 @@ import type { Clock } from '../domain/clock';
 import { API_ERROR_CODES, PATHS, parseAgreement, parseApiError, parseTokenResponse, toWireCreateRequest, tokenRequestForm } from './contract';
 import type { AccessToken, TokenGrant } from './contract';
 import { LoaApiError } from './loaApiError';
+import { loaFailureOf } from './loaFailure';
 import type { LoaOperation } from './loaApiError';
 import { backoffDelay, isSafeToRetry, mayHaveTakenEffect, parseRetryAfter } from './retryPolicy';
 import type { NetworkFailure } from './retryPolicy';
@@ -20,12 +21,18 @@ export interface LoaPrincipal {
   grant(): Promise<TokenGrant>;
 }
 
+/** Bounds for one call, its token and its retries included. */
+export interface CallOptions {
+  /** Epoch ms by which the call gives up with a TIMEOUT error, however many retries were left. */
+  deadline?: number;
+}
+
 /** The LOA API as the rest of the bot sees it. */
 export interface LoaApi {
-  createAgreement(principal: LoaPrincipal, request: AgreementRequest): Promise<Agreement>;
+  createAgreement(principal: LoaPrincipal, request: AgreementRequest, options?: CallOptions): Promise<Agreement>;
   /** Throws LoaApiError code NOT_SUPPORTED when the API has no GET for agreements. */
-  getAgreement(principal: LoaPrincipal, id: string): Promise<Agreement>;
-  deleteAgreement(principal: LoaPrincipal, id: string): Promise<void>;
+  getAgreement(principal: LoaPrincipal, id: string, options?: CallOptions): Promise<Agreement>;
+  deleteAgreement(principal: LoaPrincipal, id: string, options?: CallOptions): Promise<void>;
   /** False once the API has shown it cannot return an agreement's status. */
   readonly canGetAgreement: boolean;
 }
@@ -77,15 +84,15 @@ export class LoaClient implements LoaApi {
     return this.getSupported;
   }
 
-  async createAgreement(principal: LoaPrincipal, request: AgreementRequest): Promise<Agreement> {
-    const res = await this.callApi('create', principal, { method: 'POST', path: PATHS.agreements, data: toWireCreateRequest(request) });
+  async createAgreement(principal: LoaPrincipal, request: AgreementRequest, options: CallOptions = {}): Promise<Agreement> {
+    const res = await this.callApi('create', principal, { method: 'POST', path: PATHS.agreements, data: toWireCreateRequest(request) }, options);
     return this.agreementFrom('create', res);
   }
 
-  async getAgreement(principal: LoaPrincipal, id: string): Promise<Agreement> {
+  async getAgreement(principal: LoaPrincipal, id: string, options: CallOptions = {}): Promise<Agreement> {
     if (!this.getSupported) throw notSupported();
     try {
-      const res = await this.callApi('get', principal, { method: 'GET', path: PATHS.agreement(id) });
+      const res = await this.callApi('get', principal, { method: 'GET', path: PATHS.agreement(id) }, options);
       return this.agreementFrom('get', res);
     } catch (err) {
       if (err instanceof LoaApiError && err.code === NOT_SUPPORTED) this.getSupported = false;
@@ -93,16 +100,16 @@ export class LoaClient implements LoaApi {
     }
   }
 
-  async deleteAgreement(principal: LoaPrincipal, id: string): Promise<void> {
-    await this.callApi('delete', principal, { method: 'DELETE', path: PATHS.agreement(id) });
+  async deleteAgreement(principal: LoaPrincipal, id: string, options: CallOptions = {}): Promise<void> {
+    await this.callApi('delete', principal, { method: 'DELETE', path: PATHS.agreement(id) }, options);
   }
 
   /** A token for the principal, from the cache when it is still valid. */
-  token(principal: LoaPrincipal): Promise<string> {
-    return this.tokens.get(principal.key, () => this.requestToken(principal));
+  token(principal: LoaPrincipal, options: CallOptions = {}): Promise<string> {
+    return this.tokens.get(principal.key, () => this.requestToken(principal, options));
   }
 
-  private async requestToken(principal: LoaPrincipal): Promise<AccessToken> {
+  private async requestToken(principal: LoaPrincipal, options: CallOptions): Promise<AccessToken> {
     let grant: TokenGrant;
     try {
       grant = await principal.grant();
@@ -113,22 +120,30 @@ export class LoaClient implements LoaApi {
       throw new LoaApiError({ operation: 'token', code: 'GRANT_UNAVAILABLE', message: `Could not prove the rep's identity to the LOA API (${kind})`, retryable: false });
     }
     const { path, form } = tokenRequestForm(grant, this.options.clientId, this.options.clientSecret);
-    const res = await this.withRetries('token', {
-      method: 'POST',
-      path,
-      data: form.toString(),
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    const res = await this.withRetries(
+      'token',
+      { method: 'POST', path, data: form.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+      options,
+    ).catch((err: unknown) => {
+      if (err instanceof LoaApiError && loaFailureOf(err) === 'botAccess') {
+        // Not the rep's fault and not theirs to fix: the operator must.
+        this.options.logger.error(
+          { loa: { operation: 'token', status: err.status, code: err.code }, operatorError: true },
+          'The LOA token endpoint refused the bot\'s own credentials: check LOA_CLIENT_ID and LOA_CLIENT_SECRET',
+        );
+      }
+      throw err;
     });
     const token = parseTokenResponse(res.data);
     if (!token) throw badResponse('token', res.status);
     return token;
   }
 
-  private async callApi(operation: LoaOperation, principal: LoaPrincipal, attempt: Attempt): Promise<AxiosResponse> {
+  private async callApi(operation: LoaOperation, principal: LoaPrincipal, attempt: Attempt, options: CallOptions): Promise<AxiosResponse> {
     for (let refreshed = false; ; refreshed = true) {
-      const token = await this.token(principal);
+      const token = await this.token(principal, options);
       try {
-        return await this.withRetries(operation, { ...attempt, headers: { ...attempt.headers, Authorization: `Bearer ${token}` } });
+        return await this.withRetries(operation, { ...attempt, headers: { ...attempt.headers, Authorization: `Bearer ${token}` } }, options);
       } catch (err) {
         // An expired or revoked token: fetch a new one once, then give up.
         if (err instanceof LoaApiError && err.status === 401 && !refreshed) {
@@ -140,9 +155,11 @@ export class LoaClient implements LoaApi {
     }
   }
 
-  private async withRetries(operation: LoaOperation, attempt: Attempt): Promise<AxiosResponse> {
+  private async withRetries(operation: LoaOperation, attempt: Attempt, { deadline }: CallOptions): Promise<AxiosResponse> {
     for (let retry = 0; ; retry++) {
-      const error = await this.once(operation, attempt);
+      const remainingMs = deadline === undefined ? this.options.timeoutMs : deadline - this.clock.now();
+      if (remainingMs <= 0) throw new LoaApiError({ operation, code: 'TIMEOUT', message: 'The call ran out of time before it was sent', retryable: true });
+      const error = await this.once(operation, attempt, Math.min(this.options.timeoutMs, remainingMs));
       if (!(error instanceof LoaApiError)) return error;
       const mayRetry = error.retryable && retry < this.options.maxRetries;
       const waitMs = backoffDelay(retry, error.retryAfterMs, {
@@ -150,15 +167,18 @@ export class LoaClient implements LoaApi {
         capMs: this.options.backoffCapMs ?? 5000,
         random: this.random,
       });
-      if (!mayRetry || waitMs > (this.options.maxRetryAfterMs ?? 30_000)) throw error;
+      const pastDeadline = deadline !== undefined && this.clock.now() + waitMs >= deadline;
+      if (!mayRetry || waitMs > (this.options.maxRetryAfterMs ?? 30_000) || pastDeadline) throw error;
       this.options.logger.warn({ loa: { operation, status: error.status, code: error.code, retry: retry + 1, waitMs } }, 'LOA API call failed, retrying');
       await this.delay(waitMs);
     }
   }
 
   /** One HTTP exchange: the response when it succeeded, otherwise the error it maps to. */
-  private async once(operation: LoaOperation, attempt: Attempt): Promise<AxiosResponse | LoaApiError> {
+  private async once(operation: LoaOperation, attempt: Attempt, timeoutMs: number): Promise<AxiosResponse | LoaApiError> {
     const started = this.clock.now();
+    // axios' timeout is an idle timeout: a server that trickles bytes would never trip it.
+    const signal = AbortSignal.timeout(timeoutMs);
     let res: AxiosResponse;
     try {
       res = await this.http.request({
@@ -167,15 +187,16 @@ export class LoaClient implements LoaApi {
         method: attempt.method,
         data: attempt.data,
         headers: { Accept: 'application/json', ...attempt.headers },
-        timeout: this.options.timeoutMs,
+        timeout: timeoutMs,
+        signal,
         validateStatus: () => true,
         maxRedirects: 0,
       });
     } catch (err) {
       // Never rethrow the axios error: its config carries the secret or the bearer token.
-      const failure = networkFailureOf(err);
+      const failure = signal.aborted ? 'timeout' : networkFailureOf(err);
       this.options.logger.warn({ loa: { operation, method: attempt.method, path: pathOnly(attempt.path), failure, ms: this.clock.now() - started } }, 'LOA API call failed without an answer');
-      return networkError(operation, failure, this.options.timeoutMs);
+      return networkError(operation, failure, timeoutMs);
     }
     this.options.logger.debug({ loa: { operation, method: attempt.method, path: pathOnly(attempt.path), status: res.status, ms: this.clock.now() - started } }, 'LOA API call');
     if (res.status >= 200 && res.status < 300) return res;
