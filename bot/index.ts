@@ -123,7 +123,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   const stores = state.stores;
   const principals = new LoaPrincipals(config.loa.authMode, overrides.idTokens ?? idTokenSourceFor(config));
   const notifier = new TeamsNotifier(adapter, config.bot.appId);
-  const records = new AgreementRecords(stores('agreements'));
+  const records = new AgreementRecords(stores('agreements'), stores('agreementOwners'));
   const watcher = new StatusWatcher({
     store: stores('statusWatch'),
     records,

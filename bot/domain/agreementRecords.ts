@@ -36,6 +36,12 @@ interface RepAgreements {
 export const MAX_RECORDS_PER_REP = 500;
 
 const keyOf = (repKey: string) => `agreements/${repKey}`;
+const ownerKeyOf = (agreementId: string) => `owner/${agreementId}`;
+
+/** Who created an agreement through the bot, found by its id alone. */
+interface AgreementOwner {
+  repKey: string;
+}
 
 /**
  * A rep's agreements, keyed by their stable identity (tenant and object id), so they are
@@ -43,7 +49,11 @@ const keyOf = (repKey: string) => `agreements/${repKey}`;
  * from two turns never drop a record.
  */
 export class AgreementRecords {
-  constructor(private readonly store: KeyValueStore<RepAgreements>) {}
+  constructor(
+    private readonly store: KeyValueStore<RepAgreements>,
+    /** Agreement id -> its rep, so a card naming an agreement can be checked against whoever pressed it. */
+    private readonly owners: KeyValueStore<AgreementOwner>,
+  ) {}
 
   /** Newest first. */
   async list(repKey: string): Promise<AgreementRecord[]> {
@@ -54,7 +64,14 @@ export class AgreementRecords {
     return (await this.list(repKey)).find((r) => r.id === agreementId);
   }
 
+  /** The rep who created this agreement through the bot, if any did. */
+  async ownerOf(agreementId: string): Promise<string | undefined> {
+    return (await this.owners.get(ownerKeyOf(agreementId)))?.value.repKey;
+  }
+
   async add(repKey: string, record: AgreementRecord): Promise<void> {
+    // Written once; an id the API handed out twice keeps its first owner.
+    await this.owners.create(ownerKeyOf(record.id), { repKey });
     await this.modify(repKey, (records) => [record, ...records.filter((r) => r.id !== record.id)].slice(0, MAX_RECORDS_PER_REP));
   }
 

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { describeError } from '../logger';
 import { API_ERROR_CODES } from '../loa/contract';
 import { LoaApiError } from '../loa/loaApiError';
+import { loaFailureOf } from '../loa/loaFailure';
+import type { LoaFailure } from '../loa/loaFailure';
 import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { AgreementRecord, AgreementRecords } from './agreementRecords';
 import type { Clock } from './clock';
@@ -13,21 +15,31 @@ import type { KeyValueStore } from './keyValueStore';
  * rep creating it, so nothing was asked of the API.
  */
 export type DeletionOutcome =
-  | { status: 'deleted' | 'gone'; record: AgreementRecord }
-  | { status: 'forbidden'; record: AgreementRecord; message: string }
+  | { status: 'deleted' | 'gone'; record: AgreementRecord; attempt: number }
+  | { status: 'forbidden'; record: AgreementRecord; attempt: number; message: string }
   /** mayHaveDeleted: no answer arrived, or a server error, so the API may have deleted it all the same. */
-  | { status: 'failed'; record: AgreementRecord; message: string; mayHaveDeleted: boolean }
-  | { status: 'deleting'; record: AgreementRecord }
+  | { status: 'failed'; record: AgreementRecord; attempt: number; failure: LoaFailure; mayHaveDeleted: boolean }
+  | { status: 'deleting'; record: AgreementRecord; attempt: number }
   | { status: 'notYours' };
 
 interface DeletionClaim {
   status: 'deleting' | 'deleted' | 'gone' | 'failed' | 'forbidden';
   at: string;
+  /** 1 for the first confirmed Delete; each Delete after a failure adds one. */
+  attempt?: number;
   /** An earlier attempt got no clear answer: a later refusal does not prove the LOA still exists. */
   mayHaveDeleted?: boolean;
+  /** The attempt whose outcome the chat was told about: each outcome is announced once. */
+  announcedAttempt?: number;
+  failure?: LoaFailure;
 }
 
-/** Deletes a rep's agreements, once each, however often Delete is confirmed. */
+/** How long one delete may keep retrying, so a follow-up comes while the rep still waits for it. */
+const DELETE_DEADLINE_MS = 20_000;
+
+const keyOf = (agreementId: string) => `deletion/${agreementId}`;
+
+/** Deletes a rep's agreements, once each, however often Delete is confirmed, and tells the chat once. */
 export class AgreementDeleter {
   private readonly inFlight = new Map<string, Promise<DeletionOutcome>>();
 
@@ -42,38 +54,60 @@ export class AgreementDeleter {
   async delete(repKey: string, principal: LoaPrincipal, agreementId: string): Promise<DeletionOutcome> {
     const record = await this.records.find(repKey, agreementId);
     if (!record) return { status: 'notYours' };
-    const key = `deletion/${agreementId}`;
-    let deleting: DeletionClaim = { status: 'deleting', at: this.nowIso() };
+    const key = keyOf(agreementId);
+    const now = this.nowIso();
+    let deleting: DeletionClaim = { status: 'deleting', at: now, attempt: 1 };
     let claim = await this.claims.create(key, deleting);
     if (!claim) {
       const existing = await this.claims.get(key);
       const earlier = existing?.value;
-      if (earlier?.status === 'deleting') return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
-      if (earlier?.status === 'deleted' || earlier?.status === 'gone') return { status: earlier.status, record };
+      const attempt = earlier?.attempt ?? 1;
+      if (earlier?.status === 'deleting') return this.inFlight.get(agreementId) ?? { status: 'deleting', record, attempt };
+      if (earlier?.status === 'deleted' || earlier?.status === 'gone') return { status: earlier.status, record, attempt };
       // A failed or refused attempt may be confirmed again; only one retry wins the swap.
-      if (earlier?.mayHaveDeleted) deleting = { ...deleting, mayHaveDeleted: true };
+      deleting = { status: 'deleting', at: now, attempt: attempt + 1, ...(earlier?.mayHaveDeleted ? { mayHaveDeleted: true } : {}) };
       claim = existing ? await this.claims.replace(key, deleting, existing.etag) : undefined;
-      if (!claim) return this.inFlight.get(agreementId) ?? { status: 'deleting', record };
+      if (!claim) return this.inFlight.get(agreementId) ?? { status: 'deleting', record, attempt: deleting.attempt ?? 1 };
     }
-    const run = this.run(key, claim, repKey, principal, record, deleting.mayHaveDeleted === true).finally(() => this.inFlight.delete(agreementId));
+    const run = this.run(key, claim, repKey, principal, record, deleting).finally(() => this.inFlight.delete(agreementId));
     this.inFlight.set(agreementId, run);
     return run;
   }
 
+  /**
+   * True for exactly one caller per outcome, across turns and instances: that caller tells
+   * the chat. Twenty presses of Delete post one message.
+   */
+  async announce(outcome: DeletionOutcome): Promise<boolean> {
+    if (outcome.status === 'notYours' || outcome.status === 'deleting') return false;
+    const key = keyOf(outcome.record.id);
+    for (let tries = 0; tries < 5; tries++) {
+      const current = await this.claims.get(key);
+      const stored = current?.value;
+      if (!current || !stored) return true;
+      const attempt = stored.attempt ?? 1;
+      if (stored.status === 'deleting' || attempt !== outcome.attempt || stored.announcedAttempt === attempt) return false;
+      if (await this.claims.replace(key, { ...stored, announcedAttempt: attempt }, current.etag)) return true;
+    }
+    return false;
+  }
+
   /** `claimEtag` is the version our claim wrote: the outcome replaces exactly that. */
-  private async run(key: string, claimEtag: string, repKey: string, principal: LoaPrincipal, record: AgreementRecord, earlierMayHaveDeleted: boolean): Promise<DeletionOutcome> {
+  private async run(key: string, claimEtag: string, repKey: string, principal: LoaPrincipal, record: AgreementRecord, claim: DeletionClaim): Promise<DeletionOutcome> {
+    const attempt = claim.attempt ?? 1;
+    const earlierMayHaveDeleted = claim.mayHaveDeleted === true;
     let outcome: DeletionOutcome;
     try {
-      await this.loa.deleteAgreement(principal, record.id);
-      outcome = { status: 'deleted', record };
+      await this.loa.deleteAgreement(principal, record.id, { deadline: this.clock.now() + DELETE_DEADLINE_MS });
+      outcome = { status: 'deleted', record, attempt };
     } catch (err) {
       if (!(err instanceof LoaApiError)) {
-        await this.settle(key, claimEtag, 'failed', earlierMayHaveDeleted);
+        await this.settle(key, claimEtag, { status: 'failed', attempt, mayHaveDeleted: earlierMayHaveDeleted });
         throw err;
       }
-      if (err.code === API_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record };
-      else if (err.status === 403) outcome = { status: 'forbidden', record, message: err.message };
-      else outcome = { status: 'failed', record, message: err.message, mayHaveDeleted: earlierMayHaveDeleted || err.outcomeUnknown };
+      if (err.code === API_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record, attempt };
+      else if (err.status === 403 && err.operation === 'delete') outcome = { status: 'forbidden', record, attempt, message: err.message };
+      else outcome = { status: 'failed', record, attempt, failure: loaFailureOf(err), mayHaveDeleted: earlierMayHaveDeleted || err.outcomeUnknown };
       this.log.warn({ agreementId: record.id, status: err.status, code: err.code }, 'Delete did not go through as asked');
     }
     if (outcome.status === 'deleted' || outcome.status === 'gone') {
@@ -81,13 +115,14 @@ export class AgreementDeleter {
       const updated = await this.records.update(repKey, record.id, (r) => ({ ...r, goneAt, status: outcome.status === 'deleted' ? 'DELETED' : r.status }));
       if (updated) outcome = { ...outcome, record: updated };
     }
-    await this.settle(key, claimEtag, outcome.status, outcome.status === 'failed' ? outcome.mayHaveDeleted : earlierMayHaveDeleted);
+    const mayHaveDeleted = outcome.status === 'failed' ? outcome.mayHaveDeleted : earlierMayHaveDeleted;
+    await this.settle(key, claimEtag, { status: outcome.status, attempt, ...(mayHaveDeleted ? { mayHaveDeleted } : {}), ...(outcome.status === 'failed' ? { failure: outcome.failure } : {}) });
     return outcome;
   }
 
-  private async settle(key: string, claimEtag: string, status: DeletionClaim['status'], mayHaveDeleted: boolean): Promise<void> {
+  private async settle(key: string, claimEtag: string, outcome: Omit<DeletionClaim, 'at'>): Promise<void> {
     try {
-      const settled: DeletionClaim = { status, at: this.nowIso(), ...(mayHaveDeleted ? { mayHaveDeleted: true } : {}) };
+      const settled: DeletionClaim = { ...outcome, at: this.nowIso() };
       if (await this.claims.replace(key, settled, claimEtag)) return;
       this.log.error({ key }, 'Could not record a deletion outcome');
     } catch (err) {

@@ -60,6 +60,8 @@ export interface DraftValues {
 /** An LOA being prepared in a conversation. */
 export interface Draft {
   id: string;
+  /** The rep key of the rep who started it: only they may act on its cards. */
+  owner?: string;
   templateId: string;
   values: DraftValues;
   previousAgreementId?: string;

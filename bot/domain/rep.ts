@@ -12,3 +12,8 @@ export interface RepIdentity {
 export function repKey(rep: Pick<RepIdentity, 'tenantId' | 'objectId'>): string {
   return `${rep.tenantId}:${rep.objectId}`;
 }
+
+/** Whether two rep keys name the same rep: Entra ids are GUIDs, whatever their case. */
+export function sameRep(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

@@ -9,7 +9,7 @@ import type { AgreementRecords, ConversationOrigin } from './agreementRecords';
 import { sleep } from './clock';
 import type { Clock } from './clock';
 import type { KeyValueStore } from './keyValueStore';
-import { repKey } from './rep';
+import { repKey, sameRep } from './rep';
 import type { RepIdentity } from './rep';
 
 /**
@@ -43,18 +43,40 @@ export interface Submission {
   error?: SubmissionError;
   /** An earlier attempt ended unknown: it may exist even if a later one was refused. */
   earlierMayExist?: boolean;
+  /** The attempt whose outcome the chat was told about: each outcome is announced once. */
+  announcedAttempt?: number;
 }
 
-export interface SubmitRequest {
+/** A Send of a draft, before anything slow (the rep's identity, a token) has happened. */
+export interface ClaimRequest {
   draftId: string;
+  /** The rep key of whoever pressed Send: the submission is theirs alone. */
+  owner: string;
+  templateId: string;
   /** The attempt a Retry button was showing; absent for the first Send. */
   retryOfAttempt?: number;
+}
+
+/** What the create needs once the draft is claimed. */
+export interface SendRequest {
   rep: RepIdentity;
   principal: LoaPrincipal;
   request: AgreementRequest;
   /** The chat to tell about later status changes. */
   origin: ConversationOrigin;
 }
+
+export type SubmitRequest = Omit<ClaimRequest, 'owner' | 'templateId'> & SendRequest;
+
+/** A draft this call claimed: it must be sent or released. */
+export interface SubmissionTicket {
+  readonly submission: Submission;
+  /** The version the claim wrote: the outcome replaces exactly that, without reading it back. */
+  readonly etag: string;
+}
+
+/** Either this call holds the draft now, or someone already did: their outcome. */
+export type ClaimResult = { claimed: true; ticket: SubmissionTicket } | { claimed: false; result: SubmitResult };
 
 /** Told about every agreement created, e.g. to watch its status. */
 export type CreatedListener = (rep: RepIdentity, agreement: Agreement) => Promise<void>;
@@ -71,7 +93,8 @@ export interface SubmitResult {
 const keyOf = (draftId: string) => `submission/${draftId}`;
 
 /**
- * Sends drafts exactly once. A Send first claims the draft with a create-only write;
+ * Sends drafts exactly once, and tells the chat each outcome once. A Send first claims the
+ * draft with a create-only write, before anything slow;
  * a second Send of the same draft (double click, Teams retry, stale card) gets the
  * first one's outcome instead of a second agreement.
  */
@@ -90,8 +113,15 @@ export class AgreementSender {
     private readonly pollMs = 250,
   ) {}
 
-  async find(draftId: string): Promise<Submission | undefined> {
-    return (await this.store.get(keyOf(draftId)))?.value;
+  /** The rep's submission of a draft; another rep's is never returned. */
+  async find(owner: string, draftId: string): Promise<Submission | undefined> {
+    const submission = (await this.store.get(keyOf(draftId)))?.value;
+    return submission && sameRep(submission.repKey, owner) ? submission : undefined;
+  }
+
+  /** Whose draft this was, once it has been sent. */
+  async ownerOf(draftId: string): Promise<string | undefined> {
+    return (await this.store.get(keyOf(draftId)))?.value.repKey;
   }
 
   /** Number of creates this instance is still waiting on. */
@@ -99,32 +129,83 @@ export class AgreementSender {
     return this.inFlight.size;
   }
 
+  /** Claims and sends in one go, for callers that already know the rep. */
   async submit(req: SubmitRequest): Promise<SubmitResult> {
+    const claim = await this.claim({ ...req, owner: repKey(req.rep), templateId: req.request.templateId });
+    return claim.claimed ? this.send(claim.ticket, req) : claim.result;
+  }
+
+  /**
+   * Claims a draft for sending with a conditional write. A Cancel or a second press that
+   * comes later sees it is being sent; a second Send of the same draft (double click, Teams
+   * retry, stale card) gets the first one's outcome.
+   */
+  async claim(req: ClaimRequest): Promise<ClaimResult> {
     const key = keyOf(req.draftId);
-    const first: Submission = { draftId: req.draftId, status: 'sending', attempt: 1, templateId: req.request.templateId, repKey: repKey(req.rep), startedAt: this.nowIso() };
+    const first: Submission = { draftId: req.draftId, status: 'sending', attempt: 1, templateId: req.templateId, repKey: req.owner, startedAt: this.nowIso() };
     const claim = await this.store.create(key, first);
-    if (claim) return this.start(key, first, claim, req);
+    if (claim) return { claimed: true, ticket: { submission: first, etag: claim } };
 
     const current = await this.store.get(key);
     if (!current) throw new Error(`Submission ${req.draftId} vanished while it was being claimed`);
     const existing = current.value;
-    if (!this.mayResend(existing, req.retryOfAttempt)) return this.outcomeOf(existing);
+    if (!sameRep(existing.repKey, req.owner)) throw new Error(`Submission ${req.draftId} belongs to another rep`);
+    if (!this.mayResend(existing, req.retryOfAttempt)) return { claimed: false, result: this.follow(existing) };
 
     const next: Submission = {
       ...existing,
       status: 'sending',
       attempt: existing.attempt + 1,
       startedAt: this.nowIso(),
-      templateId: req.request.templateId,
+      templateId: req.templateId,
       ...(existing.status === 'unknown' || existing.earlierMayExist ? { earlierMayExist: true } : {}),
     };
     delete next.error;
     delete next.finishedAt;
     const reclaim = await this.store.replace(key, next, current.etag);
-    if (reclaim) return this.start(key, next, reclaim, req);
+    if (reclaim) return { claimed: true, ticket: { submission: next, etag: reclaim } };
     // Another click or instance resent it first: report what that one is doing.
     const latest = await this.store.get(key);
-    return this.outcomeOf(latest?.value ?? existing);
+    return { claimed: false, result: this.follow(latest?.value ?? existing) };
+  }
+
+  /** Starts the create for a claimed draft. */
+  send(ticket: SubmissionTicket, req: SendRequest): SubmitResult {
+    const { submission } = ticket;
+    const done = this.create(keyOf(submission.draftId), submission, ticket.etag, req).finally(() => this.inFlight.delete(submission.draftId));
+    this.inFlight.set(submission.draftId, done);
+    return { submission, done, started: true };
+  }
+
+  /**
+   * Gives a claim back when the send could not start (the rep must sign in first, or the
+   * identity lookup failed): nothing was sent, so the next Send may go.
+   */
+  async release(ticket: SubmissionTicket): Promise<void> {
+    const released: Submission = {
+      ...ticket.submission,
+      status: 'failed',
+      finishedAt: this.nowIso(),
+      error: { code: 'NOT_STARTED', message: 'The send did not start', details: [], retryable: true },
+    };
+    await this.record(keyOf(released.draftId), released, ticket.etag);
+  }
+
+  /**
+   * True for exactly one caller per outcome, across turns and instances: that caller tells
+   * the chat. A double press, a Teams retry or a stale card shows the outcome and posts nothing.
+   */
+  async announce(outcome: Submission): Promise<boolean> {
+    const key = keyOf(outcome.draftId);
+    for (let tries = 0; tries < 5; tries++) {
+      const current = await this.store.get(key);
+      const stored = current?.value;
+      // The outcome never reached storage: telling the chat twice beats not telling it.
+      if (!current || !stored || (stored.status === 'sending' && stored.attempt === outcome.attempt)) return true;
+      if (stored.attempt !== outcome.attempt || stored.announcedAttempt === stored.attempt) return false;
+      if (await this.store.replace(key, { ...stored, announcedAttempt: stored.attempt }, current.etag)) return true;
+    }
+    return false;
   }
 
   /** A refused Send may go again; an unknown one only when the rep pressed Retry on it. */
@@ -134,7 +215,8 @@ export class AgreementSender {
     return false;
   }
 
-  private outcomeOf(submission: Submission): SubmitResult {
+  /** Where a submission stands, and its outcome once it settles (followed here or from storage). */
+  follow(submission: Submission): SubmitResult {
     if (submission.status !== 'sending') return { submission, done: Promise.resolve(submission), started: false };
     const running = this.inFlight.get(submission.draftId);
     // Claimed by another instance, or by one that died: follow the stored record.
@@ -168,25 +250,18 @@ export class AgreementSender {
     }
   }
 
-  /** `claimEtag` is the version our claim wrote: the outcome replaces exactly that, without reading it back. */
-  private start(key: string, claimed: Submission, claimEtag: string, req: SubmitRequest): SubmitResult {
-    const done = this.create(key, claimed, claimEtag, req).finally(() => this.inFlight.delete(req.draftId));
-    this.inFlight.set(req.draftId, done);
-    return { submission: claimed, done, started: true };
-  }
-
-  private async create(key: string, claimed: Submission, claimEtag: string, req: SubmitRequest): Promise<Submission> {
+  private async create(key: string, claimed: Submission, claimEtag: string, req: SendRequest): Promise<Submission> {
     let result: Submission;
     try {
       const agreement = await this.loa.createAgreement(req.principal, req.request);
       result = { ...claimed, status: 'created', agreement, finishedAt: this.nowIso() };
-      this.log.info({ draftId: req.draftId, agreementId: agreement.id, attempt: claimed.attempt }, 'Agreement created');
+      this.log.info({ draftId: claimed.draftId, agreementId: agreement.id, attempt: claimed.attempt }, 'Agreement created');
       await this.remember(req, agreement);
     } catch (err) {
       const error = toSubmissionError(err);
       const unknown = !(err instanceof LoaApiError) || err.outcomeUnknown;
       result = { ...claimed, status: unknown ? 'unknown' : 'failed', error, finishedAt: this.nowIso() };
-      this.log.warn({ draftId: req.draftId, attempt: claimed.attempt, status: result.status, error: { code: error.code, status: error.status } }, 'Agreement not created');
+      this.log.warn({ draftId: claimed.draftId, attempt: claimed.attempt, status: result.status, error: { code: error.code, status: error.status } }, 'Agreement not created');
       if (!(err instanceof LoaApiError)) this.log.error({ err: describeError(err) }, 'Unexpected error while creating an agreement');
     }
     await this.record(key, result, claimEtag);
@@ -194,7 +269,7 @@ export class AgreementSender {
   }
 
   /** Records the agreement for "my LOAs" and status news. A failure is logged: the agreement exists regardless. */
-  private async remember(req: SubmitRequest, agreement: Agreement): Promise<void> {
+  private async remember(req: SendRequest, agreement: Agreement): Promise<void> {
     try {
       await this.records.add(repKey(req.rep), recordFromAgreement(agreement, req.origin));
       await this.onCreated(req.rep, agreement);

@@ -1,10 +1,7 @@
-import { z } from 'zod';
 import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
-import { renderSubmission } from './sendOutcome';
-
-const cancelData = z.object({ draftId: z.string().min(1).max(100) });
+import { presentSubmission } from './sendOutcome';
 
 function cancelled(text: string): FlowResult {
   return {
@@ -12,14 +9,27 @@ function cancelled(text: string): FlowResult {
   };
 }
 
-/** Cancel on a card: closes that draft, unless it was already sent. */
-export function cancelDraft(deps: FlowDeps): FlowHandler {
-  return async (ctx, data) => {
-    const parsed = cancelData.safeParse(data);
-    const draftId = parsed.success ? parsed.data.draftId : undefined;
-    const submission = draftId ? await deps.sender.find(draftId) : undefined;
-    if (submission && (submission.status === 'created' || submission.status === 'sending')) return renderSubmission(submission, deps);
-    if (draftId && ctx.conversation.draft?.id === draftId) delete ctx.conversation.draft;
+/**
+ * Cancel on a card: closes that draft, unless it was already sent or is being sent. Then
+ * the rep is told so, and gets the outcome: an LOA that went out is never called cancelled.
+ */
+export function cancelDraft(deps: FlowDeps): FlowHandler<{ draftId: string }> {
+  return async (ctx, { draftId }) => {
+    const submission = await deps.sender.find(await ctx.caller(), draftId);
+    if (submission?.status === 'sending') {
+      const shown = await presentSubmission(deps, deps.sender.follow(submission));
+      if (!shown.followUp) return shown;
+      return {
+        ...shown,
+        card: renderNoticeCard({
+          title: 'Too late to cancel',
+          text: 'This LOA is already being sent. This card updates and I post the result here when it is done.',
+          style: 'accent',
+        }),
+      };
+    }
+    if (submission?.status === 'created') return presentSubmission(deps, deps.sender.follow(submission));
+    if (ctx.conversation.draft?.id === draftId) delete ctx.conversation.draft;
     return cancelled(submission?.status === 'unknown' ? 'I will not retry it. If the LOA service did create it, the signer already has the email.' : 'Nothing was sent.');
   };
 }

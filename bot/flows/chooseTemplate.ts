@@ -4,16 +4,13 @@ import { emptyValues } from '../domain/draft';
 import { closedCard } from './draftGuard';
 import type { FlowDeps, FlowHandler } from './flowContext';
 
-const chooseData = z.object({ draftId: z.string().min(1).max(100), templateId: z.string().min(1).max(100) });
+export const chooseData = z.object({ draftId: z.string().min(1).max(100), templateId: z.string().min(1).max(100) });
 
 /** Step 1 -> 2: the rep picked a template; show its details form. */
-export function chooseTemplate(deps: FlowDeps): FlowHandler {
-  return async (ctx, data) => {
-    const parsed = chooseData.safeParse(data);
-    if (!parsed.success) return closedCard('This card is missing its template. Type **send LOA** to start again.');
-    const { draftId, templateId } = parsed.data;
+export function chooseTemplate(deps: FlowDeps): FlowHandler<z.infer<typeof chooseData>> {
+  return async (ctx, { draftId, templateId }) => {
     const draft = ctx.conversation.draft;
-    if (!draft || draft.id !== draftId || (await deps.sender.find(draftId))) {
+    if (!draft || draft.id !== draftId || (await deps.sender.find(await ctx.caller(), draftId))) {
       return closedCard('This LOA is no longer open: it was cancelled, sent or replaced by a newer one.');
     }
     const template = deps.catalog.get(templateId);

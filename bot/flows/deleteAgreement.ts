@@ -3,19 +3,22 @@ import { renderConfirmDeleteCard } from '../../cards/agreementList';
 import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { AgreementRecord } from '../domain/agreementRecords';
+import type { DeletionOutcome } from '../domain/deletions';
 import { repKey } from '../domain/rep';
 import { escapeMarkdown } from '../domain/text';
+import { FAILURE_CAUSE, nextStep } from './failureWords';
 import type { FlowDeps, FlowHandler, FlowResult } from './flowContext';
+import { settledWithin } from './settle';
 
-const agreementData = z.object({ agreementId: z.string().trim().min(1).max(100) });
+export const agreementData = z.object({ agreementId: z.string().trim().min(1).max(100) });
 
 const MY_LOAS = { title: 'My LOAs', verb: VERBS.listAgreements, data: { page: '1' } } as const;
 
-function notFound(id: string | undefined): FlowResult {
+function notFound(id: string): FlowResult {
   return {
     card: renderNoticeCard({
       title: "I can't find that LOA",
-      text: `${id ? `No LOA with id ${escapeMarkdown(id)} was sent by you through this bot.` : 'That LOA id is missing.'} You can only delete LOAs you sent here. Type **my LOAs** to see them.`,
+      text: `No LOA with id ${escapeMarkdown(id)} was sent by you through this bot. You can only delete LOAs you sent here. Type **my LOAs** to see them.`,
       style: 'attention',
       actions: [MY_LOAS],
     }),
@@ -42,65 +45,81 @@ function deletedCard(deps: FlowDeps, record: AgreementRecord, title: string, tex
   };
 }
 
+function deletingCard(): FlowResult {
+  return {
+    card: renderNoticeCard({
+      title: 'Deleting…',
+      text: 'The LOA service is taking a while. This card updates and I post the result here when it is done.',
+      style: 'accent',
+      actions: [MY_LOAS],
+    }),
+  };
+}
+
 /** Delete from the list, or "delete LOA <id>": asks first, showing what would be deleted. */
-export function confirmDelete(deps: FlowDeps): FlowHandler {
-  return async (ctx, data) => {
-    const parsed = agreementData.safeParse(data);
-    if (!parsed.success) return notFound(undefined);
-    const record = await deps.records.find(repKey(await ctx.rep()), parsed.data.agreementId);
-    if (!record) return notFound(parsed.data.agreementId);
+export function confirmDelete(deps: FlowDeps): FlowHandler<{ agreementId: string }> {
+  return async (ctx, { agreementId }) => {
+    const record = await deps.records.find(repKey(await ctx.rep()), agreementId);
+    if (!record) return notFound(agreementId);
     if (record.goneAt) return deletedCard(deps, record, 'Already deleted', 'This LOA no longer exists. Nothing to do.');
     return { card: renderConfirmDeleteCard(record, templateNameOf(deps, record)) };
   };
 }
 
-/** Delete confirmed: deletes once, however often it is pressed, and only the rep's own LOAs. */
-export function deleteAgreement(deps: FlowDeps): FlowHandler {
-  return async (ctx, data) => {
-    const parsed = agreementData.safeParse(data);
-    if (!parsed.success) return notFound(undefined);
+/**
+ * Delete confirmed: deletes once, however often it is pressed, and only the rep's own LOAs.
+ * If the API is slow, answers "Deleting…" at once and follows up; the chat is told once.
+ */
+export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: string }> {
+  return async (ctx, { agreementId }) => {
     const rep = await ctx.rep();
-    const outcome = await deps.deleter.delete(repKey(rep), await ctx.principal(), parsed.data.agreementId);
-    switch (outcome.status) {
-      case 'notYours':
-        return notFound(parsed.data.agreementId);
-      case 'deleted': {
-        const result = deletedCard(deps, outcome.record, 'LOA deleted', `${escapeMarkdown(outcome.record.signer.name)} can no longer sign it.`);
-        return { ...result, messages: [`LOA ${outcome.record.id} to ${outcome.record.signer.name} is deleted.`] };
-      }
-      case 'gone': {
-        const result = deletedCard(deps, outcome.record, 'Already gone', 'The LOA service no longer knows this LOA, so there was nothing to delete.');
-        return { ...result, messages: [`LOA ${outcome.record.id} was already gone from the LOA service.`] };
-      }
-      case 'deleting':
-        return { card: renderNoticeCard({ title: 'Deleting…', text: 'This LOA is being deleted. Type **my LOAs** in a moment to check.', style: 'accent', actions: [MY_LOAS] }) };
-      case 'forbidden':
-        return {
-          card: renderNoticeCard({ title: 'Not deleted', text: 'The LOA service says you are not allowed to delete this LOA. Nothing changed.', style: 'attention', actions: [MY_LOAS] }),
-          messages: [`LOA ${outcome.record.id} was not deleted: the LOA service refused.`],
-        };
-      case 'failed':
-        // Deleting again is safe either way: an LOA already gone answers "Already gone".
-        if (outcome.mayHaveDeleted) {
-          return {
-            card: renderNoticeCard({
-              title: "I couldn't confirm the delete",
-              text: 'The LOA service did not confirm the delete, so the LOA may or may not be deleted. Press Delete again to make sure.',
-              style: 'warning',
-              actions: [{ title: 'Delete', verb: VERBS.deleteAgreement, data: { agreementId: outcome.record.id } }, MY_LOAS],
-            }),
-            messages: [`I couldn't confirm that LOA ${outcome.record.id} is deleted: the LOA service did not confirm it.`],
-          };
-        }
-        return {
-          card: renderNoticeCard({
-            title: 'Not deleted yet',
-            text: 'The LOA service had a problem, and the LOA still exists. Press Delete to try again in a minute.',
-            style: 'attention',
-            actions: [{ title: 'Delete', verb: VERBS.deleteAgreement, data: { agreementId: outcome.record.id } }, MY_LOAS],
-          }),
-          messages: [`LOA ${outcome.record.id} was not deleted: the LOA service had a problem.`],
-        };
-    }
+    const deletion = deps.deleter.delete(repKey(rep), await ctx.principal(), agreementId);
+    const settled = await settledWithin(deletion, deps.sendAckAfterMs);
+    if (settled) return announced(deps, settled);
+    ctx.log.info('LOA API is slow; acknowledged with a Deleting card');
+    return { ...deletingCard(), followUp: deletion.then((outcome) => announced(deps, outcome)) };
   };
+}
+
+async function announced(deps: FlowDeps, outcome: DeletionOutcome): Promise<FlowResult> {
+  const shown = renderDeletion(deps, outcome);
+  if (!shown.messages?.length) return shown;
+  return (await deps.deleter.announce(outcome)) ? shown : { card: shown.card };
+}
+
+function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): FlowResult {
+  switch (outcome.status) {
+    case 'notYours':
+      return { card: renderNoticeCard({ title: "I can't find that LOA", text: 'You can only delete LOAs you sent through this bot. Type **my LOAs** to see them.', style: 'attention', actions: [MY_LOAS] }) };
+    case 'deleted': {
+      const result = deletedCard(deps, outcome.record, 'LOA deleted', `${escapeMarkdown(outcome.record.signer.name)} can no longer sign it.`);
+      return { ...result, messages: [`LOA ${outcome.record.id} to ${outcome.record.signer.name} is deleted.`] };
+    }
+    case 'gone': {
+      const result = deletedCard(deps, outcome.record, 'Already gone', 'The LOA service no longer knows this LOA, so there was nothing to delete.');
+      return { ...result, messages: [`LOA ${outcome.record.id} was already gone from the LOA service.`] };
+    }
+    case 'deleting':
+      return { card: renderNoticeCard({ title: 'Deleting…', text: 'This LOA is being deleted. Type **my LOAs** in a moment to check.', style: 'accent', actions: [MY_LOAS] }) };
+    case 'forbidden':
+      return {
+        card: renderNoticeCard({ title: 'Not deleted', text: 'The LOA service says you are not allowed to delete this LOA. Nothing changed.', style: 'attention', actions: [MY_LOAS] }),
+        messages: [`LOA ${outcome.record.id} was not deleted: the LOA service refused.`],
+      };
+    case 'failed': {
+      const cause = FAILURE_CAUSE[outcome.failure];
+      const again = [{ title: 'Delete', verb: VERBS.deleteAgreement, data: { agreementId: outcome.record.id } }, MY_LOAS];
+      // Deleting again is safe either way: an LOA already gone answers "Already gone".
+      if (outcome.mayHaveDeleted) {
+        return {
+          card: renderNoticeCard({ title: "I couldn't confirm the delete", text: `${cause}, so the LOA may or may not be deleted. Press Delete again to make sure.`, style: 'warning', actions: again }),
+          messages: [`I couldn't confirm that LOA ${outcome.record.id} is deleted. ${cause}.`],
+        };
+      }
+      return {
+        card: renderNoticeCard({ title: 'Not deleted yet', text: `${cause}, and the LOA still exists. ${nextStep(outcome.failure, 'Press Delete')}`, style: 'attention', actions: again }),
+        messages: [`LOA ${outcome.record.id} was not deleted. ${cause}.`],
+      };
+    }
+  }
 }

@@ -4,9 +4,10 @@ import { VERBS } from '../../cards/verbs';
 import type { Draft } from '../domain/draft';
 import type { LoaTemplate } from '../domain/templateCatalog';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
-import { renderSubmission } from './sendOutcome';
+import { presentSubmission } from './sendOutcome';
 
-const draftAction = z.object({ draftId: z.string().min(1).max(100) });
+/** The data of every card that acts on a draft. */
+export const draftData = z.object({ draftId: z.string().min(1).max(100) });
 
 export type OpenDraft = { draft: Draft; template: LoaTemplate };
 
@@ -14,12 +15,9 @@ export type OpenDraft = { draft: Draft; template: LoaTemplate };
  * Finds the open draft a card action refers to. A card whose draft was sent, cancelled
  * or replaced gets a read-only answer instead, so a stale button can never send again.
  */
-export async function openDraftFor(ctx: FlowContext, deps: FlowDeps, data: Record<string, unknown>): Promise<OpenDraft | FlowResult> {
-  const action = draftAction.safeParse(data);
-  if (!action.success) return closedCard('This card is missing its draft. Type **send LOA** to start again.');
-  const { draftId } = action.data;
-  const submission = await deps.sender.find(draftId);
-  if (submission && submission.status !== 'failed') return renderSubmission(submission, deps);
+export async function openDraftFor(ctx: FlowContext, deps: FlowDeps, draftId: string): Promise<OpenDraft | FlowResult> {
+  const submission = await deps.sender.find(await ctx.caller(), draftId);
+  if (submission && submission.status !== 'failed') return presentSubmission(deps, deps.sender.follow(submission));
   const draft = ctx.conversation.draft;
   if (!draft || draft.id !== draftId) return closedCard('This LOA is no longer open: it was cancelled or replaced by a newer one.');
   const template = deps.catalog.get(draft.templateId);

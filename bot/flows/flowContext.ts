@@ -18,6 +18,11 @@ export interface ConversationData {
 export interface FlowContext {
   readonly log: Logger;
   readonly conversation: ConversationData;
+  /**
+   * The rep key of whoever took this turn, as Teams asserts it on the activity: cheap, so it
+   * can check a card's owner before anything slow. Falls back to the resolved rep.
+   */
+  caller(): Promise<string>;
   /** The rep taking this turn; resolved on first use. */
   rep(): Promise<RepIdentity>;
   /** The LOA API principal acting for this rep in this turn. */
@@ -53,4 +58,4 @@ export interface FlowDeps {
   readonly newId: () => string;
 }
 
-export type FlowHandler = (ctx: FlowContext, data: Record<string, unknown>) => Promise<FlowResult>;
+export type FlowHandler<T = Record<string, unknown>> = (ctx: FlowContext, data: T) => Promise<FlowResult>;

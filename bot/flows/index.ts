@@ -1,52 +1,72 @@
+import { z } from 'zod';
 import { VERBS } from '../../cards/verbs';
 import type { Verb } from '../../cards/verbs';
 import { cancelByText, cancelDraft } from './cancelDraft';
-import { chooseTemplate } from './chooseTemplate';
+import { chooseData, chooseTemplate } from './chooseTemplate';
 import type { Command } from './commands';
-import { confirmDelete, deleteAgreement } from './deleteAgreement';
+import { agreementData, confirmDelete, deleteAgreement } from './deleteAgreement';
+import { draftData } from './draftGuard';
 import { editDraft } from './editDraft';
 import type { FlowDeps, FlowHandler } from './flowContext';
-import { listAgreements } from './listAgreements';
+import { listAgreements, listData } from './listAgreements';
 import { newFromAgreement } from './newFromAgreement';
-import { reviewDraft } from './reviewDraft';
-import { sendDraft } from './sendDraft';
+import { reviewData, reviewDraft } from './reviewDraft';
+import { routeVerb } from './router';
+import type { VerbRoute } from './router';
+import { sendData, sendDraft } from './sendDraft';
 import { answerUnknownText, showHelp, welcome } from './showHelp';
 import { startSendLoa } from './startSendLoa';
 
 export interface Flows {
   /** Typed commands; a command's argument arrives as `data.argument`. */
   readonly commands: Readonly<Record<Command, FlowHandler>>;
+  /** Card verbs, each parsed and checked against its card's owner before its handler runs. */
   readonly verbs: Readonly<Record<Verb, FlowHandler>>;
   readonly unknownText: FlowHandler;
   readonly welcome: FlowHandler;
 }
 
+const anything = z.record(z.string(), z.unknown());
+const ofDraft = (data: { draftId: string }) => ({ draftId: data.draftId });
+const ofAgreement = (data: { agreementId: string }) => ({ agreementId: data.agreementId });
+const MISSING_DRAFT = 'This card is missing its draft. Type **send LOA** to start again.';
+const MISSING_AGREEMENT = "This card doesn't say which LOA it is about. Type **my LOAs** to see yours.";
+
+/** Every card verb: the data its card carries, what it refers to, and its handler. */
+function verbRoutes(deps: FlowDeps): Record<Verb, FlowHandler> {
+  const route = <T>(spec: VerbRoute<T>) => routeVerb(deps, spec);
+  return {
+    [VERBS.start]: route({ data: anything, handle: startSendLoa(deps) }),
+    [VERBS.chooseTemplate]: route({ data: chooseData, subject: ofDraft, malformed: 'This card is missing its template. Type **send LOA** to start again.', handle: chooseTemplate(deps) }),
+    [VERBS.reviewDraft]: route({ data: reviewData, subject: ofDraft, malformed: MISSING_DRAFT, handle: reviewDraft(deps) }),
+    [VERBS.editDraft]: route({ data: draftData, subject: ofDraft, malformed: MISSING_DRAFT, handle: editDraft(deps) }),
+    [VERBS.sendDraft]: route({ data: sendData, subject: ofDraft, malformed: MISSING_DRAFT, handle: sendDraft(deps) }),
+    [VERBS.cancelDraft]: route({ data: draftData, subject: ofDraft, malformed: MISSING_DRAFT, handle: cancelDraft(deps) }),
+    [VERBS.help]: route({ data: anything, handle: showHelp }),
+    [VERBS.listAgreements]: route({ data: listData, handle: listAgreements(deps) }),
+    [VERBS.confirmDelete]: route({ data: agreementData, subject: ofAgreement, malformed: MISSING_AGREEMENT, handle: confirmDelete(deps) }),
+    [VERBS.deleteAgreement]: route({ data: agreementData, subject: ofAgreement, malformed: MISSING_AGREEMENT, handle: deleteAgreement(deps) }),
+    [VERBS.newFromAgreement]: route({ data: agreementData, subject: ofAgreement, malformed: MISSING_AGREEMENT, handle: newFromAgreement(deps) }),
+  };
+}
+
 /** Every user task, by the command or card verb that starts it. */
 export function createFlows(deps: FlowDeps): Flows {
-  const start = startSendLoa(deps);
-  const list = listAgreements(deps);
+  const verbs = verbRoutes(deps);
   const confirm = confirmDelete(deps);
+  const list = listAgreements(deps);
   return {
     commands: {
-      sendLoa: start,
+      sendLoa: startSendLoa(deps),
       help: showHelp,
       cancel: cancelByText(deps),
-      myLoas: list,
-      deleteLoa: (ctx, data) => confirm(ctx, { agreementId: data.argument }),
+      myLoas: (ctx) => list(ctx, { page: 1 }),
+      deleteLoa: (ctx, data) => {
+        const parsed = agreementData.safeParse({ agreementId: data.argument });
+        return parsed.success ? confirm(ctx, parsed.data) : verbs[VERBS.confirmDelete](ctx, data);
+      },
     },
-    verbs: {
-      [VERBS.start]: start,
-      [VERBS.chooseTemplate]: chooseTemplate(deps),
-      [VERBS.reviewDraft]: reviewDraft(deps),
-      [VERBS.editDraft]: editDraft(deps),
-      [VERBS.sendDraft]: sendDraft(deps),
-      [VERBS.cancelDraft]: cancelDraft(deps),
-      [VERBS.help]: showHelp,
-      [VERBS.listAgreements]: list,
-      [VERBS.confirmDelete]: confirm,
-      [VERBS.deleteAgreement]: deleteAgreement(deps),
-      [VERBS.newFromAgreement]: newFromAgreement(deps),
-    },
+    verbs,
     unknownText: answerUnknownText,
     welcome,
   };

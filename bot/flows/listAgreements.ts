@@ -7,6 +7,9 @@ import { repKey } from '../domain/rep';
 import type { RepIdentity } from '../domain/rep';
 import { API_ERROR_CODES } from '../loa/contract';
 import { LoaApiError } from '../loa/loaApiError';
+import { loaFailureOf } from '../loa/loaFailure';
+import type { LoaFailure } from '../loa/loaFailure';
+import { FAILURE_CAUSE } from './failureWords';
 import type { LoaPrincipal } from '../loa/loaClient';
 import { describeError } from '../logger';
 import type { Logger } from '../logger';
@@ -14,16 +17,19 @@ import type { FlowDeps, FlowHandler } from './flowContext';
 
 export const PAGE_SIZE = 10;
 
-const listData = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) }).catch({ page: 1 });
+/** How long "my LOAs" waits for fresh statuses before it answers with the stored ones. */
+export const STATUS_REFRESH_BUDGET_MS = 2500;
+
+export const listData = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) }).catch({ page: 1 });
 
 /** "my LOAs": the rep's agreements, newest first, a page at a time, with statuses refreshed where the API can. */
-export function listAgreements(deps: FlowDeps): FlowHandler {
+export function listAgreements(deps: FlowDeps): FlowHandler<{ page: number }> {
   return async (ctx, data) => {
     const rep = await ctx.rep();
     const key = repKey(rep);
     const all = await deps.records.list(key);
     const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
-    const page = Math.min(listData.parse(data).page, pages);
+    const page = Math.min(data.page, pages);
     let shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
     const { refreshed, note, records } = await refreshStatuses(deps, rep, () => ctx.principal(), shown, ctx.log);
     if (records) {
@@ -53,9 +59,11 @@ async function refreshStatuses(
   if (!deps.loa.canGetAgreement) return { refreshed, note: LAST_KNOWN };
   const principal = await principalOf();
   const checkedAt = new Date(deps.clock.now()).toISOString();
-  const results = await Promise.allSettled(open.map((r) => deps.loa.getAgreement(principal, r.id)));
+  // Past the budget the calls give up, and the rep sees the stored statuses marked as such.
+  const deadline = deps.clock.now() + STATUS_REFRESH_BUDGET_MS;
+  const results = await Promise.allSettled(open.map((r) => deps.loa.getAgreement(principal, r.id, { deadline })));
   const changes = new Map<string, (r: AgreementRecord) => AgreementRecord>();
-  let failures = 0;
+  const failures: LoaFailure[] = [];
   results.forEach((result, i) => {
     const id = open[i]!.id;
     if (result.status === 'fulfilled') {
@@ -65,13 +73,20 @@ async function refreshStatuses(
       refreshed.add(id);
       changes.set(id, (r) => ({ ...r, goneAt: checkedAt }));
     } else {
-      failures++;
+      failures.push(result.reason instanceof LoaApiError ? loaFailureOf(result.reason) : 'failed');
       log.warn({ agreementId: id, err: describeError(result.reason) }, 'Could not refresh an agreement status');
     }
   });
   const records = changes.size > 0 ? await deps.records.updateMany(repKey(rep), changes) : undefined;
-  const note = !deps.loa.canGetAgreement ? LAST_KNOWN : failures > 0 ? "I couldn't refresh some statuses just now; those show the last status I know." : '';
+  const note = !deps.loa.canGetAgreement ? LAST_KNOWN : refreshNote(failures);
   return { refreshed, note, ...(records ? { records } : {}) };
 }
 
 const LAST_KNOWN = "The LOA service can't report status, so these are the last statuses I know.";
+
+function refreshNote(failures: LoaFailure[]): string {
+  if (failures.length === 0) return '';
+  const failure = failures.includes('botAccess') ? 'botAccess' : failures.includes('timeout') ? 'timeout' : failures[0]!;
+  const after = failure === 'botAccess' ? ' Your admin has been told.' : '';
+  return `${FAILURE_CAUSE[failure]}, so the statuses marked "last known" may be out of date.${after}`;
+}

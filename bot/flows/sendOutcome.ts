@@ -4,9 +4,13 @@ import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { Draft, FieldErrors } from '../domain/draft';
 import { inputIdForApiField, labelOfInput } from '../domain/draft';
-import type { Submission } from '../domain/submissions';
+import type { Submission, SubmitResult } from '../domain/submissions';
 import { escapeMarkdown } from '../domain/text';
 import { API_ERROR_CODES } from '../loa/contract';
+import { loaFailureOf } from '../loa/loaFailure';
+import type { LoaFailure } from '../loa/loaFailure';
+import { FAILURE_CAUSE, nextStep } from './failureWords';
+import { settledWithin } from './settle';
 import type { FlowDeps, FlowResult } from './flowContext';
 
 /** The card and chat message for a submission, in a rep's words. */
@@ -81,21 +85,38 @@ function failedCard(submission: Submission, templateName: string): FlowResult {
 }
 
 function reasonFor(submission: Submission): string {
+  const failure = submission.error ? loaFailureOf(submission.error) : 'failed';
   if (submission.status === 'unknown') {
-    return 'The LOA service did not answer in time, so the LOA may or may not have been created. Check with the signer before you press Retry, or you may send it twice.';
+    const cause = submission.error?.code === 'INTERRUPTED' ? 'I was restarted while I was sending it' : FAILURE_CAUSE[failure];
+    return `${cause}, so the LOA may or may not have been created. Check with the signer before you press Retry, or you may send it twice.`;
   }
-  const reason = refusalReason(submission.error);
+  const reason = refusalReason(submission.error, failure);
   // "Nothing was sent" holds for this attempt only when an earlier one may have gone through.
   return submission.earlierMayExist ? `${reason} An earlier attempt may still have reached the signer: check with them before you press Retry.` : reason;
 }
 
-function refusalReason(error: Submission['error']): string {
+function refusalReason(error: Submission['error'], failure: LoaFailure): string {
   if (!error) return 'Nothing was sent. Press Retry.';
-  if (error.code === 'CONNECTION_REFUSED') return 'The LOA service could not be reached, and nothing was sent. Press Retry in a minute.';
-  if (error.status === 429 || error.status === 503) return 'The LOA service is busy, and nothing was sent. Press Retry in a minute.';
-  if (error.operation === 'token' || error.status === 401 || error.status === 403) {
-    return 'The LOA service did not accept your sign-in, and nothing was sent. Press Retry; if it happens again, contact LOA support.';
-  }
-  if (error.status === 400) return `The LOA service refused this LOA, and nothing was sent: ${error.message}. Press Edit to change it.`;
-  return 'The LOA service had a problem, and nothing was sent. Press Retry in a minute.';
+  if (failure === 'refused' && error.status === 400) return `The LOA service refused this LOA, and nothing was sent: ${error.message}. Press Edit to change it.`;
+  if (failure === 'refused' && error.status === 403) return 'The LOA service says you may not send this LOA, and nothing was sent. Contact LOA support if you should.';
+  const cause = failure === 'refused' ? 'The LOA service refused this LOA' : FAILURE_CAUSE[failure];
+  return `${cause}, and nothing was sent. ${nextStep(failure, 'Press Retry')}`;
+}
+
+/**
+ * A submission as the rep should see it now: its outcome if it settles within the ack
+ * time, otherwise the "Sending…" card and the outcome as a follow-up. Whichever turn,
+ * instance or follow-up shows an outcome first tells the chat; the others only show it.
+ */
+export async function presentSubmission(deps: FlowDeps, result: SubmitResult, draft?: Draft): Promise<FlowResult> {
+  if (result.submission.status !== 'sending') return announced(deps, result.submission, draft);
+  const settled = await settledWithin(result.done, deps.sendAckAfterMs);
+  if (settled) return announced(deps, settled, draft);
+  return { ...renderSubmission(result.submission, deps, draft), followUp: result.done.then((s) => announced(deps, s, draft)) };
+}
+
+async function announced(deps: FlowDeps, submission: Submission, draft: Draft | undefined): Promise<FlowResult> {
+  const shown = renderSubmission(submission, deps, draft);
+  if (!shown.messages?.length) return shown;
+  return (await deps.sender.announce(submission)) ? shown : { card: shown.card };
 }

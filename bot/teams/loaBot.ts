@@ -11,6 +11,7 @@ import type { Command } from '../flows/commands';
 import type { ConversationData, FlowContext, FlowHandler, FlowResult } from '../flows/flowContext';
 import type { Flows } from '../flows';
 import type { LoaPrincipals } from '../loa/principals';
+import { repKey } from '../domain/rep';
 import { describeError } from '../logger';
 import { IdentityError, PersonalChatRequired, SignInRequired } from './identity';
 import type { RepIdentityProvider, ResolvedRep } from './identity';
@@ -191,6 +192,7 @@ export class LoaBot extends TeamsActivityHandler {
     return {
       log: turnLog(context, this.deps.logger),
       conversation,
+      caller: async () => callerKey(context.activity) ?? repKey((await resolve()).rep),
       rep: async () => (await resolve()).rep,
       principal: async () => {
         const { rep, ssoToken } = await resolve();
@@ -206,6 +208,16 @@ export class LoaBot extends TeamsActivityHandler {
   private async postMessages(context: TurnContext, result: FlowResult): Promise<void> {
     for (const text of result.messages ?? []) await context.sendActivity(plainText(text));
   }
+}
+
+/**
+ * The rep key of the sender as Teams asserts it on the (authenticated) activity: their Entra
+ * object id and tenant. Undefined on channels that do not say.
+ */
+function callerKey(activity: Activity): string | undefined {
+  const objectId = activity.from?.aadObjectId;
+  const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+  return objectId && tenantId ? repKey({ tenantId, objectId }) : undefined;
 }
 
 /** A chat message Teams shows as typed, so rep-supplied text in it is never Markdown. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
+import { createLogger } from '../../bot/logger';
 import type { AdaptiveCard } from '../../cards/render';
 import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
 import { distributorDetails, openDistributorDraft, reviewDistributorDraft } from '../helpers/loaFlow';
@@ -190,20 +191,28 @@ describe('send LOA when sign-in to the LOA API fails', () => {
   let loa: TestSandbox;
   let h: ConversationHarness;
 
+  const logLines: string[] = [];
+
   before(async () => {
     loa = await startTestSandbox();
     // The bot holds the wrong client secret: every token call is refused (401 invalid_client).
-    h = await ConversationHarness.start(loa.url, { clientId: loa.clientId, clientSecret: 'not-the-secret' });
+    h = await ConversationHarness.start(loa.url, { clientId: loa.clientId, clientSecret: 'not-the-secret' }, {
+      overrides: { logger: createLogger({ level: 'info' }, { write: (line: string) => void logLines.push(line) }) },
+    });
   });
   after(async () => {
     await h.stop();
     await loa.close();
   });
 
-  it('says the sign-in was refused rather than blaming the LOA, and offers Retry', async () => {
+  it("blames the bot's own access, not the rep's sign-in, and tells the operator", async () => {
     const rep = h.rep();
     const refused = await rep.press(await reviewDistributorDraft(rep), 'Send');
-    assert.match(readableText(refused), /did not accept your sign-in, and nothing was sent/);
+    assert.match(readableText(refused), /The LOA bot's access to the LOA service was refused, and nothing was sent\. Your admin has been told/);
+    assert.doesNotMatch(readableText(refused), /your sign-in/);
+    const operatorErrors = logLines.map((l) => JSON.parse(l) as { level: string; msg: string; operatorError?: boolean }).filter((l) => l.operatorError);
+    assert.ok(operatorErrors.length > 0 && operatorErrors.every((l) => l.level === 'error' && /LOA_CLIENT_ID and LOA_CLIENT_SECRET/.test(l.msg)), 'logged as an operator error naming the settings');
+    assert.ok(!logLines.join('\n').includes('not-the-secret'), 'the secret is not logged');
     assert.deepEqual(titles(refused), ['Retry', 'Edit', 'Cancel']);
     assert.equal((await loa.hooks.agreements()).length, 0);
   });
