@@ -15,9 +15,10 @@ import type { RepIdentity } from './rep';
 /**
  * sending: claimed, the create call is under way (or its instance died);
  * created: the API created the agreement; failed: the API refused, nothing was created;
- * unknown: no answer arrived, so an agreement may exist and nothing is resent by itself.
+ * unknown: no answer arrived, so an agreement may exist and nothing is resent by itself;
+ * cancelled: the rep cancelled the draft before any Send claimed it, or after one failed.
  */
-export type SubmissionStatus = 'sending' | 'created' | 'failed' | 'unknown';
+export type SubmissionStatus = 'sending' | 'created' | 'failed' | 'unknown' | 'cancelled';
 
 export interface SubmissionError {
   /** The LOA API call that failed: a token call means the rep's sign-in was refused, not the LOA. */
@@ -167,6 +168,27 @@ export class AgreementSender {
     // Another click or instance resent it first: report what that one is doing.
     const latest = await this.store.get(key);
     return { claimed: false, result: this.follow(latest?.value ?? existing) };
+  }
+
+  /**
+   * Cancels a draft with the same conditional writes a Send claims it with, so exactly one
+   * of a Cancel and a Send racing each other wins. Returns the submission as it now stands:
+   * cancelled, or the Send that got there first.
+   */
+  async cancel(req: Omit<ClaimRequest, 'retryOfAttempt'>): Promise<Submission> {
+    const key = keyOf(req.draftId);
+    const cancelled: Submission = { draftId: req.draftId, status: 'cancelled', attempt: 1, templateId: req.templateId, repKey: req.owner, startedAt: this.nowIso(), finishedAt: this.nowIso() };
+    for (let tries = 0; tries < 5; tries++) {
+      if (await this.store.create(key, cancelled)) return cancelled;
+      const current = await this.store.get(key);
+      if (!current) continue;
+      const existing = current.value;
+      if (!sameRep(existing.repKey, req.owner)) throw new Error(`Submission ${req.draftId} belongs to another rep`);
+      if (existing.status !== 'failed' && existing.status !== 'unknown') return existing;
+      const closed: Submission = { ...existing, status: 'cancelled', finishedAt: this.nowIso(), ...(existing.status === 'unknown' ? { earlierMayExist: true } : {}) };
+      if (await this.store.replace(key, closed, current.etag)) return closed;
+    }
+    throw new Error(`Could not cancel draft ${req.draftId}: too many concurrent writes`);
   }
 
   /** Starts the create for a claimed draft. */

@@ -1,36 +1,32 @@
 import { renderNoticeCard } from '../../cards/simpleCards';
-import { VERBS } from '../../cards/verbs';
-import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
-import { presentSubmission } from './sendOutcome';
-
-function cancelled(text: string): FlowResult {
-  return {
-    card: renderNoticeCard({ title: 'LOA cancelled', text, actions: [{ title: 'Send an LOA', verb: VERBS.start, data: {} }] }),
-  };
-}
+import type { FlowContext, FlowDeps, FlowHandler } from './flowContext';
+import { cancelledCard, presentSubmission } from './sendOutcome';
 
 /**
- * Cancel on a card: closes that draft, unless it was already sent or is being sent. Then
- * the rep is told so, and gets the outcome: an LOA that went out is never called cancelled.
+ * Cancel on a card: closes that draft, unless a Send claimed it first. Then the rep is told
+ * it is too late, and gets the outcome: an LOA that went out is never called cancelled.
  */
 export function cancelDraft(deps: FlowDeps): FlowHandler<{ draftId: string }> {
   return async (ctx, { draftId }) => {
-    const submission = await deps.sender.find(await ctx.caller(), draftId);
-    if (submission?.status === 'sending') {
-      const shown = await presentSubmission(deps, deps.sender.follow(submission));
-      if (!shown.followUp) return shown;
-      return {
-        ...shown,
-        card: renderNoticeCard({
-          title: 'Too late to cancel',
-          text: 'This LOA is already being sent. This card updates and I post the result here when it is done.',
-          style: 'accent',
-        }),
-      };
+    const draft = ctx.conversation.draft?.id === draftId ? ctx.conversation.draft : undefined;
+    const owner = await ctx.caller();
+    // A draft that is not open here was sent, cancelled or replaced: the stored record says which.
+    const submission = draft ? await deps.sender.cancel({ draftId, owner, templateId: draft.templateId }) : await deps.sender.find(owner, draftId);
+    if (!submission) return cancelledCard('Nothing was sent.');
+    if (submission.status === 'cancelled') {
+      if (draft) delete ctx.conversation.draft;
+      return presentSubmission(deps, deps.sender.follow(submission));
     }
-    if (submission?.status === 'created') return presentSubmission(deps, deps.sender.follow(submission));
-    if (ctx.conversation.draft?.id === draftId) delete ctx.conversation.draft;
-    return cancelled(submission?.status === 'unknown' ? 'I will not retry it. If the LOA service did create it, the signer already has the email.' : 'Nothing was sent.');
+    const shown = await presentSubmission(deps, deps.sender.follow(submission));
+    if (!shown.followUp) return shown;
+    return {
+      ...shown,
+      card: renderNoticeCard({
+        title: 'Too late to cancel',
+        text: 'This LOA is already being sent. This card updates and I post the result here when it is done.',
+        style: 'accent',
+      }),
+    };
   };
 }
 

@@ -37,6 +37,8 @@ export function renderSubmission(submission: Submission, deps: FlowDeps, draft?:
       return fieldErrorsCard(submission, deps, draft) ?? failedCard(submission, templateName);
     case 'unknown':
       return failedCard(submission, templateName);
+    case 'cancelled':
+      return cancelledCard(submission.earlierMayExist ? 'I will not retry it. If the LOA service did create it, the signer already has the email.' : 'Nothing was sent.');
   }
 }
 
@@ -59,6 +61,12 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | 
   return {
     card: renderDraftDetailsCard({ template, draft, errors, problem }),
     messages: ['Your LOA was not sent: the LOA service refused some details. Fix them on the card and review again.'],
+  };
+}
+
+export function cancelledCard(text: string): FlowResult {
+  return {
+    card: renderNoticeCard({ title: 'LOA cancelled', text, actions: [{ title: 'Send an LOA', verb: VERBS.start, data: {} }] }),
   };
 }
 

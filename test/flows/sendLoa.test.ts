@@ -180,7 +180,8 @@ describe('send LOA', () => {
       assert.match(readableText(cancelled), /LOA cancelled/);
       assert.match(readableText(cancelled), /Nothing was sent/);
       const stale = await rep.press(details, 'Review', distributorDetails());
-      assert.match(readableText(stale), /no longer open/);
+      assert.match(readableText(stale), /LOA cancelled/);
+      assert.deepEqual(actionsOf(stale).map((a) => a.title), ['Send an LOA']);
     });
 
     it('cancels by typing "cancel"', async () => {
@@ -189,7 +190,8 @@ describe('send LOA', () => {
       const { cards } = await rep.says('cancel');
       assert.match(readableText(cards[0]!), /LOA cancelled/);
       const stale = await rep.press(details, 'Review', distributorDetails());
-      assert.match(readableText(stale), /no longer open/);
+      assert.match(readableText(stale), /LOA cancelled/);
+      assert.deepEqual(actionsOf(stale).map((a) => a.title), ['Send an LOA']);
     });
 
     it('says so when there is nothing to cancel', async () => {

@@ -146,8 +146,8 @@ export class RepSession {
       timestamp: new Date().toISOString(),
       from: { id: this.member.id, name: this.member.name, aadObjectId: this.member.aadObjectId },
       recipient: { id: '28:loa-bot', name: 'LOA bot' },
-      conversation: { id: this.conversationId, conversationType: 'personal', tenantId: TENANT_ID },
-      channelData: { tenant: { id: TENANT_ID } },
+      conversation: { id: this.conversationId, conversationType: 'personal', tenantId: this.member.tenantId },
+      channelData: { tenant: { id: this.member.tenantId } },
       locale: 'en-US',
     };
   }
@@ -207,8 +207,8 @@ export class ConversationHarness {
     await this.teams.stop();
   }
 
-  /** A new rep with a 1:1 chat, known to the Teams roster. */
-  rep(name = 'Ana Rep'): RepSession {
+  /** A new rep with a 1:1 chat, known to the Teams roster; of our tenant unless told otherwise. */
+  rep(name = 'Ana Rep', tenantId = TENANT_ID): RepSession {
     const slug = `${name.toLowerCase().replace(/[^a-z]+/g, '.')}.${randomUUID().slice(0, 6)}`;
     const member: RosterMember = {
       id: `29:${randomUUID()}`,
@@ -216,7 +216,7 @@ export class ConversationHarness {
       aadObjectId: randomUUID(),
       userPrincipalName: `${slug}@se.com`,
       email: `${slug}@se.com`,
-      tenantId: TENANT_ID,
+      tenantId,
     };
     this.teams.addMember(member);
     return new RepSession(this, member);

@@ -30,6 +30,8 @@ export class FakeTeams {
   readonly calls: RecordedCall[] = [];
   /** Roster lookups (GET …/members/{id}) served so far. */
   rosterLookups = 0;
+  /** How long a roster lookup takes, as Teams sometimes does (300 ms is enough to race). */
+  rosterDelayMs = 0;
   private server?: Server;
   private nextId = 1;
   url = '';
@@ -53,6 +55,13 @@ export class FakeTeams {
   /** Activities posted to a conversation (not updates). */
   posted(conversationId: string): Record<string, unknown>[] {
     return this.calls.filter((c) => c.conversationId === conversationId && c.method === 'POST').map((c) => c.body);
+  }
+
+  /** The plain chat messages posted to a conversation, matching `pattern`. */
+  messages(conversationId: string, pattern: RegExp = /./): string[] {
+    return this.posted(conversationId)
+      .map((a) => a.text)
+      .filter((t): t is string => typeof t === 'string' && pattern.test(t));
   }
 
   /** Activities updated in place in a conversation. */
@@ -82,6 +91,7 @@ export class FakeTeams {
     // v3/conversations/{conversationId}/members/{memberId}
     if (req.method === 'GET' && parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'members' && parts[4]) {
       this.rosterLookups++;
+      if (this.rosterDelayMs > 0) await new Promise((r) => setTimeout(r, this.rosterDelayMs));
       const member = this.roster.get(parts[4]);
       if (!member) return send(404, { error: { code: 'MemberNotFoundInConversation', message: 'The member is not in the roster' } });
       return send(200, { ...member, givenName: member.name.split(' ')[0], surname: member.name.split(' ').slice(1).join(' '), userRole: 'user' });

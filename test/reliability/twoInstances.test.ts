@@ -126,4 +126,24 @@ describe('two bot instances sharing blob storage (Azurite)', () => {
     assert.match(listOne, /For One/);
     assert.doesNotMatch(listOne, /For Two/);
   });
+
+  it('tells the chat once per outcome when 20 presses of Send, then of Delete, are spread over both instances', async function () {
+    this.timeout(60_000);
+    const onA = a.rep();
+    const onB = onA.via(b);
+    const messages = (pattern: RegExp) => [...a.teams.messages(onA.conversationId, pattern), ...b.teams.messages(onA.conversationId, pattern)];
+    const details = await openDistributorDraft(onA);
+    const review = await onA.press(details, 'Review', distributorDetails({ signerName: 'Announced Once' }));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? onA : onB).press(review, 'Send')));
+    const mine = (await loa.hooks.agreements()).filter((x) => x.owner === onA.member.userPrincipalName);
+    assert.equal(mine.length, 1, 'one agreement');
+    await new Promise((r) => setTimeout(r, 1500)); // any follow-up still on its way
+    assert.equal(messages(/^LOA sent to /).length, 1, 'one "LOA sent" message across both instances');
+
+    const list = (await onA.says('my LOAs')).cards[0]!;
+    const confirm = await onA.press(list, 'Delete');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? onA : onB).press(confirm, 'Delete')));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(messages(/is deleted/), [`LOA ${mine[0]!.id} to Announced Once is deleted.`]);
+  });
 });
