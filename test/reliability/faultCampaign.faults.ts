@@ -45,6 +45,7 @@ type FinalState = 'created' | 'failed-reported' | 'unknown-reported' | 'turn-err
 interface RepOutcome {
   index: number;
   upn: string;
+  conversationId: string;
   signerName: string;
   state: FinalState;
   /** The text of the last card the rep saw for this draft. */
@@ -197,8 +198,9 @@ describe(`fault campaign: ${REPS} reps while the LOA API fails 30% of calls`, ()
   const botLogs: BotLogCounts = { errors: {}, sendsNotCreated: {}, callsWithoutAnswer: {} };
 
   /**
-   * Presses a Send or Retry button and returns the card the rep ends up with: the invoke's
-   * card, or, when that is "Sending…", the update Teams receives for the same card later.
+   * Presses a Send, Retry or Delete button and returns the card the rep ends up with: the
+   * invoke's card, or, when that is "Sending…" or "Deleting…", the update Teams receives for
+   * the same card later.
    */
   async function pressAndSettle(rep: RepSession, card: AdaptiveCard, title: string, outcome: RepOutcome): Promise<AdaptiveCard> {
     const cardId = rep.cardIdOf(card);
@@ -206,11 +208,11 @@ describe(`fault campaign: ${REPS} reps while the LOA API fails 30% of calls`, ()
     // The follow-up may land before the invoke's answer does: count what was there before.
     const updatesBefore = updatesOfCard().length;
     const answered = await rep.press(card, title);
-    if (!/Sending your LOA/.test(readableText(answered))) return answered;
+    if (!/^(Sending your LOA|Deleting…)/.test(readableText(answered))) return answered;
     try {
       await h.teams.waitFor(() => updatesOfCard().length > updatesBefore, FOLLOW_UP_WAIT_MS);
     } catch {
-      outcome.problems.push(`left at "Sending…": no follow-up within ${FOLLOW_UP_WAIT_MS} ms`);
+      outcome.problems.push(`left at "${readableText(answered).split('\n')[0]}": no follow-up within ${FOLLOW_UP_WAIT_MS} ms`);
       return answered;
     }
     outcome.followUps++;
@@ -225,7 +227,7 @@ describe(`fault campaign: ${REPS} reps while the LOA API fails 30% of calls`, ()
   async function runRep(index: number): Promise<RepOutcome> {
     const rep = h.rep(`Campaign Rep ${lettersOf(index)}`);
     const signerName = signerNameOf(index);
-    const outcome: RepOutcome = { index, upn: rep.member.userPrincipalName, signerName, state: 'broken', finalText: '', retriesPressed: 0, followUps: 0, deleteRetriesPressed: 0, problems: [] };
+    const outcome: RepOutcome = { index, upn: rep.member.userPrincipalName, conversationId: rep.conversationId, signerName, state: 'broken', finalText: '', retriesPressed: 0, followUps: 0, deleteRetriesPressed: 0, problems: [] };
     try {
       const review = await reviewDistributorDraft(rep, { signerName, signerEmail: `campaign.signer.${index}@acme.example` });
       let card = await pressAndSettle(rep, review, 'Send', outcome);
@@ -277,11 +279,11 @@ describe(`fault campaign: ${REPS} reps while the LOA API fails 30% of calls`, ()
       outcome.problems.push(`"delete LOA" did not ask for a confirmation: ${confirm ? readableText(confirm).slice(0, 200) : 'no card'}`);
       return;
     }
-    let card = await rep.press(confirm, 'Delete');
+    let card = await pressAndSettle(rep, confirm, 'Delete', outcome);
     // Deleting again is safe after a refusal and after an unconfirmed delete alike.
     while (/^(Not deleted yet|I couldn't confirm the delete)/.test(readableText(card)) && outcome.deleteRetriesPressed < RETRIES_A_REP_PRESSES) {
       outcome.deleteRetriesPressed++;
-      card = await rep.press(card, 'Delete');
+      card = await pressAndSettle(rep, card, 'Delete', outcome);
     }
     const text = readableText(card);
     if (/^(LOA deleted|Already gone)/.test(text)) outcome.deletion = 'deleted';
@@ -383,6 +385,17 @@ describe(`fault campaign: ${REPS} reps while the LOA API fails 30% of calls`, ()
       assert.equal(matching[0]!.owner, o.upn, `rep ${o.index}: in the rep's name`);
       assert.equal(o.listedInMyLoas, true, `rep ${o.index}: "my LOAs" lists it`);
     }
+  });
+
+  it('tells each rep in the chat once about the LOA they sent, and once about the one they deleted', () => {
+    const told = (o: RepOutcome, pattern: RegExp) => h.teams.messages(o.conversationId, pattern).length;
+    const wrong = outcomes
+      .filter((o) => o.state === 'created')
+      .flatMap((o) => [
+        ...(told(o, /^LOA sent to /) === 1 ? [] : [`rep ${o.index}: ${told(o, /^LOA sent to /)} "LOA sent" messages`]),
+        ...(o.deletion !== 'deleted' || told(o, /is deleted\.$|was already gone/) === 1 ? [] : [`rep ${o.index}: ${told(o, /is deleted\.$|was already gone/)} deletion messages`]),
+      ]);
+    assert.deepEqual(wrong, []);
   });
 
   it('deleted the LOAs it said it deleted, and only those it did not say still exist', () => {
