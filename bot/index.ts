@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ConversationState, TeamsSSOTokenExchangeMiddleware } from 'botbuilder';
 import type { BotAdapter, Middleware } from 'botbuilder';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import { templatesTooLargeForTeams } from '../cards/cardBudget';
@@ -55,6 +56,8 @@ export interface BotOverrides {
   host?: string;
   /** Extra Bot Framework authentication settings, e.g. a local OpenID endpoint in tests. */
   auth?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
+  /** How the bot obtains its own Entra token for Bot Framework calls; tests stand in for Entra ID. */
+  credentials?: ServiceClientCredentialsFactory;
 }
 
 export interface RunningBot {
@@ -78,7 +81,7 @@ export interface ComposedBot {
 
 export async function startBot(config: Config, overrides: BotOverrides = {}): Promise<RunningBot> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
-  const adapter = createAdapter(config, logger, overrides.auth);
+  const adapter = createAdapter(config, logger, overrides.auth, overrides.credentials);
   const composed = await composeBot(config, adapter, { ...overrides, logger });
   composed.middleware.forEach((m) => adapter.use(m));
   let server: BotServer;

@@ -15,7 +15,12 @@ export interface SsoTokenValidatorOptions {
 
 /** Why a token was refused. The message never includes the token. */
 export class SsoTokenError extends Error {
-  override readonly name = 'SsoTokenError';
+  override readonly name: string = 'SsoTokenError';
+}
+
+/** A well-formed token from an organisation the bot does not serve. */
+export class TenantNotAllowed extends SsoTokenError {
+  override readonly name = 'TenantNotAllowed';
 }
 
 const REQUIRED_SCOPE = 'access_as_user';
@@ -43,7 +48,7 @@ export class SsoTokenValidator {
       throw new SsoTokenError('The SSO token is not a JWT');
     }
     const tenantId = typeof unverified.tid === 'string' ? unverified.tid.toLowerCase() : '';
-    if (!this.allowed.has(tenantId)) throw new SsoTokenError(`Tenant ${tenantId || '(none)'} is not allowed to use this bot`);
+    if (!this.allowed.has(tenantId)) throw new TenantNotAllowed(`Tenant ${tenantId || '(none)'} is not allowed to use this bot`);
 
     let payload: JWTPayload;
     try {
@@ -56,6 +61,10 @@ export class SsoTokenValidator {
       }));
     } catch (err) {
       throw new SsoTokenError(`The SSO token was refused: ${describeJoseError(err)}`);
+    }
+    // Entra ID's v2.0 tokens always name the API by its client id; an App ID URI comes only in v1.0 tokens.
+    if (payload.iss === `${this.o.authority}/${tenantId}/v2.0` && payload.aud !== this.o.appId) {
+      throw new SsoTokenError('The SSO token pairs a v2.0 issuer with an App ID URI audience, which Entra ID never issues');
     }
     const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
     if (!scopes.includes(REQUIRED_SCOPE)) throw new SsoTokenError(`The SSO token lacks the ${REQUIRED_SCOPE} scope`);

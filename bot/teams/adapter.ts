@@ -2,7 +2,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory, 
 import type { Activity, ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from 'botbuilder';
 // botbuilder's own dependency (same version): CloudAdapter answers 401 only to this class.
 import { AuthenticationError, JwtTokenValidation } from 'botframework-connector';
-import type { AuthenticateRequestResult, ClaimsIdentity, ConnectorClient, ConnectorFactory, UserTokenClient } from 'botframework-connector';
+import type { AuthenticateRequestResult, ClaimsIdentity, ConnectorClient, ConnectorFactory, ServiceClientCredentialsFactory, UserTokenClient } from 'botframework-connector';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { describeError } from '../logger';
@@ -10,15 +10,24 @@ import { failedTurnInvokeResponse } from './loaBot';
 import { correlationIdOf, turnLog } from './turnLog';
 
 /** The Bot Framework adapter, authenticating /api/messages unless MicrosoftAppId is empty (local runs). */
-export function createAdapter(config: Config, logger: Logger, authOverrides: Partial<ConfigurationBotFrameworkAuthenticationOptions> = {}): CloudAdapter {
-  const auth = new ChannelAuthentication({
-    MicrosoftAppId: config.bot.appId,
-    MicrosoftAppPassword: config.bot.appPassword,
-    MicrosoftAppType: config.bot.appType,
-    MicrosoftAppTenantId: config.bot.appTenantId,
-    ...(config.bot.certificateThumbprint ? { CertificateThumbprint: config.bot.certificateThumbprint, CertificatePrivateKey: config.bot.certificatePrivateKey } : {}),
-    ...authOverrides,
-  });
+export function createAdapter(
+  config: Config,
+  logger: Logger,
+  authOverrides: Partial<ConfigurationBotFrameworkAuthenticationOptions> = {},
+  /** How the bot obtains its own Entra token; tests stand in for Entra ID here. */
+  credentials?: ServiceClientCredentialsFactory,
+): CloudAdapter {
+  const auth = new ChannelAuthentication(
+    {
+      MicrosoftAppId: config.bot.appId,
+      MicrosoftAppPassword: config.bot.appPassword,
+      MicrosoftAppType: config.bot.appType,
+      MicrosoftAppTenantId: config.bot.appTenantId,
+      ...(config.bot.certificateThumbprint ? { CertificateThumbprint: config.bot.certificateThumbprint, CertificatePrivateKey: config.bot.certificatePrivateKey } : {}),
+      ...authOverrides,
+    },
+    credentials,
+  );
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const log = turnLog(context, logger);

@@ -1,7 +1,7 @@
 import { TeamsInfo } from 'botbuilder';
 import { decodeJwt } from 'jose';
 import type { TurnContext } from 'botbuilder';
-import { SsoTokenError } from '../auth/ssoTokenValidator';
+import { SsoTokenError, TenantNotAllowed } from '../auth/ssoTokenValidator';
 import type { SsoTokenValidator } from '../auth/ssoTokenValidator';
 import type { RepIdentity } from '../domain/rep';
 
@@ -25,11 +25,25 @@ export interface RepIdentityProvider {
 /** A rep the bot cannot identify; the turn ends with a message saying why. */
 export class IdentityError extends Error {
   override readonly name = 'IdentityError';
+  /** The rep's organisation is not one this bot serves: signing in again cannot help. */
+  readonly tenantRefused: boolean;
+
+  constructor(message: string, options: { tenantRefused?: boolean } = {}) {
+    super(message);
+    this.tenantRefused = options.tenantRefused ?? false;
+  }
 }
 
 /** The rep has not signed in yet (or consent is missing): the bot starts sign-in and resumes after it. */
 export class SignInRequired extends Error {
   override readonly name = 'SignInRequired';
+  /** The store held a token the bot refused; it was signed out so a new sign-in can replace it. */
+  readonly afterRefusedToken: boolean;
+
+  constructor(message: string, options: { afterRefusedToken?: boolean } = {}) {
+    super(message);
+    this.afterRefusedToken = options.afterRefusedToken ?? false;
+  }
 }
 
 /** Identity is only established in a 1:1 chat: LOAs are personal. */
@@ -62,16 +76,22 @@ export class RosterIdentityProvider implements RepIdentityProvider {
 
 /** The part of botframework-connector's UserTokenClient that CloudAdapter puts in turn state. */
 interface UserTokenClient {
-  getUserToken(userId: string, connectionName: string, channelId: string, magicCode: string): Promise<{ token?: string } | undefined>;
+  getUserToken(userId: string, connectionName: string, channelId: string, magicCode?: string): Promise<{ token?: string } | undefined>;
+  signOutUser(userId: string, connectionName: string, channelId: string): Promise<void>;
 }
 
-/** The token store as CloudAdapter (UserTokenClient) or TestAdapter (ExtendedUserTokenProvider) offers it. */
-async function storedUserToken(context: TurnContext, connectionName: string): Promise<string | undefined> {
-  const adapter = context.adapter as { UserTokenClientKey?: symbol; getUserToken?: (c: TurnContext, n: string) => Promise<{ token?: string } | undefined> };
+/** The rep's Bot Framework token store, as CloudAdapter offers it for this turn. */
+function tokenStore(context: TurnContext, connectionName: string) {
+  const adapter = context.adapter as { UserTokenClientKey?: symbol };
   const client = adapter.UserTokenClientKey ? context.turnState.get<UserTokenClient | undefined>(adapter.UserTokenClientKey) : undefined;
-  const from = context.activity.from?.id ?? '';
-  const response = client ? await client.getUserToken(from, connectionName, context.activity.channelId, '') : await adapter.getUserToken?.(context, connectionName);
-  return response?.token || undefined;
+  if (!client) throw new IdentityError('This adapter offers no Bot Framework token store');
+  const userId = context.activity.from?.id ?? '';
+  const channelId = context.activity.channelId;
+  return {
+    // No magic code: this reads what the store holds; OAuthPrompt redeems codes itself.
+    token: async () => (await client.getUserToken(userId, connectionName, channelId))?.token || undefined,
+    signOut: () => client.signOutUser(userId, connectionName, channelId),
+  };
 }
 
 /**
@@ -86,15 +106,20 @@ export class SsoIdentityProvider implements RepIdentityProvider {
 
   async resolve(context: TurnContext): Promise<ResolvedRep> {
     requirePersonalChat(context);
-    const token = await storedUserToken(context, this.connectionName);
+    const store = tokenStore(context, this.connectionName);
+    const token = await store.token();
     if (!token) throw new SignInRequired('No SSO token yet');
     try {
       const rep = await this.validator.validate(token);
       const exp = decodeJwt(token).exp;
       return { rep, ssoToken: token, ...(exp ? { expiresAt: exp * 1000 - SSO_EXPIRY_MARGIN_MS } : {}) };
     } catch (err) {
-      if (err instanceof SsoTokenError) throw new IdentityError(err.message);
-      throw err;
+      if (err instanceof TenantNotAllowed) throw new IdentityError(err.message, { tenantRefused: true });
+      if (!(err instanceof SsoTokenError)) throw err;
+      // The token service has been seen to hand back expired tokens; its advice: sign the user
+      // out of the store and in again. Signing out of Teams would not clear this store.
+      await store.signOut();
+      throw new SignInRequired(`The stored SSO token was refused and signed out: ${err.message}`, { afterRefusedToken: true });
     }
   }
 }

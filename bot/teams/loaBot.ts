@@ -29,6 +29,9 @@ const executeAction = z.object({
   }),
 });
 
+/** What Teams says in a signin/failure invoke, e.g. { code: "resourcematchfailed", message: "Resource match failed" }. */
+const signInFailure = z.object({ code: z.string().max(200), message: z.string().max(2000).optional() });
+
 /** A task that waited for sign-in, resumed once the rep is signed in. */
 interface PendingAction {
   verb?: Verb;
@@ -91,6 +94,7 @@ export class LoaBot extends TeamsActivityHandler {
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name === 'signin/failure') return this.signInFailed(context);
     if (context.activity.name === 'adaptiveCard/action' && !executeAction.safeParse(context.activity.value).success) {
       turnLog(context, this.deps.logger).warn('Malformed adaptiveCard/action invoke');
       return { status: StatusCodes.BAD_REQUEST, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'This card action is malformed.' } } };
@@ -122,6 +126,29 @@ export class LoaBot extends TeamsActivityHandler {
     return this.continueSignIn(context);
   }
 
+  /**
+   * Teams could not sign the rep in silently, e.g. the app registration's App ID URI does not
+   * match the connection's token exchange URL (code "resourcematchfailed"). Nothing the rep
+   * can fix: the operator is told in the log, the rep in plain words.
+   */
+  private async signInFailed(context: TurnContext): Promise<InvokeResponse> {
+    const parsed = signInFailure.safeParse(context.activity.value);
+    const failure = parsed.success ? parsed.data : { code: 'unreadable', message: 'The failure carried no code' };
+    turnLog(context, this.deps.logger).error({ signInFailure: failure, operatorError: true }, 'Teams could not sign a rep in: check the SSO connection, the App ID URI and the manifest webApplicationInfo');
+    await context.sendActivity(
+      MessageFactory.attachment(
+        CardFactory.adaptiveCard(
+          renderNoticeCard({
+            title: "I couldn't sign you in",
+            text: 'Teams could not sign you in to the LOA bot because of a setup problem on our side, so nothing was sent. Your admin has been told; try again later.',
+            style: 'attention',
+          }),
+        ),
+      ),
+    );
+    return { status: StatusCodes.OK };
+  }
+
   /** Passes a sign-in invoke to the prompt; once signed in, runs the task that was waiting. */
   private async continueSignIn(context: TurnContext): Promise<void> {
     const log = turnLog(context, this.deps.logger);
@@ -151,7 +178,19 @@ export class LoaBot extends TeamsActivityHandler {
     try {
       return await handler(ctx, data);
     } catch (err) {
+      if (err instanceof SignInRequired && this.deps.signIn && !resumable) {
+        // Right after a sign-in, and the new token is refused too: a setup problem, not the rep's.
+        ctx.log.error({ err: describeError(err), operatorError: true }, 'A fresh Teams sign-in gave a token the bot refuses: check the SSO connection and the app registration');
+        return {
+          card: renderNoticeCard({
+            title: "I couldn't sign you in",
+            text: 'Teams signed you in, but passed on a sign-in I cannot accept, so nothing was sent. Your admin has been told; try again later.',
+            style: 'attention',
+          }),
+        };
+      }
       if (err instanceof SignInRequired && this.deps.signIn && resumable) {
+        if (err.afterRefusedToken) ctx.log.warn({ err: describeError(err) }, 'The stored sign-in was refused; signing the rep in again');
         conversation.pendingAction = resumable;
         ctx.log.info('Sign-in needed; the task resumes after it');
         if (await this.deps.signIn.start(context)) return handler(this.flowContext(context, conversation), data);
@@ -169,6 +208,16 @@ export class LoaBot extends TeamsActivityHandler {
             title: "Let's continue in our 1:1 chat",
             text: 'LOAs are sent in your name, so I only handle them in a private chat with you. Open the chat and type **send LOA** or **my LOAs** there.',
             links: [{ title: 'Open a 1:1 chat', url: `https://teams.microsoft.com/l/chat/0/0?users=28:${encodeURIComponent(this.deps.botAppId)}` }],
+          }),
+        };
+      }
+      if (err instanceof IdentityError && err.tenantRefused) {
+        ctx.log.warn({ err: describeError(err) }, 'A rep from a tenant the bot does not serve');
+        return {
+          card: renderNoticeCard({
+            title: 'This bot is not open to your organisation',
+            text: 'The LOA bot serves Schneider Electric accounts only, so nothing was sent. If you work for Schneider Electric, sign in to Teams with that account and try again.',
+            style: 'attention',
           }),
         };
       }

@@ -32,10 +32,14 @@ describe('SSO token validation', () => {
     assert.deepEqual(rep, { objectId: user.oid, tenantId: TENANT, upn: user.upn, name: 'Ana Rep' });
   });
 
-  it('accepts the bot app id itself as the audience, and a v1 token with upn', async () => {
+  it('accepts a v1.0 token with the App ID URI as its audience and upn, as Entra ID issues by default', async () => {
     const user = entra.user(TENANT);
-    const v1 = await entra.ssoToken(user, APP_ID, { aud: APP_ID, iss: `https://sts.windows.net/${TENANT}/`, preferred_username: undefined, upn: user.upn, ver: '1.0' });
-    assert.equal((await validator.validate(v1)).upn, user.upn);
+    assert.equal((await validator.validate(await entra.ssoTokenV1(user, APP_ID))).upn, user.upn);
+    assert.equal((await validator.validate(await entra.ssoTokenV1(user, APP_ID, { aud: APP_ID }))).upn, user.upn, 'or the client id, when asked for by it');
+  });
+
+  it('refuses a v2.0 token naming the App ID URI as audience, which Entra ID never issues', async () => {
+    await refused(await entra.ssoToken(entra.user(TENANT), APP_ID, { aud: `api://botid-${APP_ID}` }), /pairs a v2\.0 issuer with an App ID URI audience/);
   });
 
   it('refuses an expired token', async () => {

@@ -8,6 +8,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { ServiceClientCredentials } from 'botframework-connector';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 
@@ -150,5 +152,35 @@ export class BotFrameworkAuthority {
       id_token_signing_alg_values_supported: ['RS256'],
       token_endpoint_auth_methods_supported: ['private_key_jwt'],
     };
+  }
+}
+
+/**
+ * Stands in for Microsoft Entra ID issuing the bot its own token: every call the bot makes
+ * to Bot Framework (the Teams connector, the token service) carries this bearer token, as
+ * it would carry the one MSAL obtains with the bot's secret.
+ */
+export class StaticBotCredentials extends ServiceClientCredentialsFactory {
+  readonly token = `entra-token-for-the-bot-${randomUUID()}`;
+
+  constructor(private readonly appId: string) {
+    super();
+  }
+
+  isValidAppId(appId: string): Promise<boolean> {
+    return Promise.resolve(appId === this.appId);
+  }
+
+  isAuthenticationDisabled(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  createCredentials(): Promise<ServiceClientCredentials> {
+    return Promise.resolve({
+      signRequest: (webResource) => {
+        webResource.headers.set('Authorization', `Bearer ${this.token}`);
+        return Promise.resolve(webResource);
+      },
+    });
   }
 }

@@ -222,7 +222,11 @@ export class ConversationHarness {
     return new RepSession(this, member);
   }
 
-  post(activity: Record<string, unknown>) {
-    return axios.post(`${this.bot.url}/api/messages`, activity, { validateStatus: () => true });
+  /** The Authorization header Teams would send with an activity, when the bot checks one. */
+  authorization?: (activity: Record<string, unknown>) => Promise<string>;
+
+  async post(activity: Record<string, unknown>) {
+    const headers = this.authorization ? { Authorization: await this.authorization(activity) } : {};
+    return axios.post(`${this.bot.url}/api/messages`, activity, { headers, validateStatus: () => true });
   }
 }

@@ -44,12 +44,15 @@ export class FakeEntra {
     return { oid: randomUUID(), tid, upn: `${slug}.${randomUUID().slice(0, 6)}@se.com`, name };
   }
 
-  /** A Teams SSO token for the bot, as Entra ID issues it; `claims` overrides any claim. */
+  /**
+   * A Teams SSO token for the bot as Entra ID issues it when the app registration accepts
+   * v2.0 tokens: the v2.0 issuer, and the app's client id as the audience. `claims` overrides any claim.
+   */
   async ssoToken(user: EntraUser, appId: string, claims: Record<string, unknown> = {}, key?: SigningKey): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({
       iss: `${AUTHORITY}/${user.tid}/v2.0`,
-      aud: `api://botid-${appId}`,
+      aud: appId,
       oid: user.oid,
       tid: user.tid,
       preferred_username: user.upn,
@@ -63,5 +66,13 @@ export class FakeEntra {
     })
       .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
       .sign(key ?? this.privateKey);
+  }
+
+  /**
+   * The same token as Entra ID issues it by default (accessTokenAcceptedVersion null or 1):
+   * the v1.0 issuer, the App ID URI as the audience, and `upn` instead of `preferred_username`.
+   */
+  ssoTokenV1(user: EntraUser, appId: string, claims: Record<string, unknown> = {}): Promise<string> {
+    return this.ssoToken(user, appId, { iss: `https://sts.windows.net/${user.tid}/`, aud: `api://botid-${appId}`, preferred_username: undefined, upn: user.upn, ver: '1.0', ...claims });
   }
 }

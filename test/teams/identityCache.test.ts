@@ -128,7 +128,9 @@ describe('rep identity reuse', () => {
       const exp = Math.floor(Date.now() / 1000) + 1800;
       const token = await entra.ssoToken(entra.user('tid'), appId, { exp });
       const sso = new SsoIdentityProvider('sso', new SsoTokenValidator({ appId, authority: AUTHORITY, allowedTenants: ['tid'], keys: entra.keys }));
-      const context = new TurnContext({ getUserToken: () => Promise.resolve({ token }) } as never, turn().activity);
+      const UserTokenClientKey = Symbol('UserTokenClient');
+      const context = new TurnContext({ UserTokenClientKey } as never, turn().activity);
+      context.turnState.set(UserTokenClientKey, { getUserToken: () => Promise.resolve({ token }), signOutUser: () => Promise.resolve() });
       const resolved = await sso.resolve(context);
       assert.equal(resolved.expiresAt, exp * 1000 - 300_000);
     });

@@ -1,167 +1,211 @@
 import assert from 'node:assert/strict';
-import { TestAdapter } from 'botbuilder';
-import type { Activity, TokenExchangeRequest, TokenResponse, TurnContext } from 'botbuilder';
-import { loadConfig } from '../../bot/config';
-import { composeBot } from '../../bot/index';
-import type { ComposedBot } from '../../bot/index';
+import { format } from 'node:util';
+import type { AxiosResponse } from 'axios';
+import { createLogger } from '../../bot/logger';
 import type { AdaptiveCard } from '../../cards/render';
-import { readableText } from '../helpers/conversation';
+import { BotFrameworkAuthority, StaticBotCredentials } from '../helpers/botFrameworkAuth';
+import { ConversationHarness, TENANT_ID, readableText } from '../helpers/conversation';
+import type { RepSession } from '../helpers/conversation';
 import { FakeEntra } from '../helpers/fakeEntra';
 import type { EntraUser } from '../helpers/fakeEntra';
+import { FakeTokenService } from '../helpers/fakeTokenService';
 import { distributorDetails } from '../helpers/loaFlow';
 import { DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from '../helpers/sandbox';
 import type { TestSandbox } from '../helpers/sandbox';
 
 const APP_ID = '0c5f2f5e-7b0a-4a57-9d51-2b9f6a4e7c11';
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CONNECTION = 'teams-sso';
 const OAUTH_CARD = 'application/vnd.microsoft.card.oauth';
+const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+
+interface ActivityOut {
+  type?: string;
+  attachments?: Array<{ contentType: string; content: unknown }>;
+}
 
 /**
- * TestAdapter with one behaviour of the real Bot Framework token service added: a token
- * obtained by a successful exchange stays in the user's token store.
+ * Single sign-on as production runs it: CloudAdapter, the real UserTokenClient and the Teams
+ * SSO middleware, over HTTP, against a fake of the Bot Framework token service's HTTP API.
  */
-class TokenStoreTestAdapter extends TestAdapter {
-  override async exchangeToken(context: TurnContext, connectionName: string, userId: string, request: TokenExchangeRequest): Promise<TokenResponse> {
-    const response = await super.exchangeToken(context, connectionName, userId, request);
-    if (response?.token) this.addUserToken(connectionName, context.activity.channelId, userId, response.token);
-    return response;
-  }
-}
-
-interface Rep {
-  user: EntraUser;
-  teamsId: string;
-  adapter: TokenStoreTestAdapter;
-}
-
-function cardsIn(activities: Partial<Activity>[]): AdaptiveCard[] {
-  return activities.flatMap((a) => (a.attachments ?? []).filter((x) => x.contentType === 'application/vnd.microsoft.card.adaptive').map((x) => x.content as AdaptiveCard));
-}
-
-describe('Teams single sign-on', () => {
+describe('Teams single sign-on through CloudAdapter and the token service', () => {
   let entra: FakeEntra;
+  let authority: BotFrameworkAuthority;
+  let tokens: FakeTokenService;
   let loa: TestSandbox;
-  let composed: ComposedBot;
+  let h: ConversationHarness;
+  const logLines: string[] = [];
+  /** What botbuilder prints with console.error, kept out of the test output. */
+  const consoleError = console.error;
 
   before(async () => {
+    console.error = (...args: unknown[]) => void logLines.push(format(...args));
     entra = await FakeEntra.create();
+    authority = await BotFrameworkAuthority.start(APP_ID);
+    tokens = await new FakeTokenService(APP_ID).start();
     loa = await startTestSandbox();
-    const config = loadConfig({
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppPassword: 'not-used-by-the-test-adapter',
-      SSO_CONNECTION_NAME: CONNECTION,
-      SSO_ALLOWED_TENANTS: TENANT,
-      LOA_API_BASE_URL: loa.url,
-      LOA_CLIENT_ID: loa.clientId,
-      LOA_CLIENT_SECRET: loa.clientSecret,
-      LOG_LEVEL: 'silent',
-      STATUS_POLL_FIRST_MS: '0',
+    h = await ConversationHarness.start(loa.url, loa, {
+      env: {
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: 'used-by-entra-only',
+        MicrosoftAppType: 'MultiTenant',
+        SSO_CONNECTION_NAME: CONNECTION,
+        SSO_ALLOWED_TENANTS: TENANT_ID,
+        STATUS_POLL_FIRST_MS: '0',
+      },
+      overrides: {
+        auth: { ...authority.authOptions(), OAuthUrl: tokens.url },
+        credentials: new StaticBotCredentials(APP_ID),
+        ssoKeys: entra.keys,
+        logger: createLogger({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
+      },
     });
-    // One bot, as in production; each rep talks to it through their own TestAdapter conversation.
-    composed = await composeBot(config, new TestAdapter(), { ssoKeys: entra.keys });
+    h.authorization = async (activity) => `Bearer ${await authority.signChannelToken({ serviceurl: String(activity.serviceUrl) })}`;
   });
   after(async () => {
-    await composed.close();
+    console.error = consoleError;
+    await h.stop();
+    await tokens.stop();
+    await authority.close();
     await loa.close();
   });
 
-  function rep(conversationType = 'personal', tenant = TENANT): Rep {
-    const user = entra.user(tenant);
-    const teamsId = `29:${user.oid}`;
-    const adapter = new TokenStoreTestAdapter((ctx) => composed.bot.run(ctx), {
-      channelId: 'msteams',
-      conversation: { id: `conv-${user.oid}`, conversationType, tenantId: tenant, isGroup: conversationType !== 'personal', name: '' },
-      from: { id: teamsId, name: user.name, aadObjectId: user.oid },
-      recipient: { id: `28:${APP_ID}`, name: 'LOA bot' },
-    });
-    composed.middleware.forEach((m) => adapter.use(m));
-    return { user, teamsId, adapter };
+  /** A rep, known to Entra ID under the same object id as in Teams. */
+  function rep(tenant = TENANT_ID): { session: RepSession; user: EntraUser } {
+    const session = h.rep('Sso Rep', tenant);
+    const user: EntraUser = { oid: session.member.aadObjectId, tid: tenant, upn: session.member.userPrincipalName, name: session.member.name };
+    return { session, user };
   }
 
-  /** Sends an activity and returns what the bot sent back in that turn. */
-  async function turn(r: Rep, activity: Partial<Activity>): Promise<Partial<Activity>[]> {
-    r.adapter.activeQueue.splice(0);
-    await r.adapter.processActivity(activity);
-    return r.adapter.activeQueue.splice(0);
+  async function says(session: RepSession, text: string): Promise<ActivityOut[]> {
+    const res = await h.post({ ...session.activity('message'), text, deliveryMode: 'expectReplies' });
+    assert.equal(res.status, 200, JSON.stringify(res.data));
+    return (res.data as { activities?: ActivityOut[] }).activities ?? [];
   }
 
-  const invokeStatus = (activities: Partial<Activity>[]) => (activities.find((a) => a.type === 'invokeResponse')?.value as { status?: number } | undefined)?.status;
-
-  function tokenExchange(r: Rep, token: string): Partial<Activity> {
-    return { type: 'invoke', name: 'signin/tokenExchange', value: { id: `exchange-${r.user.oid}`, connectionName: CONNECTION, token } };
-  }
+  const signInInvoke = (session: RepSession, name: string, value: unknown): Promise<AxiosResponse<unknown>> => h.post({ ...session.activity('invoke'), name, value });
+  const exchange = (session: RepSession, teamsToken: string) => signInInvoke(session, 'signin/tokenExchange', { id: `exchange-${teamsToken}`, connectionName: CONNECTION, token: teamsToken });
+  const cardsOf = (activities: ActivityOut[]) => activities.flatMap((a) => (a.attachments ?? []).filter((x) => x.contentType === ADAPTIVE_CARD).map((x) => x.content as AdaptiveCard));
+  const hasOAuthCard = (activities: ActivityOut[]) => activities.some((a) => a.attachments?.some((x) => x.contentType === OAUTH_CARD));
+  /** Cards the bot posted into the rep's chat through the Teams connector (outside the HTTP answer). */
+  const postedCards = (session: RepSession) => cardsOf(h.teams.posted(session.conversationId));
 
   it('signs the rep in silently on the first step that needs it, then carries on', async () => {
-    const r = rep();
-    const first = await turn(r, { type: 'message', text: 'my LOAs' });
-    assert.ok(first.some((a) => a.attachments?.some((x) => x.contentType === OAUTH_CARD)), 'a sign-in card that Teams exchanges silently');
-    assert.match(readableText(cardsIn(first)[0]!), /Sign in to continue/);
+    const { session, user } = rep();
+    const first = await says(session, 'my LOAs');
+    assert.ok(hasOAuthCard(first), 'a sign-in card that Teams exchanges silently');
+    assert.match(readableText(cardsOf(first)[0]!), /Sign in to continue/);
+    assert.ok(tokens.callsTo('api/botsignin/GetSignInResource').length > 0, 'the card carries the token exchange resource');
 
-    r.adapter.addExchangeableToken(CONNECTION, 'msteams', r.teamsId, 'teams-client-token', await entra.ssoToken(r.user, APP_ID));
-    const resumed = await turn(r, tokenExchange(r, 'teams-client-token'));
-    assert.equal(invokeStatus(resumed), 200);
-    assert.match(readableText(cardsIn(resumed)[0]!), /haven't sent any LOAs/, 'the waiting "my LOAs" ran');
+    tokens.allowExchange('teams-token-1', await entra.ssoToken(user, APP_ID));
+    const exchanged = await exchange(session, 'teams-token-1');
+    assert.equal(exchanged.status, 200);
+    await h.teams.waitFor(() => postedCards(session).length > 0);
+    assert.match(readableText(postedCards(session)[0]!), /haven't sent any LOAs/, 'the waiting "my LOAs" ran');
 
-    const later = await turn(r, { type: 'message', text: 'my LOAs' });
-    assert.equal(later.some((a) => a.attachments?.some((x) => x.contentType === OAUTH_CARD)), false, 'no second sign-in');
+    const later = await says(session, 'my LOAs');
+    assert.equal(hasOAuthCard(later), false, 'no second sign-in');
+    assert.match(readableText(cardsOf(later)[0]!), /haven't sent any LOAs/);
+    for (const call of tokens.calls) assert.ok(call.authorized, `${call.method} ${call.path} carried the bot's own token`);
   });
 
-  it('falls back to a sign-in button when the silent exchange fails (412), and resumes after it', async () => {
-    const r = rep();
-    await turn(r, { type: 'message', text: 'my LOAs' });
-    r.adapter.throwOnExchangeRequest(CONNECTION, 'msteams', r.teamsId, 'needs-consent');
-    const refused = await turn(r, tokenExchange(r, 'needs-consent'));
-    assert.equal(invokeStatus(refused), 412, 'Teams then shows the sign-in button');
-    assert.equal(cardsIn(refused).length, 0);
+  it('answers 412 when the exchange fails, then signs in with the button and verifyState, and resumes', async () => {
+    const { session, user } = rep();
+    await says(session, 'my LOAs');
+    const refused = await exchange(session, 'teams-token-without-consent');
+    assert.equal(refused.status, 412, 'Teams then shows the sign-in button');
 
-    r.adapter.addUserToken(CONNECTION, 'msteams', r.teamsId, await entra.ssoToken(r.user, APP_ID), '314159');
-    const resumed = await turn(r, { type: 'invoke', name: 'signin/verifyState', value: { state: '314159' } });
-    assert.match(readableText(cardsIn(resumed)[0]!), /haven't sent any LOAs/);
+    tokens.issueMagicCode('314159', await entra.ssoTokenV1(user, APP_ID));
+    const verified = await signInInvoke(session, 'signin/verifyState', { state: '314159' });
+    assert.equal(verified.status, 200);
+    await h.teams.waitFor(() => postedCards(session).length > 0);
+    assert.match(readableText(postedCards(session)[0]!), /haven't sent any LOAs/);
+  });
+
+  it('signs the rep out of the token store and in again when the stored token has expired, and the task continues', async () => {
+    const { session, user } = rep();
+    const past = Math.floor(Date.now() / 1000) - 7200;
+    tokens.storeToken(session.member.id, CONNECTION, await entra.ssoToken(user, APP_ID, { iat: past, nbf: past, exp: past + 3600 }));
+    const signOutsBefore = tokens.callsTo('api/usertoken/SignOut').length;
+
+    const first = await says(session, 'my LOAs');
+    assert.equal(tokens.callsTo('api/usertoken/SignOut').length, signOutsBefore + 1, 'signed out of the token store');
+    assert.ok(hasOAuthCard(first), 'and a new sign-in started in the same turn');
+    assert.doesNotMatch(JSON.stringify(first), /couldn't tell who you are|Sign out of Teams/);
+
+    const fresh = await entra.ssoToken(user, APP_ID);
+    tokens.allowExchange('teams-token-after-expiry', fresh);
+    assert.equal((await exchange(session, 'teams-token-after-expiry')).status, 200);
+    await h.teams.waitFor(() => postedCards(session).length > 0);
+    assert.match(readableText(postedCards(session)[0]!), /haven't sent any LOAs/, 'the task the rep started continued');
+    assert.equal(tokens.storedToken(session.member.id, CONNECTION), fresh);
   });
 
   it('processes one exchange when several Teams clients send the same one', async () => {
-    const r = rep();
-    await turn(r, { type: 'message', text: 'my LOAs' });
-    r.adapter.addExchangeableToken(CONNECTION, 'msteams', r.teamsId, 'dup', await entra.ssoToken(r.user, APP_ID));
-    r.adapter.activeQueue.splice(0);
+    const { session, user } = rep();
+    await says(session, 'my LOAs');
+    tokens.allowExchange('teams-token-dup', await entra.ssoToken(user, APP_ID));
     // Two clients at once: both find the prompt waiting, so only de-duplication stops a second run.
-    await Promise.all([r.adapter.processActivity(tokenExchange(r, 'dup')), r.adapter.processActivity(tokenExchange(r, 'dup'))]);
-    const replies = r.adapter.activeQueue.splice(0);
-    assert.equal(cardsIn(replies).length, 1, 'the task resumed once');
-    const statuses = replies.filter((a) => a.type === 'invokeResponse').map((a) => (a.value as { status: number }).status);
-    assert.ok(statuses.length >= 2 && statuses.every((s) => s === 200), `both clients get 200, got ${statuses.join(', ')}`);
+    const [a, b] = await Promise.all([exchange(session, 'teams-token-dup'), exchange(session, 'teams-token-dup')]);
+    assert.deepEqual([a.status, b.status], [200, 200]);
+    await h.teams.waitFor(() => postedCards(session).length > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(postedCards(session).length, 1, 'the task resumed once');
   });
 
-  it('asks the rep to continue in 1:1 when asked in a group chat', async () => {
-    const r = rep('groupChat');
-    const replies = await turn(r, { type: 'message', text: 'my LOAs' });
-    assert.equal(replies.some((a) => a.attachments?.some((x) => x.contentType === OAUTH_CARD)), false, 'no sign-in in a group chat');
-    const card = cardsIn(replies)[0]!;
+  it('asks the rep to continue in 1:1 when asked in a group chat, without a sign-in', async () => {
+    const { session } = rep();
+    const activity = session.activity('message');
+    const res = await h.post({ ...activity, text: 'my LOAs', deliveryMode: 'expectReplies', conversation: { ...(activity.conversation as object), id: `19:${session.member.aadObjectId}@thread.v2`, conversationType: 'groupChat', isGroup: true } });
+    const replies = (res.data as { activities: ActivityOut[] }).activities;
+    assert.equal(hasOAuthCard(replies), false);
+    const card = cardsOf(replies)[0]!;
     assert.match(readableText(card), /continue in our 1:1 chat/);
     assert.match(JSON.stringify(card), new RegExp(`https://teams.microsoft.com/l/chat/0/0\\?users=28:${APP_ID}`));
   });
 
-  it('refuses a token from a tenant that is not allowed, and sends nothing', async () => {
-    const r = rep('personal', '0b2a8c1e-1111-4c3a-9a55-000000000001');
-    r.adapter.addUserToken(CONNECTION, 'msteams', r.teamsId, await entra.ssoToken(r.user, APP_ID));
-    const replies = await turn(r, { type: 'message', text: 'my LOAs' });
-    assert.match(readableText(cardsIn(replies)[0]!), /couldn't tell who you are/);
+  it('reads the token store without an empty magic code', async () => {
+    const { session, user } = rep();
+    tokens.storeToken(session.member.id, CONNECTION, await entra.ssoToken(user, APP_ID));
+    await says(session, 'my LOAs');
+    const reads = tokens.callsTo('api/usertoken/GetToken').filter((c) => c.query.userId === session.member.id);
+    assert.ok(reads.length > 0);
+    for (const read of reads) assert.equal('code' in read.query, false, `GetToken?${new URLSearchParams(read.query).toString()}`);
+  });
+
+  it('logs a signin/failure as an operator error and tells the rep plainly', async () => {
+    const { session } = rep();
+    const res = await signInInvoke(session, 'signin/failure', { code: 'resourcematchfailed', message: 'Resource match failed' });
+    assert.equal(res.status, 200);
+    await h.teams.waitFor(() => postedCards(session).length > 0);
+    const told = readableText(postedCards(session)[0]!);
+    assert.match(told, /I couldn't sign you in/);
+    assert.match(told, /Your admin has been told/);
+    assert.doesNotMatch(told, /resourcematchfailed/, 'no code for the rep');
+    const logged = logLines.filter((l) => l.includes('resourcematchfailed')).map((l) => JSON.parse(l) as { level: string; operatorError?: boolean; msg: string });
+    assert.ok(logged.some((l) => l.level === 'error' && l.operatorError && /App ID URI/.test(l.msg)), 'an operator error naming what to check');
+  });
+
+  it('tells a rep whose organisation the bot does not serve so, without a sign-in loop', async () => {
+    const other = '0b2a8c1e-1111-4c3a-9a55-000000000001';
+    const { session, user } = rep(other);
+    tokens.storeToken(session.member.id, CONNECTION, await entra.ssoToken(user, APP_ID));
+    const replies = await says(session, 'my LOAs');
+    assert.equal(hasOAuthCard(replies), false);
+    assert.match(readableText(cardsOf(replies)[0]!), /not open to your organisation/);
   });
 
   it('acts as the signed-in rep, whatever email the card data carries', async () => {
-    const r = rep();
-    r.adapter.addUserToken(CONNECTION, 'msteams', r.teamsId, await entra.ssoToken(r.user, APP_ID));
-    const chooser = cardsIn(await turn(r, { type: 'message', text: 'send LOA' }))[0]!;
+    const { session, user } = rep();
+    tokens.storeToken(session.member.id, CONNECTION, await entra.ssoTokenV1(user, APP_ID));
+    const chooser = cardsOf(await says(session, 'send LOA'))[0]!;
     const draftId = /"draftId":"([^"]+)"/.exec(JSON.stringify(chooser))![1]!;
-    const press = (verb: string, data: Record<string, unknown>) =>
-      turn(r, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data: { draftId, ...data, email: 'ceo@se.com', upn: 'ceo@se.com' } } } });
-    await press('loa.chooseTemplate', { templateId: DISTRIBUTOR_TEMPLATE_ID });
-    await press('loa.reviewDraft', distributorDetails());
-    const sent = await press('loa.sendDraft', {});
-    assert.match(JSON.stringify(sent), /LOA sent/);
+    const forged = { email: 'ceo@se.com', upn: 'ceo@se.com' };
+    const details = await session.invoke('loa.chooseTemplate', { draftId, templateId: DISTRIBUTOR_TEMPLATE_ID, ...forged }, chooser);
+    const review = await session.invoke('loa.reviewDraft', { draftId, ...distributorDetails(), ...forged }, details);
+    const sent = await session.invoke('loa.sendDraft', { draftId, ...forged }, review);
+    assert.match(readableText(sent), /LOA sent/);
     const owners = (await loa.hooks.agreements()).map((a) => a.owner);
-    assert.ok(owners.includes(r.user.upn));
+    assert.ok(owners.includes(user.upn));
     assert.equal(owners.includes('ceo@se.com'), false);
   });
 });
