@@ -22,9 +22,9 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    files: ['bot/domain/**', 'bot/loa/**', 'bot/storage/**', 'bot/auth/**', 'cards/**'],
+    files: ['bot/domain/**', 'bot/flows/**', 'bot/loa/**', 'bot/storage/**', 'bot/auth/**', 'cards/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['botbuilder*'], message: 'Only the Teams layer (bot/teams) and the composition root may depend on botbuilder.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['botbuilder*'], message: 'Only the Teams layer (bot/teams), the HTTP host and the composition root may depend on botbuilder.' }] }],
     },
   },
   {
