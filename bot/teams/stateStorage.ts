@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import { CosmosClient } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -21,8 +22,14 @@ export interface StateStorage {
   init(): Promise<void>;
 }
 
+/** How storage is reached beyond what the config says. Production passes none. */
+export interface StateStorageOptions {
+  /** Agent for every Cosmos DB request, e.g. one that accepts a local emulator's self-signed certificate in tests. */
+  cosmosAgent?: Agent;
+}
+
 /** Builds the storage the config selects. Memory is for local runs only; the config refuses it in production. */
-export function createStateStorage(storage: Config['storage']): StateStorage {
+export function createStateStorage(storage: Config['storage'], options: StateStorageOptions = {}): StateStorage {
   switch (storage.kind) {
     case 'memory':
       return { conversation: new MemoryStorage(), stores: memoryStores(), init: () => Promise.resolve() };
@@ -42,7 +49,8 @@ export function createStateStorage(storage: Config['storage']): StateStorage {
     }
     case 'cosmos': {
       const credential = new DefaultAzureCredential(storage.managedIdentityClientId ? { managedIdentityClientId: storage.managedIdentityClientId } : {});
-      const client = storage.key ? new CosmosClient({ endpoint: storage.endpoint, key: storage.key }) : new CosmosClient({ endpoint: storage.endpoint, aadCredentials: credential });
+      const agent = options.cosmosAgent ? { agent: options.cosmosAgent } : {};
+      const client = storage.key ? new CosmosClient({ endpoint: storage.endpoint, key: storage.key, ...agent }) : new CosmosClient({ endpoint: storage.endpoint, aadCredentials: credential, ...agent });
       const container = client.database(storage.database).container(storage.container);
       return {
         conversation: new CosmosDbPartitionedStorage({
@@ -51,6 +59,7 @@ export function createStateStorage(storage: Config['storage']): StateStorage {
           databaseId: storage.database,
           containerId: storage.container,
           compatibilityMode: false,
+          cosmosClientOptions: agent,
         }),
         stores: <T>(name: string) => new CosmosKeyValueStore<T>(container, name),
         init: async () => {

@@ -1,31 +1,72 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { Env } from '../../bot/config';
+import { loadConfig } from '../../bot/config';
+import { createStateStorage } from '../../bot/teams/stateStorage';
+import type { StateStorageOptions } from '../../bot/teams/stateStorage';
 import { ConversationHarness, readableText } from '../helpers/conversation';
 import { startAzurite } from '../helpers/azurite';
-import type { RunningAzurite } from '../helpers/azurite';
+import { startCosmosDb } from '../helpers/cosmosDb';
 import { distributorDetails, openDistributorDraft, sendDistributorLoa } from '../helpers/loaFlow';
 import { startTestSandbox } from '../helpers/sandbox';
 import type { TestSandbox } from '../helpers/sandbox';
 
-describe('two bot instances sharing blob storage (Azurite)', () => {
-  let azurite: RunningAzurite;
+interface RunningSharedStorage {
+  /** The configuration that points an instance at `container` in this storage. */
+  env(container: string): Env;
+  options: StateStorageOptions;
+  stop(): Promise<void>;
+}
+
+/** The stores the bot can share between instances, each on a local server. */
+const SHARED_STORAGES: { name: string; start(): Promise<RunningSharedStorage> }[] = [
+  {
+    name: 'blob storage (Azurite)',
+    async start() {
+      const azurite = await startAzurite();
+      return {
+        env: (container) => ({ STATE_STORAGE: 'blob', STATE_BLOB_CONNECTION_STRING: azurite.connectionString, STATE_BLOB_CONTAINER: container }),
+        options: {},
+        stop: () => azurite.stop(),
+      };
+    },
+  },
+  {
+    name: 'one Cosmos DB container (cosmosdb-server)',
+    async start() {
+      const cosmos = await startCosmosDb();
+      return {
+        env: (container) => ({ STATE_STORAGE: 'cosmos', STATE_COSMOS_ENDPOINT: cosmos.endpoint, STATE_COSMOS_KEY: cosmos.key, STATE_COSMOS_CONTAINER: container }),
+        options: { cosmosAgent: cosmos.agent },
+        stop: () => cosmos.stop(),
+      };
+    },
+  },
+];
+
+for (const sharedStorage of SHARED_STORAGES) describe(`two bot instances sharing ${sharedStorage.name}`, () => {
+  let storage: RunningSharedStorage;
   let loa: TestSandbox;
   let a: ConversationHarness;
   let b: ConversationHarness;
 
+  /** A bot instance on the storage the config selects, as in production, reached with the test's options. */
+  const startInstance = (env: Env) =>
+    ConversationHarness.start(loa.url, loa, { env, overrides: { state: createStateStorage(loadConfig({ NODE_ENV: 'test', ...env }).storage, storage.options) } });
+
   before(async function () {
     this.timeout(60_000);
-    azurite = await startAzurite();
+    storage = await sharedStorage.start();
     loa = await startTestSandbox();
-    const env = { STATE_STORAGE: 'blob', STATE_BLOB_CONNECTION_STRING: azurite.connectionString, STATE_BLOB_CONTAINER: `two${randomUUID().slice(0, 8)}` };
-    a = await ConversationHarness.start(loa.url, loa, { env });
-    b = await ConversationHarness.start(loa.url, loa, { env });
+    const env = storage.env(`two${randomUUID().slice(0, 8)}`);
+    a = await startInstance(env);
+    b = await startInstance(env);
   });
   after(async () => {
     await a.stop();
     await b.stop();
     await loa.close();
-    await azurite.stop();
+    await storage.stop();
   });
 
   it('continues on one instance a flow started on the other', async () => {
@@ -80,15 +121,9 @@ describe('two bot instances sharing blob storage (Azurite)', () => {
     let d: ConversationHarness;
 
     before(async () => {
-      const env = {
-        STATE_STORAGE: 'blob',
-        STATE_BLOB_CONNECTION_STRING: azurite.connectionString,
-        STATE_BLOB_CONTAINER: `poll${randomUUID().slice(0, 8)}`,
-        STATUS_POLL_FIRST_MS: '100',
-        STATUS_POLL_MAX_INTERVAL_MS: '200',
-      };
-      c = await ConversationHarness.start(loa.url, loa, { env });
-      d = await ConversationHarness.start(loa.url, loa, { env });
+      const env = { ...storage.env(`poll${randomUUID().slice(0, 8)}`), STATUS_POLL_FIRST_MS: '100', STATUS_POLL_MAX_INTERVAL_MS: '200' };
+      c = await startInstance(env);
+      d = await startInstance(env);
     });
     after(async () => {
       await c.stop();
