@@ -271,9 +271,20 @@ export function loadDotEnv(env: Env = process.env): void {
   dotenv.config({ processEnv: env, quiet: true });
 }
 
+/**
+ * Settings whose value is still an App Service Key Vault reference: App Service could not
+ * resolve it and passed the reference text on, so the bot would start and then fail with 401s.
+ */
+export function keyVaultReferences(env: Env = process.env): ConfigKey[] {
+  return (Object.keys(CONFIG_KEYS) as ConfigKey[]).filter((key) => /^\s*@Microsoft\.KeyVault\(/i.test(env[key] ?? ''));
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const parsed = botSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  const unresolved = keyVaultReferences(env).map(
+    (key) => `${key} is still a Key Vault reference: App Service could not read the secret (grant the web app's identity 'Key Vault Secrets User' on the vault and check the secret exists)`,
+  );
+  if (!parsed.success || unresolved.length > 0) throw new ConfigError([...unresolved, ...(parsed.success ? [] : problemsOf(parsed.error))]);
   const e = parsed.data;
   return deepFreeze<Config>({
     environment: e.NODE_ENV,

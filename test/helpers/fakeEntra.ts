@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import type { JWK, JWTVerifyGetKey } from 'jose';
 
@@ -74,5 +77,57 @@ export class FakeEntra {
    */
   ssoTokenV1(user: EntraUser, appId: string, claims: Record<string, unknown> = {}): Promise<string> {
     return this.ssoToken(user, appId, { iss: `https://sts.windows.net/${user.tid}/`, aud: `api://botid-${appId}`, preferred_username: undefined, upn: user.upn, ver: '1.0', ...claims });
+  }
+}
+
+/**
+ * Entra ID's two HTTP endpoints the bot calls, on a local port: the published signing keys
+ * (`/common/discovery/v2.0/keys`) and the token endpoint's client credentials grant
+ * (`/{tenant}/oauth2/v2.0/token`), which answers 401 invalid_client to a wrong secret.
+ */
+export class FakeEntraServer {
+  readonly tokenRequests: Array<{ tenant: string; clientId: string; scope: string }> = [];
+  private server?: Server;
+  url = '';
+
+  constructor(
+    private readonly entra: FakeEntra,
+    /** App id -> client secret of the registrations Entra knows. */
+    private readonly clients: ReadonlyMap<string, string>,
+  ) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const path = new URL(req.url ?? '/', this.url).pathname;
+    // Not chained: restify, loaded by the bot, patches ServerResponse.writeHead to return nothing.
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'GET' && path === '/common/discovery/v2.0/keys') return send(200, this.entra.jwks);
+    const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
+    if (req.method === 'POST' && token) {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const clientId = form.get('client_id') ?? '';
+      this.tokenRequests.push({ tenant: token[1]!, clientId, scope: form.get('scope') ?? '' });
+      if (form.get('grant_type') !== 'client_credentials') return send(400, { error: 'unsupported_grant_type' });
+      const secret = this.clients.get(clientId);
+      if (!secret || form.get('client_secret') !== secret) return send(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+      return send(200, { token_type: 'Bearer', expires_in: 3599, access_token: `entra-app-token-${randomUUID()}` });
+    }
+    send(404, { error: 'not_found' });
   }
 }

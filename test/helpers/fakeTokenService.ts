@@ -35,7 +35,15 @@ export class FakeTokenService {
   private server?: Server;
   url = '';
 
-  constructor(private readonly appId: string) {}
+  /** The OAuth connections configured on the Azure Bot, by name (names are case-insensitive). */
+  private readonly connections: Set<string>;
+
+  constructor(
+    private readonly appId: string,
+    connections: string[] = [],
+  ) {
+    this.connections = new Set(connections.map((c) => c.toLowerCase()));
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -109,6 +117,11 @@ export class FakeTokenService {
       return send(200, tokenResponse(ssoToken));
     }
     if (req.method === 'GET' && path === 'api/botsignin/GetSignInResource') {
+      const state = JSON.parse(Buffer.from(query.state ?? '', 'base64').toString('utf8') || '{}') as { connectionName?: string; msAppId?: string };
+      if (state.msAppId !== this.appId) return error(400, 'BadArgument', 'The state names another bot');
+      if (this.connections.size > 0 && !this.connections.has((state.connectionName ?? '').toLowerCase())) {
+        return error(404, 'NotFound', `No OAuth connection named ${state.connectionName ?? ''} on this bot`);
+      }
       const id = randomUUID();
       return send(200, {
         signInLink: `${this.url}/api/oauth/signin?signin=${id}`,
