@@ -81,13 +81,14 @@ type Outcome = { keep: true; entry: WatchEntry } | { keep: false };
 /**
  * Polls the LOA API for status changes of agreements that have not reached a final
  * status, backing off after each poll, and tells the rep in the chat the LOA came from.
- * Polling happens only while the API offers GET, and stops at a final status or after
- * `stopAfterMs`. The watch list is stored, so it survives a restart.
+ * Polling pauses while the API says it has no GET (`canGetAgreement`), keeping the watch
+ * list, and stops at a final status or after `stopAfterMs`. The watch list is stored, so it
+ * survives a restart.
  */
 export class StatusWatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private reportedUnsupported = false;
+  private pausedForUnsupportedGet = false;
   /** Where the next round starts, so a backlog in one document cannot starve the others. */
   private nextKey = 0;
 
@@ -98,7 +99,8 @@ export class StatusWatcher {
   }
 
   async watch(rep: RepIdentity, agreement: Agreement): Promise<void> {
-    if (!this.enabled || isFinalStatus(agreement.status) || !this.o.loa.canGetAgreement) return;
+    // Watched even while GET is refused: the API is asked again later, and polling resumes.
+    if (!this.enabled || isFinalStatus(agreement.status)) return;
     const now = this.o.clock.now();
     const entry: WatchEntry = { agreementId: agreement.id, rep, startedAt: now, nextPollAt: now + this.o.firstPollMs, intervalMs: this.o.firstPollMs };
     await this.modify(watchKeyOf(agreement.id), (entries) => [...entries.filter((e) => e.agreementId !== agreement.id), entry]);
@@ -125,7 +127,7 @@ export class StatusWatcher {
 
   private async pollDue(): Promise<void> {
     try {
-      if (!this.o.loa.canGetAgreement) return this.reportUnsupported();
+      if (!this.o.loa.canGetAgreement) return this.pauseForUnsupportedGet();
       const now = this.o.clock.now();
       let budget = this.o.batchSize ?? 20;
       for (let visited = 0; visited < WATCH_KEYS.length && budget > 0; visited++) {
@@ -161,6 +163,7 @@ export class StatusWatcher {
     } catch (err) {
       return this.afterFailure(entry, record, err, now);
     }
+    this.resumeAfterUnsupportedGet();
     const checkedAt = new Date(now).toISOString();
     // The record is written compare-and-swap: of the instances that polled the same change,
     // only the one whose write moved the status announces it.
@@ -190,7 +193,9 @@ export class StatusWatcher {
       }
       return { keep: false };
     }
-    if (err instanceof LoaApiError && (err.status === 403 || err.code === 'NOT_SUPPORTED')) return { keep: false };
+    if (err instanceof LoaApiError && err.status === 403) return { keep: false };
+    // Kept, so that its polling resumes when the API offers GET again.
+    if (err instanceof LoaApiError && err.code === 'NOT_SUPPORTED') return this.reschedule(entry, now);
     this.o.log.warn({ err: describeError(err), agreementId: entry.agreementId }, 'Could not poll an agreement status; will try later');
     return this.reschedule(entry, now);
   }
@@ -206,10 +211,16 @@ export class StatusWatcher {
     return `Update: your LOA to ${record.signer.name} (${template}) was ${statusInWords(status)}. Agreement ${record.id}, status ${status}.`;
   }
 
-  private reportUnsupported(): void {
-    if (this.reportedUnsupported) return;
-    this.reportedUnsupported = true;
-    this.o.log.warn('The LOA API cannot report agreement status: status polling is off');
+  private pauseForUnsupportedGet(): void {
+    if (this.pausedForUnsupportedGet) return;
+    this.pausedForUnsupportedGet = true;
+    this.o.log.warn('The LOA API cannot report agreement status: status polling is paused, and the API is asked again from time to time');
+  }
+
+  private resumeAfterUnsupportedGet(): void {
+    if (!this.pausedForUnsupportedGet) return;
+    this.pausedForUnsupportedGet = false;
+    this.o.log.info('The LOA API reports agreement status again: status polling resumes');
   }
 
   private async modify(key: string, change: (entries: WatchEntry[]) => WatchEntry[]): Promise<void> {

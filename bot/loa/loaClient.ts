@@ -33,7 +33,7 @@ export interface LoaApi {
   /** Throws LoaApiError code NOT_SUPPORTED when the API has no GET for agreements. */
   getAgreement(principal: LoaPrincipal, id: string, options?: CallOptions): Promise<Agreement>;
   deleteAgreement(principal: LoaPrincipal, id: string, options?: CallOptions): Promise<void>;
-  /** False once the API has shown it cannot return an agreement's status. */
+  /** False for a while after the API has shown it cannot return an agreement's status. */
   readonly canGetAgreement: boolean;
 }
 
@@ -53,9 +53,17 @@ export interface LoaClientOptions {
   backoffCapMs?: number;
   /** A Retry-After longer than this is not waited for; the call fails as retryable instead. */
   maxRetryAfterMs?: number;
+  /** How long a 405 or 501 on GET turns status checks off before GET is tried again (default 10 minutes). */
+  getUnsupportedForMs?: number;
 }
 
 const NOT_SUPPORTED = 'NOT_SUPPORTED';
+
+/**
+ * A 405 or 501 can pass (a gateway or an API version being redeployed), so it turns GET off
+ * for this long only; the next call after that asks the API again.
+ */
+export const GET_UNSUPPORTED_FOR_MS = 10 * 60_000;
 
 interface Attempt {
   method: Method;
@@ -70,7 +78,8 @@ export class LoaClient implements LoaApi {
   private readonly tokens: TokenCache;
   private readonly random: () => number;
   private readonly delay: (ms: number) => Promise<void>;
-  private getSupported = true;
+  /** Epoch ms until which GET is taken as unsupported, after a 405 or 501. */
+  private getUnsupportedUntil = 0;
 
   constructor(private readonly options: LoaClientOptions) {
     this.clock = options.clock ?? systemClock;
@@ -81,7 +90,7 @@ export class LoaClient implements LoaApi {
   }
 
   get canGetAgreement(): boolean {
-    return this.getSupported;
+    return this.clock.now() >= this.getUnsupportedUntil;
   }
 
   async createAgreement(principal: LoaPrincipal, request: AgreementRequest, options: CallOptions = {}): Promise<Agreement> {
@@ -90,12 +99,14 @@ export class LoaClient implements LoaApi {
   }
 
   async getAgreement(principal: LoaPrincipal, id: string, options: CallOptions = {}): Promise<Agreement> {
-    if (!this.getSupported) throw notSupported();
+    if (!this.canGetAgreement) throw notSupported();
     try {
       const res = await this.callApi('get', principal, { method: 'GET', path: PATHS.agreement(id) }, options);
       return this.agreementFrom('get', res);
     } catch (err) {
-      if (err instanceof LoaApiError && err.code === NOT_SUPPORTED) this.getSupported = false;
+      if (err instanceof LoaApiError && err.code === NOT_SUPPORTED) {
+        this.getUnsupportedUntil = this.clock.now() + (this.options.getUnsupportedForMs ?? GET_UNSUPPORTED_FOR_MS);
+      }
       throw err;
     }
   }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../../cards/render';
 import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
 import type { RepSession } from '../helpers/conversation';
+import { GET_UNSUPPORTED_FOR_MS } from '../../bot/loa/loaClient';
 import { sendDistributorLoa } from '../helpers/loaFlow';
+import { JumpingClock } from '../helpers/manualClock';
 import { startTestSandbox } from '../helpers/sandbox';
 import type { TestSandbox } from '../helpers/sandbox';
 
@@ -31,12 +33,6 @@ describe('my LOAs', () => {
   });
 
   const owned = async (rep: RepSession) => (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
-
-  async function myLoas(rep: RepSession, text = 'my LOAs'): Promise<AdaptiveCard> {
-    const { cards } = await rep.says(text);
-    assert.equal(cards.length, 1);
-    return cards[0]!;
-  }
 
   it('says so when the rep has sent nothing yet', async () => {
     const card = await myLoas(h.rep());
@@ -188,13 +184,8 @@ describe('status changes', () => {
     await h.stop();
     await loa.close();
   });
-  afterEach(() => loa.hooks.setCapabilities({ getAgreement: true }));
 
   const owned = async (rep: RepSession) => (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
-
-  async function myLoas(rep: RepSession): Promise<AdaptiveCard> {
-    return (await rep.says('my LOAs')).cards[0]!;
-  }
 
   it('tells the rep in the chat when the signer signs, then stops asking', async () => {
     const rep = h.rep();
@@ -221,6 +212,30 @@ describe('status changes', () => {
     assert.match(readableText(await myLoas(rep)), /Status: VIEWED$/m);
   });
 
+});
+
+describe('status checks when the API has no GET for agreements', () => {
+  let loa: TestSandbox;
+  let clock: JumpingClock;
+  let h: ConversationHarness;
+
+  before(async () => {
+    loa = await startTestSandbox();
+  });
+  after(() => loa.close());
+  // A bot of its own for each test: the one that saw a 405 stops asking for a while.
+  beforeEach(async () => {
+    clock = new JumpingClock();
+    h = await ConversationHarness.start(loa.url, loa, { env: { STATUS_POLL_FIRST_MS: '100', STATUS_POLL_MAX_INTERVAL_MS: '400' }, overrides: { clock } });
+  });
+  afterEach(async () => {
+    await h.stop();
+    await loa.hooks.setCapabilities({ getAgreement: true });
+  });
+
+  const owned = async (rep: RepSession) => (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
+  const news = (rep: RepSession, pattern: RegExp) => h.teams.posted(rep.conversationId).filter((m) => pattern.test(String(m.text)));
+
   it('shows the last known status, and says so, when the API cannot report status', async () => {
     const rep = h.rep();
     await sendDistributorLoa(rep);
@@ -229,4 +244,38 @@ describe('status changes', () => {
     assert.match(readableText(card), /Status: SENT \(last known\)/);
     assert.match(readableText(card), /can't report status/);
   });
+
+  it('asks the API again ten minutes after a 405, in the list and by polling', async function () {
+    this.timeout(30_000);
+    const rep = h.rep();
+    await sendDistributorLoa(rep, { signerName: 'Viewed Later' });
+    await loa.hooks.setCapabilities({ getAgreement: false });
+    assert.match(readableText(await myLoas(rep)), /Status: SENT \(last known\)/);
+
+    // Sent while status checks are off: watched all the same.
+    await sendDistributorLoa(rep, { signerName: 'Signed Later' });
+    const agreements = await owned(rep);
+    const idOf = (name: string) => agreements.find((a) => a.signer.name === name)!.id;
+    await loa.hooks.setCapabilities({ getAgreement: true });
+    await loa.hooks.setStatus(idOf('Viewed Later'), 'VIEWED');
+    await loa.hooks.setStatus(idOf('Signed Later'), 'SIGNED');
+    const getsWhileOff = (await loa.hooks.calls()).get;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.match(readableText(await myLoas(rep)), /\(last known\)/, 'within ten minutes, the bot does not ask again');
+    assert.equal((await loa.hooks.calls()).get, getsWhileOff, 'no GET, from the list or from polling');
+
+    clock.advance(GET_UNSUPPORTED_FOR_MS);
+
+    await h.teams.waitFor(() => news(rep, /Viewed Later.*was opened by the signer/).length > 0 && news(rep, /Signed Later.*was signed/).length > 0, 5000);
+    const list = readableText(await myLoas(rep));
+    assert.doesNotMatch(list, /last known/);
+    assert.match(list, /Status: VIEWED/);
+    assert.match(list, /Status: SIGNED/);
+  });
 });
+
+async function myLoas(rep: RepSession, text = 'my LOAs'): Promise<AdaptiveCard> {
+  const { cards } = await rep.says(text);
+  assert.equal(cards.length, 1);
+  return cards[0]!;
+}

@@ -12,3 +12,16 @@ export class ManualClock implements Clock {
     this.ms += ms;
   }
 }
+
+/** Real time, plus jumps forward when a test says so: for a running bot whose timers must still fire. */
+export class JumpingClock implements Clock {
+  private offsetMs = 0;
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}

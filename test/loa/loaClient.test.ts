@@ -8,7 +8,7 @@ import type { AgreementRequest } from '../../bot/domain/agreement';
 import { PATHS } from '../../bot/loa/contract';
 import { LoaApiError } from '../../bot/loa/loaApiError';
 import type { LoaOperation } from '../../bot/loa/loaApiError';
-import { LoaClient } from '../../bot/loa/loaClient';
+import { GET_UNSUPPORTED_FOR_MS, LoaClient } from '../../bot/loa/loaClient';
 import type { LoaClientOptions, LoaPrincipal } from '../../bot/loa/loaClient';
 import { LoaPrincipals } from '../../bot/loa/principals';
 import { createLogger } from '../../bot/logger';
@@ -488,12 +488,13 @@ describe('LOA client', function () {
       });
     }
 
-    it('reports NOT_SUPPORTED and stops asking once the API has no GET for agreements', async function () {
+    it('reports NOT_SUPPORTED after a 405 and does not ask again for ten minutes', async function () {
       const rig = await startRig();
       const created = await rig.client.createAgreement(alice, agreementRequest());
       await rig.sandbox.hooks.setCapabilities({ getAgreement: false });
 
       const first = await rejectionOf(rig.client.getAgreement(alice, created.id));
+      rig.clock.advance(GET_UNSUPPORTED_FOR_MS - 1);
       const second = await rejectionOf(rig.client.getAgreement(alice, created.id));
 
       for (const err of [first, second]) {
@@ -502,6 +503,38 @@ describe('LOA client', function () {
       assert.equal(rig.client.canGetAgreement, false);
       assert.equal(await callCount(rig, 'get'), 1);
       assert.deepEqual(rig.delays, []);
+    });
+
+    it('asks again ten minutes after a 405, and reads the status once the API offers GET again', async function () {
+      const rig = await startRig();
+      const created = await rig.client.createAgreement(alice, agreementRequest());
+      await rig.sandbox.hooks.setCapabilities({ getAgreement: false });
+      await rejectionOf(rig.client.getAgreement(alice, created.id));
+      await rig.sandbox.hooks.setCapabilities({ getAgreement: true });
+      await rig.sandbox.hooks.setStatus(created.id, 'VIEWED');
+
+      rig.clock.advance(GET_UNSUPPORTED_FOR_MS);
+
+      assert.equal(rig.client.canGetAgreement, true);
+      assert.equal((await rig.client.getAgreement(alice, created.id)).status, 'VIEWED');
+      assert.equal(rig.client.canGetAgreement, true);
+      assert.equal(await callCount(rig, 'get'), 2);
+    });
+
+    it('turns status checks off again for the configured time when the API still refuses GET', async function () {
+      const rig = await startRig({ client: { getUnsupportedForMs: 60_000 } });
+      const created = await rig.client.createAgreement(alice, agreementRequest());
+      await rig.sandbox.hooks.setCapabilities({ getAgreement: false });
+      await rejectionOf(rig.client.getAgreement(alice, created.id));
+
+      rig.clock.advance(60_000);
+      assert.equal(rig.client.canGetAgreement, true, 'the time is up: the next call asks');
+      assert.equal((await rejectionOf(rig.client.getAgreement(alice, created.id))).code, 'NOT_SUPPORTED');
+      assert.equal(rig.client.canGetAgreement, false);
+      rig.clock.advance(59_999);
+      await rejectionOf(rig.client.getAgreement(alice, created.id));
+
+      assert.equal(await callCount(rig, 'get'), 2, 'one probe per period');
     });
   });
 
