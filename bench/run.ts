@@ -87,7 +87,8 @@ function startLoaBot(sandbox: Sandbox, extra: Record<string, string> = {}, cpuPr
   return ServerProcess.start({
     name: 'LOA bot',
     entry: 'loaBotProcess.ts',
-    env: { PORT: '0', LOG_LEVEL: RUN.logLevel, LOA_API_BASE_URL: sandbox.process.url, LOA_CLIENT_ID: sandbox.clientId, LOA_CLIENT_SECRET: sandbox.clientSecret, ...extra },
+    // NODE_ENV=test only so that PORT=0 (a free port) is allowed; the bot behaves as in development.
+    env: { NODE_ENV: 'test', PORT: '0', LOG_LEVEL: RUN.logLevel, LOA_API_BASE_URL: sandbox.process.url, LOA_CLIENT_ID: sandbox.clientId, LOA_CLIENT_SECRET: sandbox.clientSecret, ...extra },
     ...(cpuProfileDir ? { cpuProfileDir } : {}),
   });
 }
@@ -341,7 +342,7 @@ async function main(): Promise<void> {
     const sandboxProcess = await ServerProcess.start({
       name: 'LOA sandbox',
       entry: 'sandboxProcess.ts',
-      env: { LOA_SANDBOX_PORT: '0', LOA_CLIENT_ID: credentials.clientId, LOA_CLIENT_SECRET: credentials.clientSecret, LOG_LEVEL: RUN.logLevel },
+      env: { NODE_ENV: 'test', LOA_SANDBOX_PORT: '0', LOA_CLIENT_ID: credentials.clientId, LOA_CLIENT_SECRET: credentials.clientSecret, LOG_LEVEL: RUN.logLevel },
     });
     sandbox = { process: sandboxProcess, ...credentials };
     const { echo, echoWithCalls, loa, profile: profileSummary } = await zeroLatencyRuns(connector, sandbox, profile);

@@ -14,13 +14,23 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+/** A whole number written in decimal digits only: no sign, exponent, hex prefix or surrounding spaces. */
 const int = (min: number, max: number, fallback: number) =>
-  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[0-9]+$/, 'must be a whole number written in decimal digits')
+      .transform(Number)
+      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+      .default(fallback),
+  );
+const nodeEnv = z.preprocess(blankToUndefined, z.enum(['development', 'test', 'production']).default('development'));
 
 /** Every key the bot reads, with the hint printed when it is missing or wrong. */
 export const CONFIG_KEYS = {
   NODE_ENV: 'development, test or production',
-  PORT: 'TCP port for /api/messages and /healthz, 0-65535, 0 picks a free one (default 3978)',
+  PORT: 'TCP port for /api/messages and /healthz, 1-65535 (default 3978); 0 picks a free port, with NODE_ENV=test only',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent (default info)',
   MicrosoftAppId: 'the Azure Bot app registration id (a GUID); leave empty for local runs without authentication',
   MicrosoftAppPassword: 'the app registration client secret; required with MicrosoftAppType MultiTenant or SingleTenant',
@@ -33,7 +43,7 @@ export const CONFIG_KEYS = {
   SSO_AUTHORITY: 'Entra authority for SSO tokens and their signing keys (default https://login.microsoftonline.com)',
   SSO_ALLOWED_TENANTS: 'comma-separated Entra tenant ids whose reps may use the bot; required with REP_IDENTITY=sso',
   REP_IDENTITY_CACHE_S: 'how long a rep\'s resolved identity is reused before Teams is asked again, 0-3600 s; 0 asks on every turn (default 300)',
-  LOA_API_BASE_URL: 'base URL of the LOA API, e.g. https://api.exchange.se.com/ecostruxure; empty in a local run starts the sandbox',
+  LOA_API_BASE_URL: 'base URL of the LOA API, https in production, e.g. https://api.exchange.se.com/ecostruxure; empty in a local run starts the sandbox',
   LOA_CLIENT_ID: 'the LOA API consumer key',
   LOA_CLIENT_SECRET: 'the LOA API consumer secret (keep it in Key Vault in Azure)',
   LOA_AUTH_MODE: 'impersonate (POST /v1/oauth-impersonate/token) or id_token (POST /v1/oauth/token)',
@@ -56,7 +66,7 @@ export const CONFIG_KEYS = {
   STATE_COSMOS_CONTAINER: 'Cosmos DB container for bot state, partitioned on /id (default botstate)',
   AZURE_CLIENT_ID: 'client id of the user-assigned managed identity used for storage (empty: system-assigned or developer credentials)',
   BOT_DOMAIN: 'host name the bot is served from, e.g. loa-bot.azurewebsites.net (for the Teams app package)',
-  LOA_SANDBOX_PORT: 'port of `npm run sandbox` (default 4010)',
+  LOA_SANDBOX_PORT: 'port of `npm run sandbox`, 1-65535 (default 4010); 0 picks a free port, with NODE_ENV=test only',
   LOA_SANDBOX_TOKEN_TTL_S: 'lifetime of sandbox tokens in seconds (default 3600)',
   LOA_SANDBOX_FAULTS: 'JSON fault plan for the sandbox, e.g. {"create":{"latencyMs":2000,"rates":{"503":0.1}}}',
 } as const;
@@ -65,7 +75,7 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 
 const botSchema = z
   .object({
-    NODE_ENV: z.preprocess(blankToUndefined, z.enum(['development', 'test', 'production']).default('development')),
+    NODE_ENV: nodeEnv,
     PORT: int(0, 65535, 3978),
     LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     MicrosoftAppId: optionalString,
@@ -112,6 +122,7 @@ const botSchema = z
   .superRefine((env, ctx) => {
     const missing = (key: ConfigKey, why: string) => ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}` });
     const production = env.NODE_ENV === 'production';
+    if (env.PORT === 0 && env.NODE_ENV !== 'test') freePortOnlyInTests(ctx, 'PORT');
     if (production && env.STATE_STORAGE === 'memory') {
       ctx.addIssue({ code: 'custom', path: ['STATE_STORAGE'], message: 'cannot be memory in production: drafts and agreement records would be lost on restart and not shared between instances' });
     }
@@ -120,6 +131,9 @@ const botSchema = z
     if (production) {
       if (!env.LOA_API_BASE_URL) missing('LOA_API_BASE_URL', 'in production (the sandbox is for local runs only)');
       if (!env.MicrosoftAppId) missing('MicrosoftAppId', 'in production (inbound authentication must be on)');
+      if (env.LOA_API_BASE_URL && !/^https:\/\//i.test(env.LOA_API_BASE_URL)) {
+        ctx.addIssue({ code: 'custom', path: ['LOA_API_BASE_URL'], message: 'must be https in production: the client secret and the reps\' tokens travel on it' });
+      }
     }
     if (env.LOA_API_BASE_URL) {
       if (!env.LOA_CLIENT_ID) missing('LOA_CLIENT_ID', 'when LOA_API_BASE_URL is set');
@@ -148,23 +162,33 @@ const botSchema = z
     }
   });
 
-const sandboxSchema = z.object({
-  LOA_SANDBOX_PORT: int(0, 65535, 4010),
-  LOA_SANDBOX_TOKEN_TTL_S: int(1, 86_400, 3600),
-  LOA_SANDBOX_FAULTS: z.preprocess(blankToUndefined, z.string().optional()).transform((raw, ctx) => {
-    if (raw === undefined) return undefined;
-    try {
-      return JSON.parse(raw) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
-      return z.NEVER;
-    }
-  }),
-  LOA_CLIENT_ID: z.preprocess(blankToUndefined, z.string().default('local-loa-client')),
-  LOA_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().default('local-loa-secret')),
-  LOA_TEMPLATES_FILE: z.preprocess(blankToUndefined, z.string().default(DEFAULT_TEMPLATES_FILE)),
-  LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
-});
+/** Port 0 lets the OS pick a free port: right for tests, which read the URL back, and a surprise anywhere else. */
+function freePortOnlyInTests(ctx: z.RefinementCtx, key: ConfigKey): void {
+  ctx.addIssue({ code: 'custom', path: [key], message: 'can be 0 only with NODE_ENV=test' });
+}
+
+const sandboxSchema = z
+  .object({
+    NODE_ENV: nodeEnv,
+    LOA_SANDBOX_PORT: int(0, 65535, 4010),
+    LOA_SANDBOX_TOKEN_TTL_S: int(1, 86_400, 3600),
+    LOA_SANDBOX_FAULTS: z.preprocess(blankToUndefined, z.string().optional()).transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        return z.NEVER;
+      }
+    }),
+    LOA_CLIENT_ID: z.preprocess(blankToUndefined, z.string().default('local-loa-client')),
+    LOA_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().default('local-loa-secret')),
+    LOA_TEMPLATES_FILE: z.preprocess(blankToUndefined, z.string().default(DEFAULT_TEMPLATES_FILE)),
+    LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  })
+  .superRefine((env, ctx) => {
+    if (env.LOA_SANDBOX_PORT === 0 && env.NODE_ENV !== 'test') freePortOnlyInTests(ctx, 'LOA_SANDBOX_PORT');
+  });
 
 export interface Config {
   readonly environment: 'development' | 'test' | 'production';

@@ -58,6 +58,18 @@ describe('configuration', () => {
   });
 
   const SSO = { SSO_CONNECTION_NAME: 'teams-sso', SSO_ALLOWED_TENANTS: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
+  /** A complete production configuration. */
+  const PRODUCTION = {
+    NODE_ENV: 'production',
+    MicrosoftAppId: 'a',
+    MicrosoftAppPassword: 'p',
+    ...SSO,
+    LOA_API_BASE_URL: 'https://api.exchange.se.com/ecostruxure',
+    LOA_CLIENT_ID: 'x',
+    LOA_CLIENT_SECRET: 'y',
+    STATE_STORAGE: 'blob',
+    STATE_BLOB_ACCOUNT_URL: 'https://loastate.blob.core.windows.net',
+  };
 
   it('asks for the credentials each bot app type needs', () => {
     assert.deepEqual(problemsOf({ MicrosoftAppId: 'a', ...SSO }).map((p) => p.split(' ')[0]), ['MicrosoftAppPassword']);
@@ -97,6 +109,53 @@ describe('configuration', () => {
     const secret = 'S3cr3t-value-never-shown';
     const problems = problemsOf({ LOA_API_BASE_URL: 'not a url', LOA_CLIENT_ID: 'x', LOA_CLIENT_SECRET: secret, MicrosoftAppPassword: secret, PORT: secret });
     assert.equal(problems.join('\n').includes(secret), false);
+  });
+
+  describe('numbers', () => {
+    const keyOf = (problem: string) => problem.split(' ')[0];
+
+    for (const key of ['PORT', 'LOA_SANDBOX_PORT'] as const) {
+      const load = (value: string, env: Record<string, string> = {}) => (key === 'PORT' ? loadConfig({ ...env, PORT: value }).port : loadSandboxConfig({ ...env, LOA_SANDBOX_PORT: value }).port);
+      const problemOf = (value: string) => {
+        try {
+          load(value);
+        } catch (err) {
+          assert.ok(err instanceof ConfigError);
+          return err.problems.join('\n');
+        }
+        return assert.fail(`${key}=${JSON.stringify(value)} was accepted`);
+      };
+
+      it(`takes ${key} only as a port written in decimal digits`, () => {
+        assert.equal(load('5144'), 5144);
+        assert.equal(load('1'), 1);
+        assert.equal(load('65535'), 65535);
+        for (const value of ['0x1416', '5.143e3', ' 5144 ', '5144 ', '+5144', '-1', '5144.0', '1_000', 'eighty']) {
+          assert.match(problemOf(value), new RegExp(`^${key} must be a whole number written in decimal digits \\(expected`), JSON.stringify(value));
+        }
+        assert.match(problemOf('65536'), new RegExp(`^${key} must be at most 65535`));
+      });
+
+      it(`takes ${key}=0, a free port, only with NODE_ENV=test`, () => {
+        assert.equal(load('0', { NODE_ENV: 'test' }), 0);
+        assert.match(problemOf('0'), new RegExp(`^${key} can be 0 only with NODE_ENV=test`));
+      });
+    }
+
+    it('reads every other whole number as strictly', () => {
+      const problems = problemsOf({ LOA_HTTP_TIMEOUT_MS: '1e4', LOA_MAX_RETRIES: ' 3', SEND_ACK_AFTER_MS: '0x320', REP_IDENTITY_CACHE_S: '2.5', STATUS_POLL_STOP_AFTER_H: '-720' });
+      assert.deepEqual(problems.map(keyOf).sort(), ['LOA_HTTP_TIMEOUT_MS', 'LOA_MAX_RETRIES', 'REP_IDENTITY_CACHE_S', 'SEND_ACK_AFTER_MS', 'STATUS_POLL_STOP_AFTER_H']);
+      for (const problem of problems) assert.match(problem, /must be a whole number written in decimal digits/);
+      assert.equal(loadConfig({ LOA_HTTP_TIMEOUT_MS: '2500' }).loa.timeoutMs, 2500);
+    });
+  });
+
+  it('needs an https LOA API in production, and takes http elsewhere', () => {
+    assert.deepEqual(problemsOf({ ...PRODUCTION, LOA_API_BASE_URL: 'http://api.exchange.se.com/ecostruxure' }).map((p) => p.split(' (expected')[0]), [
+      'LOA_API_BASE_URL must be https in production: the client secret and the reps\' tokens travel on it',
+    ]);
+    assert.equal(loadConfig({ NODE_ENV: 'test', LOA_API_BASE_URL: 'http://127.0.0.1:4010', LOA_CLIENT_ID: 'x', LOA_CLIENT_SECRET: 'y' }).loa.baseUrl, 'http://127.0.0.1:4010');
+    assert.equal(loadConfig({ LOA_API_BASE_URL: 'http://localhost:4010', LOA_CLIENT_ID: 'x', LOA_CLIENT_SECRET: 'y' }).loa.baseUrl, 'http://localhost:4010');
   });
 
   it('strips a trailing slash from the LOA base URL', () => {
