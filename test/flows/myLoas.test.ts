@@ -174,18 +174,26 @@ describe('my LOAs', () => {
 
 describe('status changes', () => {
   let loa: TestSandbox;
+  let clock: JumpingClock;
   let h: ConversationHarness;
 
   before(async () => {
     loa = await startTestSandbox();
-    h = await ConversationHarness.start(loa.url, loa, { env: { STATUS_POLL_FIRST_MS: '100', STATUS_POLL_MAX_INTERVAL_MS: '400' } });
   });
-  after(async () => {
+  after(() => loa.close());
+  // A bot of its own for each test: one test's agreements are not polled in the next, and
+  // a bot that saw a 405 stops asking for a while.
+  beforeEach(async () => {
+    clock = new JumpingClock();
+    h = await ConversationHarness.start(loa.url, loa, { env: { STATUS_POLL_FIRST_MS: '100', STATUS_POLL_MAX_INTERVAL_MS: '400' }, overrides: { clock } });
+  });
+  afterEach(async () => {
     await h.stop();
-    await loa.close();
+    await loa.hooks.setCapabilities({ getAgreement: true });
   });
 
   const owned = async (rep: RepSession) => (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
+  const news = (rep: RepSession, pattern: RegExp) => h.teams.posted(rep.conversationId).filter((m) => pattern.test(String(m.text)));
 
   it('tells the rep in the chat when the signer signs, then stops asking', async () => {
     const rep = h.rep();
@@ -211,30 +219,6 @@ describe('status changes', () => {
     await loa.hooks.setStatus(agreement!.id, 'VIEWED');
     assert.match(readableText(await myLoas(rep)), /Status: VIEWED$/m);
   });
-
-});
-
-describe('status checks when the API has no GET for agreements', () => {
-  let loa: TestSandbox;
-  let clock: JumpingClock;
-  let h: ConversationHarness;
-
-  before(async () => {
-    loa = await startTestSandbox();
-  });
-  after(() => loa.close());
-  // A bot of its own for each test: the one that saw a 405 stops asking for a while.
-  beforeEach(async () => {
-    clock = new JumpingClock();
-    h = await ConversationHarness.start(loa.url, loa, { env: { STATUS_POLL_FIRST_MS: '100', STATUS_POLL_MAX_INTERVAL_MS: '400' }, overrides: { clock } });
-  });
-  afterEach(async () => {
-    await h.stop();
-    await loa.hooks.setCapabilities({ getAgreement: true });
-  });
-
-  const owned = async (rep: RepSession) => (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
-  const news = (rep: RepSession, pattern: RegExp) => h.teams.posted(rep.conversationId).filter((m) => pattern.test(String(m.text)));
 
   it('shows the last known status, and says so, when the API cannot report status', async () => {
     const rep = h.rep();
