@@ -84,12 +84,12 @@ async function outboundFrom(settings: { baseUrl: string | undefined; clientId: s
 
 async function main(): Promise<void> {
   // The runner passes LOA_API_BASE_URL and the sandbox credentials only for the outbound variant.
-  const { loa } = loadConfig();
+  const { loa, http } = loadConfig();
   const outbound = await outboundFrom({ baseUrl: loa.baseUrl, clientId: loa.clientId, clientSecret: loa.clientSecret });
   // Empty credentials, as in the LOA bot's local runs: inbound requests are not authenticated.
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' }));
   const logger = createLogger({ level: 'warn', name: 'echo-bot' });
-  const server = await startBotServer(0, { adapter, bot: new EchoBot(outbound), logger, drain: () => Promise.resolve() }, '127.0.0.1');
+  const server = await startBotServer({ port: 0, host: '127.0.0.1', requireBearer: false, ...http }, { adapter, bot: new EchoBot(outbound), logger, drain: () => Promise.resolve() });
   serveParent(server.url, () => server.close());
 }
 

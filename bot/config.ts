@@ -2,6 +2,7 @@
  * The only module that reads the environment. It turns process.env (plus .env) into a
  * typed, frozen Config and reports every missing or invalid key at once, with a hint.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
@@ -26,11 +27,16 @@ const int = (min: number, max: number, fallback: number) =>
       .default(fallback),
   );
 const nodeEnv = z.preprocess(blankToUndefined, z.enum(['development', 'test', 'production']).default('development'));
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i;
 
 /** Every key the bot reads, with the hint printed when it is missing or wrong. */
 export const CONFIG_KEYS = {
   NODE_ENV: 'development, test or production',
   PORT: 'TCP port for /api/messages and /healthz, 1-65535 (default 3978); 0 picks a free port, with NODE_ENV=test only',
+  HOST: 'address to listen on, e.g. 127.0.0.1 or 0.0.0.0 (default 127.0.0.1, loopback only; 0.0.0.0, every interface, in production)',
+  HTTP_MAX_IN_FLIGHT: 'requests to /api/messages handled at once, 1-10000; more are answered 503 with Retry-After (default 200)',
+  HTTP_HEADERS_TIMEOUT_MS: 'time a client has to send its request headers, 1000-60000 ms (default 10000)',
+  HTTP_BODY_TIMEOUT_MS: 'time a client has to send its request body once the headers are in, 1000-60000 ms (default 10000)',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent (default info)',
   MicrosoftAppId: 'the Azure Bot app registration id (a GUID); leave empty for local runs without authentication',
   MicrosoftAppPassword: 'the app registration client secret; required with MicrosoftAppType MultiTenant or SingleTenant',
@@ -77,6 +83,10 @@ const botSchema = z
   .object({
     NODE_ENV: nodeEnv,
     PORT: int(0, 65535, 3978),
+    HOST: z.preprocess(blankToUndefined, z.string().refine((h) => isIP(h) !== 0 || HOST_NAME.test(h), 'must be an IP address or a host name').optional()),
+    HTTP_MAX_IN_FLIGHT: int(1, 10_000, 200),
+    HTTP_HEADERS_TIMEOUT_MS: int(1000, 60_000, 10_000),
+    HTTP_BODY_TIMEOUT_MS: int(1000, 60_000, 10_000),
     LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     MicrosoftAppId: optionalString,
     MicrosoftAppPassword: optionalString,
@@ -193,6 +203,14 @@ const sandboxSchema = z
 export interface Config {
   readonly environment: 'development' | 'test' | 'production';
   readonly port: number;
+  /** The address /api/messages listens on: loopback unless production. */
+  readonly host: string;
+  /** Limits on what one client can hold of the HTTP server. */
+  readonly http: {
+    readonly maxInFlight: number;
+    readonly headersTimeoutMs: number;
+    readonly bodyTimeoutMs: number;
+  };
   readonly logLevel: string;
   readonly bot: {
     readonly appId: string;
@@ -313,6 +331,9 @@ export function loadConfig(env: Env = process.env): Config {
   return deepFreeze<Config>({
     environment: e.NODE_ENV,
     port: e.PORT,
+    // App Service forwards to the container from outside it; a local run without authentication stays on loopback.
+    host: e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    http: { maxInFlight: e.HTTP_MAX_IN_FLIGHT, headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
     bot: {
       appId: e.MicrosoftAppId ?? '',

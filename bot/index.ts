@@ -86,7 +86,10 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   composed.middleware.forEach((m) => adapter.use(m));
   let server: BotServer;
   try {
-    server = await startBotServer(config.port, { adapter, bot: composed.bot, logger, drain: () => composed.notifier.drain() }, overrides.host);
+    server = await startBotServer(
+      { port: config.port, host: overrides.host ?? config.host, requireBearer: config.bot.appId !== '', ...config.http },
+      { adapter, bot: composed.bot, logger, drain: () => composed.notifier.drain() },
+    );
   } catch (err) {
     await composed.close(); // e.g. the in-process sandbox
     throw err;

@@ -158,6 +158,29 @@ describe('configuration', () => {
     assert.equal(loadConfig({ LOA_API_BASE_URL: 'http://localhost:4010', LOA_CLIENT_ID: 'x', LOA_CLIENT_SECRET: 'y' }).loa.baseUrl, 'http://localhost:4010');
   });
 
+  describe('HTTP host', () => {
+    it('listens on loopback in development and test, and on every interface in production', () => {
+      assert.equal(loadConfig({}).host, '127.0.0.1');
+      assert.equal(loadConfig({ NODE_ENV: 'test' }).host, '127.0.0.1');
+      assert.equal(loadConfig(PRODUCTION).host, '0.0.0.0');
+    });
+
+    it('takes HOST as an IP address or a host name', () => {
+      assert.equal(loadConfig({ HOST: '0.0.0.0' }).host, '0.0.0.0');
+      assert.equal(loadConfig({ HOST: '::1' }).host, '::1');
+      assert.equal(loadConfig({ ...PRODUCTION, HOST: '127.0.0.1' }).host, '127.0.0.1');
+      assert.equal(loadConfig({ HOST: 'bot.internal' }).host, 'bot.internal');
+      for (const host of ['http://0.0.0.0', '0.0.0.0:3978', 'two words']) assert.match(problemsOf({ HOST: host })[0]!, /^HOST must be an IP address or a host name/, host);
+    });
+
+    it('bounds requests in flight and the time to send headers and body, by default and as configured', () => {
+      assert.deepEqual(loadConfig({}).http, { maxInFlight: 200, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000 });
+      assert.deepEqual(loadConfig({ HTTP_MAX_IN_FLIGHT: '50', HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_BODY_TIMEOUT_MS: '20000' }).http, { maxInFlight: 50, headersTimeoutMs: 5000, bodyTimeoutMs: 20_000 });
+      const problems = problemsOf({ HTTP_MAX_IN_FLIGHT: '0', HTTP_HEADERS_TIMEOUT_MS: '999', HTTP_BODY_TIMEOUT_MS: '60001' });
+      assert.deepEqual(problems.map((p) => p.split(' (expected')[0]), ['HTTP_MAX_IN_FLIGHT must be at least 1', 'HTTP_HEADERS_TIMEOUT_MS must be at least 1000', 'HTTP_BODY_TIMEOUT_MS must be at most 60000']);
+    });
+  });
+
   it('strips a trailing slash from the LOA base URL', () => {
     const config = loadConfig({ LOA_API_BASE_URL: 'https://api.exchange.se.com/ecostruxure/', LOA_CLIENT_ID: 'x', LOA_CLIENT_SECRET: 'y' });
     assert.equal(config.loa.baseUrl, 'https://api.exchange.se.com/ecostruxure');

@@ -2,18 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import axios from 'axios';
 import { loadConfig } from '../bot/config';
 import { startBot } from '../bot/index';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+import { freePort, startBotProcess } from './helpers/botProcess';
 
 describe('bot host', () => {
   it('serves /healthz, and on SIGTERM stops cleanly with exit code 0', async function () {
@@ -58,6 +52,51 @@ describe('bot host startup', () => {
       await assert.rejects(startBot(loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' }), { host: '127.0.0.1' }), /Cannot listen on port \d+: listen EADDRINUSE/);
     } finally {
       blocker.close();
+    }
+  });
+});
+
+/** An IPv4 address of this machine that is not loopback, if it has one. */
+function outsideAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+}
+
+function listeningLine(output: string): { address: string; port: number; url: string } {
+  const line = output.split('\n').find((l) => l.includes('"msg":"Bot listening on /api/messages"'));
+  assert.ok(line, output);
+  return JSON.parse(line) as { address: string; port: number; url: string };
+}
+
+describe('bot host address', () => {
+  const outside = outsideAddress();
+
+  it('listens on loopback only in a local run, and logs the address and port it is bound to', async function () {
+    this.timeout(60_000);
+    if (!outside) this.skip();
+    const bot = await startBotProcess({ NODE_ENV: 'development' });
+    try {
+      const listening = listeningLine(bot.output());
+      assert.equal(listening.address, '127.0.0.1');
+      assert.equal(listening.url, bot.url);
+      assert.equal((await axios.get(`${bot.url}/healthz`)).status, 200);
+      await assert.rejects(axios.get(`http://${outside}:${listening.port}/healthz`), /ECONNREFUSED/, 'not reachable from outside this machine');
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it('listens on every interface with HOST=0.0.0.0, and says so', async function () {
+    this.timeout(60_000);
+    if (!outside) this.skip();
+    const bot = await startBotProcess({ NODE_ENV: 'development', HOST: '0.0.0.0' });
+    try {
+      const listening = listeningLine(bot.output());
+      assert.equal(listening.address, '0.0.0.0');
+      assert.equal((await axios.get(`http://${outside}:${listening.port}/healthz`)).status, 200);
+    } finally {
+      await bot.close();
     }
   });
 });

@@ -149,6 +149,21 @@ param statusPollMaxIntervalMs int = 3600000
 @maxValue(8760)
 param statusPollStopAfterH int = 720
 
+@description('Requests to /api/messages handled at once by one instance; more are answered 503 with Retry-After (HTTP_MAX_IN_FLIGHT).')
+@minValue(1)
+@maxValue(10000)
+param httpMaxInFlight int = 200
+
+@description('Time a client has to send its request headers, in ms (HTTP_HEADERS_TIMEOUT_MS).')
+@minValue(1000)
+@maxValue(60000)
+param httpHeadersTimeoutMs int = 10000
+
+@description('Time a client has to send its request body once the headers are in, in ms (HTTP_BODY_TIMEOUT_MS).')
+@minValue(1000)
+@maxValue(60000)
+param httpBodyTimeoutMs int = 10000
+
 @description('pino log level (LOG_LEVEL).')
 @allowed([
   'fatal'
@@ -241,7 +256,8 @@ module stateStorage 'modules/stateStorage.bicep' = {
 }
 
 // Every key the bot reads (bot/config.ts CONFIG_KEYS) except PORT, which App Service sets in its
-// Node container, and the LOA_SANDBOX_* keys, which only `npm run sandbox` reads.
+// Node container, HOST, whose production default (0.0.0.0) is what App Service needs, and the
+// LOA_SANDBOX_* keys, which only `npm run sandbox` reads.
 // test/deploy/azure/configKeys.test.ts keeps this list and CONFIG_KEYS in step.
 var appSettings = [
   {
@@ -251,6 +267,18 @@ var appSettings = [
   {
     name: 'LOG_LEVEL'
     value: logLevel
+  }
+  {
+    name: 'HTTP_MAX_IN_FLIGHT'
+    value: string(httpMaxInFlight)
+  }
+  {
+    name: 'HTTP_HEADERS_TIMEOUT_MS'
+    value: string(httpHeadersTimeoutMs)
+  }
+  {
+    name: 'HTTP_BODY_TIMEOUT_MS'
+    value: string(httpBodyTimeoutMs)
   }
   {
     name: 'MicrosoftAppId'

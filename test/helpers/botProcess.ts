@@ -13,6 +13,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface BotProcess extends RunningBot {
+  readonly pid: number;
   /** Kills the process at once, as a crash or an instance recycle would. */
   kill(): Promise<void>;
   output(): string;
@@ -45,6 +46,7 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
     });
   });
   return {
+    pid: child.pid!,
     url: `http://127.0.0.1:${port}`,
     loaBaseUrl: env.LOA_API_BASE_URL ?? '',
     output: () => output,

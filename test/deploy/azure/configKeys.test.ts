@@ -19,6 +19,8 @@ const azureDir = join(root, 'deploy/azure');
 const NOT_IN_BICEP: Readonly<Partial<Record<ConfigKey, string>>> = {
   // App Service sets PORT in its Node container and forwards requests to that port.
   PORT: 'set by App Service itself',
+  // In production the bot listens on 0.0.0.0 unless told otherwise: App Service forwards to the container from outside it.
+  HOST: 'its production default is what App Service needs',
   // Read only by `npm run sandbox` (loadSandboxConfig); production never starts the sandbox.
   LOA_SANDBOX_PORT: 'local sandbox only',
   LOA_SANDBOX_TOKEN_TTL_S: 'local sandbox only',
