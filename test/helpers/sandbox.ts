@@ -62,6 +62,8 @@ export interface SandboxHooks {
   setCapabilities(capabilities: Partial<SandboxCapabilities>): Promise<SandboxCapabilities>;
   calls(): Promise<CallCounts>;
   reset(): Promise<void>;
+  /** A cIAM id_token with these claims, signed by the sandbox's stand-in for cIAM. */
+  mintCiamIdToken(claims: Record<string, unknown>): Promise<string>;
 }
 
 export interface TestSandbox {
@@ -101,6 +103,7 @@ function hooksFor(http: AxiosInstance): SandboxHooks {
     reset: async () => {
       await http.post('/_sandbox/reset');
     },
+    mintCiamIdToken: async (claims) => (await http.post<{ id_token: string }>('/_sandbox/ciam/id-tokens', claims)).data.id_token,
   };
 }
 
@@ -135,7 +138,7 @@ export async function startTestSandbox(overrides: Partial<SandboxOptions> = {}):
   };
 }
 
-/** An id_token as cIAM would issue it, minus a real signature (the sandbox does not check one). */
+/** A JWT shaped like a cIAM id_token but not signed by anyone: the sandbox refuses it. */
 export function unsignedIdToken(claims: Record<string, unknown>): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode(claims)}.${Buffer.from('not-a-signature').toString('base64url')}`;

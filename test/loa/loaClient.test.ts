@@ -15,7 +15,7 @@ import { createLogger } from '../../bot/logger';
 import type { FaultPlan, SandboxOptions, SandboxRoute } from '../../deploy/local/sandbox/sandboxServer';
 import { ManualClock } from '../helpers/manualClock';
 import { conformanceInterceptor } from '../helpers/openApi';
-import { DISTRIBUTOR_FORM_DATA, DISTRIBUTOR_TEMPLATE_ID, startTestSandbox, unsignedIdToken } from '../helpers/sandbox';
+import { DISTRIBUTOR_FORM_DATA, DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from '../helpers/sandbox';
 import type { TestSandbox } from '../helpers/sandbox';
 import { seededRandom } from '../helpers/seededRandom';
 
@@ -100,8 +100,9 @@ function idTokenPrincipal(key: string, idToken: string): LoaPrincipal {
   return { key, grant: () => Promise.resolve({ type: 'id_token', idToken }) };
 }
 
-function idTokenFor(email: string, clock: ManualClock, lifetimeS = 3600): string {
-  return unsignedIdToken({ sub: `sub-${email}`, email, exp: Math.floor(clock.now() / 1000) + lifetimeS });
+/** A cIAM id_token for `email`, signed by the rig's sandbox, expiring `lifetimeS` from the rig's clock. */
+function idTokenFor(rig: Rig, email: string, lifetimeS = 3600): Promise<string> {
+  return rig.sandbox.sandbox.mintCiamIdToken({ sub: `sub-${email}`, email, exp: Math.floor(rig.clock.now() / 1000) + lifetimeS });
 }
 
 const alice = rep('alice@se.com');
@@ -160,7 +161,7 @@ describe('LOA client', function () {
 
     it("acts as the id_token's identity with an id_token grant", async function () {
       const rig = await startRig();
-      const principal = idTokenPrincipal('tenant-1:oid-carol', idTokenFor('carol@se.com', rig.clock));
+      const principal = idTokenPrincipal('tenant-1:oid-carol', await idTokenFor(rig, 'carol@se.com'));
 
       const agreement = await rig.client.createAgreement(principal, agreementRequest());
 
@@ -304,7 +305,7 @@ describe('LOA client', function () {
 
     it('fails on the token call with invalid_grant when the id_token has expired', async function () {
       const rig = await startRig();
-      const expired = idTokenFor('carol@se.com', rig.clock, -60);
+      const expired = await idTokenFor(rig, 'carol@se.com', -60);
 
       const err = await rejectionOf(rig.client.createAgreement(idTokenPrincipal('tenant-1:oid-carol', expired), agreementRequest()));
 
@@ -750,8 +751,8 @@ describe('LOA client', function () {
   describe('secrets', function () {
     it('keeps the client secret, access tokens and id_token out of logs and errors', async function () {
       const rig = await startRig({ client: { timeoutMs: 300, maxRetries: 1 } });
-      const idToken = idTokenFor('carol@se.com', rig.clock);
-      const expiredIdToken = idTokenFor('carol@se.com', rig.clock, -60);
+      const idToken = await idTokenFor(rig, 'carol@se.com');
+      const expiredIdToken = await idTokenFor(rig, 'carol@se.com', -60);
       const carol = idTokenPrincipal('tenant-1:oid-carol', idToken);
       const wrongSecret = `${rig.sandbox.clientSecret}-wrong`;
       const impostor = createClient({ baseUrl: rig.sandbox.url, clientId: rig.sandbox.clientId, clientSecret: wrongSecret, clock: rig.clock }, rig.logLines);

@@ -25,10 +25,13 @@ import type { FaultKind, FaultPlan, SandboxRoute } from './faults';
 import { FaultInjector, parseFaultPlan, SANDBOX_ROUTES } from './faults';
 import type { Reply } from './sandboxHttp';
 import { mediaTypeOf, readBody, writeReply } from './sandboxHttp';
-import { identityFromIdToken, TokenStore } from './sandboxTokens';
+import { IdTokenVerifier, TokenStore } from './sandboxTokens';
+import type { EntraTrust } from './sandboxTokens';
 
 export type { FaultPlan, SandboxRoute } from './faults';
 export type { SandboxAgreementView, WireAgreement } from './agreementStore';
+export type { EntraTrust } from './sandboxTokens';
+export { SANDBOX_CIAM_ISSUER } from './sandboxTokens';
 
 /** Switches for parts of the contract the real API may not have. */
 export interface SandboxCapabilities {
@@ -53,6 +56,8 @@ export interface SandboxOptions {
   logger?: Logger;
   /** Rolls the fault rates; inject a seeded one for reproducible tests. */
   random?: () => number;
+  /** Entra ID tokens to accept at /v1/oauth/token, besides the sandbox's own cIAM id_tokens; none by default. */
+  entra?: EntraTrust;
 }
 
 export interface RunningSandbox {
@@ -70,6 +75,8 @@ export interface RunningSandbox {
   calls(): CallCounts;
   /** Forgets agreements, tokens, call counts and faults, and turns every capability back on. */
   reset(): void;
+  /** A cIAM id_token with these claims, signed by the sandbox's stand-in for cIAM (exp is up to the caller). */
+  mintCiamIdToken(claims: Record<string, unknown>): Promise<string>;
 }
 
 const DEFAULT_CAPABILITIES: SandboxCapabilities = { getAgreement: true };
@@ -88,6 +95,7 @@ function strikesAfterCreating(fault: FaultKind): boolean {
 
 const statusChangeSchema = z.object({ status: z.enum(AGREEMENT_STATUSES) }).strict();
 const capabilitiesSchema = z.object({ getAgreement: z.boolean() }).partial().strict();
+const ciamClaimsSchema = z.record(z.string(), z.unknown());
 
 type Authentication = { ok: true; identity: string } | { ok: false; reply: Reply };
 type IdentityResult = { ok: true; identity: string } | { ok: false; reply: Reply };
@@ -127,6 +135,7 @@ class LoaSandbox implements RunningSandbox {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly tokens: TokenStore;
+  private readonly idTokens: IdTokenVerifier;
   private readonly store = new AgreementStore();
   private readonly faults: FaultInjector;
   private capabilities: SandboxCapabilities;
@@ -136,6 +145,7 @@ class LoaSandbox implements RunningSandbox {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? createLogger({ level: 'silent', name: 'loa-sandbox' });
     this.tokens = new TokenStore(this.clock, options.tokenTtlS);
+    this.idTokens = new IdTokenVerifier(options.entra);
     this.faults = new FaultInjector(options.faults ?? {}, options.random ?? Math.random);
     this.capabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
     this.server = restify.createServer({
@@ -210,6 +220,10 @@ class LoaSandbox implements RunningSandbox {
     this.callCounts = LoaSandbox.zeroCounts();
     this.faults.clear();
     this.capabilities = { ...DEFAULT_CAPABILITIES };
+  }
+
+  mintCiamIdToken(claims: Record<string, unknown>): Promise<string> {
+    return this.idTokens.mintCiamIdToken(claims);
   }
 
   private nowIso(): string {
@@ -305,7 +319,7 @@ class LoaSandbox implements RunningSandbox {
     if (form.get('grant_type') !== grant) {
       return oauthError(400, 'unsupported_grant_type', `This endpoint accepts grant_type=${grant} only`);
     }
-    const identity = grant === GRANT.impersonate ? this.impersonatedIdentity(form) : this.idTokenIdentity(form);
+    const identity = grant === GRANT.impersonate ? this.impersonatedIdentity(form) : await this.idTokenIdentity(form);
     if (!identity.ok) return identity.reply;
     const { accessToken, expiresInS } = this.tokens.issue(identity.identity);
     this.logger.debug({ grant, identity: identity.identity }, 'LOA sandbox issued a token');
@@ -330,10 +344,10 @@ class LoaSandbox implements RunningSandbox {
     return { ok: true, identity: email.toLowerCase() };
   }
 
-  private idTokenIdentity(form: URLSearchParams): IdentityResult {
+  private async idTokenIdentity(form: URLSearchParams): Promise<IdentityResult> {
     const idToken = form.get('id_token');
     if (!idToken) return { ok: false, reply: oauthError(400, 'invalid_request', 'Missing parameters: id_token') };
-    const result = identityFromIdToken(idToken, this.clock.now());
+    const result = await this.idTokens.verify(idToken, this.clock.now());
     if (!result.ok) return { ok: false, reply: oauthError(400, 'invalid_grant', `The id_token is not acceptable: ${result.reason}`) };
     return { ok: true, identity: result.identity };
   }
@@ -446,6 +460,14 @@ class LoaSandbox implements RunningSandbox {
       return { status: 200, body: this.setCapabilities(capabilities.data) };
     });
 
+    this.hook('post', '/_sandbox/ciam/id-tokens', async (req) => {
+      const body = await this.readJson(req, badRequest);
+      if (!body.ok) return body.reply;
+      const claims = ciamClaimsSchema.safeParse(body.value);
+      if (!claims.success) return badRequest('expected a JSON object of id_token claims');
+      return { status: 201, body: { id_token: await this.mintCiamIdToken(claims.data) } };
+    });
+
     this.hook('get', '/_sandbox/calls', () => Promise.resolve({ status: 200, body: this.calls() }));
 
     this.hook('post', '/_sandbox/reset', () => {
@@ -473,6 +495,7 @@ function checkOptions(options: SandboxOptions): void {
   if (!Number.isInteger(options.tokenTtlS) || options.tokenTtlS < 1) problems.push('tokenTtlS must be a whole number of seconds, at least 1');
   if (!options.clientId) problems.push('clientId must not be empty');
   if (!options.clientSecret) problems.push('clientSecret must not be empty');
+  if (options.entra && options.entra.audiences.length === 0) problems.push('entra.audiences must name at least one audience to accept');
   if (problems.length > 0) throw new Error(`Cannot start the LOA sandbox:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 

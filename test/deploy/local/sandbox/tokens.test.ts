@@ -1,10 +1,29 @@
 import assert from 'node:assert/strict';
+import { generateKeyPair, SignJWT } from 'jose';
 import type pino from 'pino';
 import { GRANT, PATHS } from '../../../../bot/loa/contract';
 import { createLogger } from '../../../../bot/logger';
 import { ManualClock } from '../../../helpers/manualClock';
 import type { TestSandbox } from '../../../helpers/sandbox';
 import { bearer, startTestSandbox, unsignedIdToken, validCreateBody } from '../../../helpers/sandbox';
+import { SANDBOX_CIAM_ISSUER } from '../../../../deploy/local/sandbox/sandboxServer';
+import { FakeEntra } from '../../../helpers/fakeEntra';
+import type { EntraUser } from '../../../helpers/fakeEntra';
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** Signed as the sandbox's cIAM would, with the right issuer, but with a key of its own. */
+async function forgedCiamIdToken(claims: Record<string, unknown>): Promise<string> {
+  const { privateKey } = await generateKeyPair('ES256');
+  return new SignJWT({ iss: SANDBOX_CIAM_ISSUER, ...claims }).setProtectedHeader({ alg: 'ES256', typ: 'JWT' }).sign(privateKey);
+}
+
+/** The token with its claims changed and its signature kept. */
+async function tampered(token: Promise<string>, claims: Record<string, unknown>): Promise<string> {
+  const [header, payload, signature] = (await token).split('.');
+  const changed = { ...(JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>), ...claims };
+  return `${header}.${b64(changed)}.${signature}`;
+}
 
 describe('LOA sandbox tokens', () => {
   let clock: ManualClock;
@@ -70,10 +89,12 @@ describe('LOA sandbox tokens', () => {
   });
 
   describe('cIAM id_token exchange (id_token)', () => {
+    const ciamIdToken = (claims: Record<string, unknown>) => t.hooks.mintCiamIdToken(claims);
+
     it('binds the token to the email claim, lowercased, so it acts as the same customer as impersonation', async () => {
       const impersonated = await t.tokenFor('jane@example.com');
       const created = await t.api.post<{ id: string }>(PATHS.agreements, validCreateBody(), bearer(impersonated));
-      const idToken = unsignedIdToken({ email: 'Jane@Example.com', sub: 'abc-123', exp: nowS() + 300 });
+      const idToken = await ciamIdToken({ email: 'Jane@Example.com', sub: 'abc-123', exp: nowS() + 300 });
 
       const response = await t.api.post(PATHS.idTokenExchange, idTokenForm({ id_token: idToken }));
       assert.equal(response.status, 200);
@@ -89,25 +110,46 @@ describe('LOA sandbox tokens', () => {
     ];
     for (const [which, claims, owner] of identityCases) {
       it(`takes the identity from ${which}`, async () => {
-        const token = await t.tokenFor({ type: 'id_token', idToken: unsignedIdToken({ ...claims, exp: nowS() + 300 }) });
+        const token = await t.tokenFor({ type: 'id_token', idToken: await ciamIdToken({ ...claims, exp: nowS() + 300 }) });
         assert.equal(await ownerOfAgreementCreatedWith(token), owner);
       });
     }
 
-    const badTokens: Array<[string, () => string]> = [
-      ['an id_token that has expired by the sandbox clock', () => unsignedIdToken({ email: 'a@example.com', exp: nowS() })],
-      ['an id_token without exp', () => unsignedIdToken({ email: 'a@example.com' })],
-      ['an id_token that names no identity', () => unsignedIdToken({ exp: nowS() + 300 })],
-      ['a string that is not a JWT', () => 'base64encodedidtokenfromciam'],
-      ['a JWT whose payload is not JSON', () => `e30.${Buffer.from('not json').toString('base64url')}.sig`],
+    const badTokens: Array<[string, () => Promise<string> | string, RegExp]> = [
+      ['an id_token that has expired by the sandbox clock', () => ciamIdToken({ email: 'a@example.com', exp: nowS() }), /expired/],
+      ['an id_token without exp', () => ciamIdToken({ email: 'a@example.com' }), /exp/],
+      ['an id_token that names no identity', () => ciamIdToken({ exp: nowS() + 300 }), /names no identity/],
+      ['an id_token from another issuer, even with the sandbox\'s signature', () => ciamIdToken({ iss: 'https://ciam.elsewhere.example', email: 'a@example.com', exp: nowS() + 300 }), /iss/],
+      ['an unsigned id_token', () => unsignedIdToken({ email: 'a@example.com', exp: nowS() + 300 }), /signature|algorithm/],
+      ['an id_token whose header says alg none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: SANDBOX_CIAM_ISSUER, email: 'a@example.com', exp: nowS() + 300 })}.`, /signature|algorithm|well-formed/],
+      ['an id_token signed with a key that is not cIAM\'s', () => forgedCiamIdToken({ email: 'a@example.com', exp: nowS() + 300 }), /signature/],
+      ['a cIAM id_token whose claims were changed after signing', () => tampered(ciamIdToken({ email: 'a@example.com', exp: nowS() + 300 }), { email: 'ceo@example.com' }), /signature/],
+      ['a string that is not a JWT', () => 'base64encodedidtokenfromciam', /not a JWT/],
+      ['a JWT whose payload is not JSON', () => `e30.${Buffer.from('not json').toString('base64url')}.sig`, /not a JWT/],
     ];
-    for (const [what, idToken] of badTokens) {
+    for (const [what, idToken, reason] of badTokens) {
       it(`refuses ${what} with invalid_grant`, async () => {
-        const response = await t.api.post(PATHS.idTokenExchange, idTokenForm({ id_token: idToken() }));
+        const response = await t.api.post(PATHS.idTokenExchange, idTokenForm({ id_token: await idToken() }));
         assert.equal(response.status, 400);
         assert.equal(response.data.error, 'invalid_grant');
+        assert.match(response.data.error_description ?? '', reason);
       });
     }
+
+    it('signs its cIAM id_tokens with a key of its own, made at start, that no other sandbox shares', async () => {
+      const idToken = await ciamIdToken({ email: 'a@example.com', exp: nowS() + 300 });
+      const [header, payload] = idToken.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
+      assert.equal(header!.alg, 'ES256');
+      assert.equal(payload!.iss, SANDBOX_CIAM_ISSUER);
+      const other = await startTestSandbox({ clock });
+      try {
+        const response = await other.api.post(PATHS.idTokenExchange, new URLSearchParams({ grant_type: GRANT.idToken, client_id: other.clientId, client_secret: other.clientSecret, id_token: idToken }));
+        assert.equal(response.status, 400, 'another sandbox has another cIAM key');
+        assert.equal(response.data.error, 'invalid_grant');
+      } finally {
+        await other.close();
+      }
+    });
 
     it('refuses a request without an id_token with invalid_request', async () => {
       const response = await t.api.post(PATHS.idTokenExchange, idTokenForm({}));
@@ -124,7 +166,7 @@ describe('LOA sandbox tokens', () => {
     });
 
     it('refuses a token request from an unknown client id', async () => {
-      const response = await t.api.post(PATHS.idTokenExchange, idTokenForm({ id_token: unsignedIdToken({ sub: 'x', exp: nowS() + 60 }), client_id: 'someone-else' }));
+      const response = await t.api.post(PATHS.idTokenExchange, idTokenForm({ id_token: await t.hooks.mintCiamIdToken({ sub: 'x', exp: nowS() + 60 }), client_id: 'someone-else' }));
       assert.equal(response.status, 401);
       assert.equal(response.data.error, 'invalid_client');
     });
@@ -190,7 +232,7 @@ describe('LOA sandbox tokens', () => {
       const destination: pino.DestinationStream = { write: (line: string) => void lines.push(line) };
       await t.close();
       t = await startTestSandbox({ clock, logger: createLogger({ level: 'trace', name: 'sandbox-test' }, destination) });
-      const idToken = unsignedIdToken({ email: 'a@example.com', exp: nowS() + 300 });
+      const idToken = await t.hooks.mintCiamIdToken({ email: 'a@example.com', exp: nowS() + 300 });
 
       const accessToken = await t.tokenFor({ type: 'id_token', idToken });
       await t.api.post(PATHS.agreements, validCreateBody(), bearer(accessToken));
@@ -204,4 +246,67 @@ describe('LOA sandbox tokens', () => {
       }
     });
   });
+});
+
+describe('LOA sandbox: Entra ID tokens at the id_token grant', () => {
+  const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  const LOA_BRIDGE = 'api://loa-bridge';
+  let entra: FakeEntra;
+  let user: EntraUser;
+  const opened: TestSandbox[] = [];
+
+  /** An access token as Entra ID issues one on the user's behalf (v2.0) for the API `audience`. */
+  const entraAccessToken = (audience: string, claims: Record<string, unknown> = {}) => entra.ssoToken(user, audience, { scp: 'access_as_user', azp: 'bot-app-id', ...claims });
+  const exchange = async (t: TestSandbox, idToken: string) =>
+    t.api.post(PATHS.idTokenExchange, new URLSearchParams({ grant_type: GRANT.idToken, client_id: t.clientId, client_secret: t.clientSecret, id_token: idToken }));
+  const sandbox = async (options: Parameters<typeof startTestSandbox>[0] = {}) => {
+    const t = await startTestSandbox(options);
+    opened.push(t);
+    return t;
+  };
+
+  before(async () => {
+    entra = await FakeEntra.create();
+    user = entra.user(TENANT, 'Ana Rep');
+  });
+
+  afterEach(async () => {
+    for (const t of opened.splice(0)) {
+      await t.close();
+      assert.deepEqual(t.contractFailures, []);
+    }
+  });
+
+  it('refuses an Entra ID token by default, however well signed: the grant takes a cIAM id_token', async () => {
+    const response = await exchange(await sandbox(), await entraAccessToken(LOA_BRIDGE));
+    assert.equal(response.status, 400);
+    assert.equal(response.data.error, 'invalid_grant');
+    assert.match(response.data.error_description ?? '', /issued by Entra ID, not cIAM/);
+  });
+
+  it('accepts an Entra ID token for a trusted audience when configured, v2.0 and v1.0 issuers alike, acting as its user', async () => {
+    const t = await sandbox({ entra: { keys: entra.jwks, audiences: [LOA_BRIDGE] } });
+    for (const idToken of [await entraAccessToken(LOA_BRIDGE), await entra.ssoTokenV1(user, 'unused', { aud: LOA_BRIDGE })]) {
+      const response = await exchange(t, idToken);
+      assert.equal(response.status, 200, JSON.stringify(response.data));
+      const created = await t.api.post<{ id: string }>(PATHS.agreements, validCreateBody(), bearer(response.data.access_token ?? ''));
+      assert.equal((await t.hooks.agreements()).find((a) => a.id === created.data.id)?.owner, user.upn);
+    }
+  });
+
+  const refusedWhenConfigured: Array<[string, () => Promise<string>, RegExp]> = [
+    ['for another audience', () => entraAccessToken('api://someone-else'), /aud/],
+    ['signed with a key that Entra ID did not publish', async () => entra.ssoToken(user, LOA_BRIDGE, {}, (await generateKeyPair('RS256')).privateKey), /signature/],
+    ['whose claims were changed after signing', () => tampered(entraAccessToken(LOA_BRIDGE), { preferred_username: 'ceo@se.com' }), /signature/],
+    ['whose tid is not the tenant of its issuer', () => entraAccessToken(LOA_BRIDGE, { tid: '0b2a8c1e-1111-4c3a-9a55-000000000001' }), /iss|tid/],
+    ['that has expired', () => entraAccessToken(LOA_BRIDGE, { exp: Math.floor(Date.now() / 1000) - 10, nbf: Math.floor(Date.now() / 1000) - 3600 }), /expired/],
+  ];
+  for (const [what, idToken, reason] of refusedWhenConfigured) {
+    it(`refuses an Entra ID token ${what}, even when Entra ID tokens are trusted`, async () => {
+      const response = await exchange(await sandbox({ entra: { keys: entra.jwks, audiences: [LOA_BRIDGE] } }), await idToken());
+      assert.equal(response.status, 400);
+      assert.equal(response.data.error, 'invalid_grant');
+      assert.match(response.data.error_description ?? '', reason);
+    });
+  }
 });
