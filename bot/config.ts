@@ -52,9 +52,9 @@ export const CONFIG_KEYS = {
   LOA_API_BASE_URL: 'base URL of the LOA API, https in production, e.g. https://api.exchange.se.com/ecostruxure; empty in a local run starts the sandbox',
   LOA_CLIENT_ID: 'the LOA API consumer key',
   LOA_CLIENT_SECRET: 'the LOA API consumer secret (keep it in Key Vault in Azure)',
-  LOA_AUTH_MODE: 'impersonate (POST /v1/oauth-impersonate/token) or id_token (POST /v1/oauth/token)',
-  LOA_ID_TOKEN_SOURCE: 'with LOA_AUTH_MODE=id_token: obo (on-behalf-of exchange of the SSO token, the default) or sso (send the raw SSO token)',
-  LOA_OBO_SCOPE: 'scope the on-behalf-of exchange asks for, e.g. api://ciam-bridge/.default; required with LOA_ID_TOKEN_SOURCE=obo',
+  LOA_AUTH_MODE: 'impersonate (POST /v1/oauth-impersonate/token with an address) or id_token (POST /v1/oauth/token with an Entra access token for LOA_OBO_SCOPE, which the LOA side must be set up to accept)',
+  LOA_IMPERSONATE_AS: 'with LOA_AUTH_MODE=impersonate: upn (the rep\'s sign-in name, the default) or mail (their mailbox address from Microsoft Graph /me, read on their behalf; needs single sign-on)',
+  LOA_OBO_SCOPE: 'with LOA_AUTH_MODE=id_token: scope of the Entra access token obtained on the rep\'s behalf and sent to /v1/oauth/token, e.g. api://loa-bridge/.default',
   LOA_HTTP_TIMEOUT_MS: 'timeout of one LOA API call in ms, 100-120000 (default 10000)',
   LOA_MAX_RETRIES: 'retries of a failed LOA API call that is safe to retry, 0-10 (default 3)',
   LOA_TEMPLATES_FILE: 'path of the LOA template catalog JSON (default: the bundled catalog)',
@@ -105,7 +105,9 @@ const botSchema = z
         .pipe(z.array(z.string().regex(GUID, 'must be tenant GUIDs separated by commas')))
         .optional(),
     ),
-    LOA_ID_TOKEN_SOURCE: z.preprocess(blankToUndefined, z.enum(['obo', 'sso']).default('obo')),
+    // No longer a key: read only to refuse sso, which relayed the bot's own SSO token.
+    LOA_ID_TOKEN_SOURCE: optionalString,
+    LOA_IMPERSONATE_AS: z.preprocess(blankToUndefined, z.enum(['upn', 'mail']).default('upn')),
     LOA_OBO_SCOPE: optionalString,
     STATE_STORAGE: z.preprocess(blankToUndefined, z.enum(['memory', 'blob', 'cosmos']).default('memory')),
     STATE_BLOB_CONNECTION_STRING: optionalString,
@@ -165,10 +167,18 @@ const botSchema = z
       if (!env.SSO_ALLOWED_TENANTS?.length) missing('SSO_ALLOWED_TENANTS', 'with single sign-on');
       if (!env.MicrosoftAppId) missing('MicrosoftAppId', 'with single sign-on (tokens are issued for api://botid-{appId})');
     }
-    if (env.LOA_AUTH_MODE === 'id_token') {
-      if (identity !== 'sso') ctx.addIssue({ code: 'custom', path: ['LOA_AUTH_MODE'], message: 'id_token needs REP_IDENTITY=sso: it exchanges the rep\'s SSO token' });
-      if (env.LOA_ID_TOKEN_SOURCE === 'obo' && !env.LOA_OBO_SCOPE) missing('LOA_OBO_SCOPE', 'with LOA_ID_TOKEN_SOURCE=obo');
-      if (env.LOA_ID_TOKEN_SOURCE === 'obo' && !env.MicrosoftAppPassword) missing('MicrosoftAppPassword', 'for the on-behalf-of exchange (LOA_ID_TOKEN_SOURCE=obo)');
+    if (env.LOA_ID_TOKEN_SOURCE === 'sso') {
+      ctx.addIssue({ code: 'custom', path: ['LOA_ID_TOKEN_SOURCE'], message: 'sso is no longer supported: the SSO token is issued to the bot and is never relayed to another service. Remove LOA_ID_TOKEN_SOURCE; LOA_AUTH_MODE=id_token always obtains a token for LOA_OBO_SCOPE on the rep\'s behalf' });
+    }
+    if (env.LOA_AUTH_MODE === 'id_token' && !env.LOA_OBO_SCOPE) missing('LOA_OBO_SCOPE', 'with LOA_AUTH_MODE=id_token');
+    // Both obtain a token on the rep's behalf (on-behalf-of) with their SSO token.
+    const onBehalfOf =
+      env.LOA_AUTH_MODE === 'id_token' ? { key: 'LOA_AUTH_MODE' as const, value: 'id_token' } : env.LOA_IMPERSONATE_AS === 'mail' ? { key: 'LOA_IMPERSONATE_AS' as const, value: 'mail' } : undefined;
+    if (onBehalfOf) {
+      const { key, value } = onBehalfOf;
+      if (identity !== 'sso') ctx.addIssue({ code: 'custom', path: [key], message: `${value} needs REP_IDENTITY=sso: it obtains a token on the rep's behalf with their SSO token` });
+      // Entra ID does on-behalf-of for an app registration proving itself with a secret or a certificate, never for a managed identity.
+      if (!env.MicrosoftAppPassword && !certificate) missing('MicrosoftAppPassword', `for the on-behalf-of exchange (${key}=${value}), or a certificate: CertificateThumbprint and CertificatePrivateKey`);
     }
   });
 
@@ -231,9 +241,10 @@ export interface Config {
     readonly baseUrl: string | undefined;
     readonly clientId: string | undefined;
     readonly clientSecret: string | undefined;
+    /** impersonate: an address goes to /v1/oauth-impersonate/token; id_token: an Entra access token for oboScope goes to /v1/oauth/token. */
     readonly authMode: 'impersonate' | 'id_token';
-    /** With authMode id_token: where the id_token comes from. */
-    readonly idTokenSource: 'obo' | 'sso';
+    /** With impersonate: the rep's sign-in name, or their mailbox address from Microsoft Graph. */
+    readonly impersonateAs: 'upn' | 'mail';
     readonly oboScope: string | undefined;
     readonly timeoutMs: number;
     readonly maxRetries: number;
@@ -353,7 +364,7 @@ export function loadConfig(env: Env = process.env): Config {
       clientId: e.LOA_CLIENT_ID,
       clientSecret: e.LOA_CLIENT_SECRET,
       authMode: e.LOA_AUTH_MODE,
-      idTokenSource: e.LOA_ID_TOKEN_SOURCE,
+      impersonateAs: e.LOA_IMPERSONATE_AS,
       oboScope: e.LOA_OBO_SCOPE,
       timeoutMs: e.LOA_HTTP_TIMEOUT_MS,
       maxRetries: e.LOA_MAX_RETRIES,

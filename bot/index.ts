@@ -22,8 +22,10 @@ import { TemplateCatalog } from './domain/templateCatalog';
 import { createFlows } from './flows';
 import { LoaClient } from './loa/loaClient';
 import { LoaPrincipals } from './loa/principals';
-import { OnBehalfOfIdTokens, rawSsoToken } from './auth/idTokenSource';
-import type { IdTokenSource } from './auth/idTokenSource';
+import type { LoaSignIn } from './loa/principals';
+import { GraphMailbox } from './auth/graphMailbox';
+import { appCredentialOf, EntraOnBehalfOf } from './auth/onBehalfOf';
+import type { OnBehalfOf } from './auth/onBehalfOf';
 import { SsoTokenValidator } from './auth/ssoTokenValidator';
 import { createLogger } from './logger';
 import { startBotServer } from './server';
@@ -48,8 +50,10 @@ export interface BotOverrides {
   /** Drafts, submissions, agreement records: instead of the storage the config selects. */
   state?: StateStorage;
   identity?: RepIdentityProvider;
-  /** The on-behalf-of exchange for LOA_AUTH_MODE=id_token; tests inject a fake Entra ID here. */
-  idTokens?: IdTokenSource;
+  /** The on-behalf-of exchange (LOA_AUTH_MODE=id_token, LOA_IMPERSONATE_AS=mail); tests inject a fake Entra ID here. */
+  onBehalfOf?: OnBehalfOf;
+  /** Microsoft Graph, for LOA_IMPERSONATE_AS=mail; tests point it at a local fake. */
+  graphBaseUrl?: string;
   /** Signing keys for SSO tokens; tests inject local keys instead of the authority's JWKS. */
   ssoKeys?: JWTVerifyGetKey;
   clock?: Clock;
@@ -127,7 +131,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   const state = overrides.state ?? createStateStorage(config.storage);
   await state.init();
   const stores = state.stores;
-  const principals = new LoaPrincipals(config.loa.authMode, overrides.idTokens ?? idTokenSourceFor(config));
+  const principals = new LoaPrincipals(loaSignInFor(config, clock, overrides));
   const notifier = new TeamsNotifier(adapter, config.bot.appId);
   const records = new AgreementRecords(stores('agreements'), stores('agreementOwners'));
   const watcher = new StatusWatcher({
@@ -189,17 +193,20 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   };
 }
 
-/** Where the id_token for LOA_AUTH_MODE=id_token comes from. */
-function idTokenSourceFor(config: Config): IdTokenSource | undefined {
-  if (config.loa.authMode !== 'id_token') return undefined;
-  if (config.loa.idTokenSource === 'sso') return rawSsoToken;
-  return new OnBehalfOfIdTokens({
-    tenantId: config.bot.appTenantId || 'organizations',
-    clientId: config.bot.appId,
-    clientSecret: config.bot.appPassword,
-    scope: config.loa.oboScope ?? '',
-    ...(config.identity.mode === 'sso' ? { authorityHost: config.identity.authority } : {}),
-  });
+/** How the LOA API is told who the rep is (LOA_AUTH_MODE, LOA_IMPERSONATE_AS). */
+function loaSignInFor(config: Config, clock: Clock, overrides: BotOverrides): LoaSignIn {
+  const { authMode, impersonateAs, oboScope, timeoutMs } = config.loa;
+  if (authMode === 'impersonate' && impersonateAs === 'upn') return { mode: 'impersonate', impersonateAs: 'upn' };
+  const onBehalfOf =
+    overrides.onBehalfOf ??
+    new EntraOnBehalfOf({
+      clientId: config.bot.appId,
+      credential: appCredentialOf(config.bot),
+      authorityHost: config.identity.mode === 'sso' ? config.identity.authority : 'https://login.microsoftonline.com',
+    });
+  if (authMode === 'id_token') return { mode: 'id_token', onBehalfOf, scope: oboScope ?? '' };
+  const mailbox = new GraphMailbox({ onBehalfOf, timeoutMs, cacheMs: config.identityCacheMs, maxEntries: IDENTITY_CACHE_ENTRIES, clock, ...(overrides.graphBaseUrl ? { baseUrl: overrides.graphBaseUrl } : {}) });
+  return { mode: 'impersonate', impersonateAs: 'mail', mailbox };
 }
 
 interface LoaApiTarget {

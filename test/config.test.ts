@@ -101,7 +101,43 @@ describe('configuration', () => {
       assert.ok(problemsOf({ LOA_AUTH_MODE: 'id_token' }).some((p) => p.startsWith('LOA_AUTH_MODE id_token needs REP_IDENTITY=sso')));
       const keys = problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ...SSO, LOA_AUTH_MODE: 'id_token' }).map((p) => p.split(' ')[0]);
       assert.deepEqual(keys, ['LOA_OBO_SCOPE']);
-      assert.doesNotThrow(() => loadConfig({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ...SSO, LOA_AUTH_MODE: 'id_token', LOA_ID_TOKEN_SOURCE: 'sso' }));
+    });
+  });
+
+  describe('LOA sign-in', () => {
+    const SIGNED_IN = { MicrosoftAppId: 'a', ...SSO };
+    const CERTIFICATE = { CertificateThumbprint: 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678', CertificatePrivateKey: '-----BEGIN PRIVATE KEY-----' };
+    const keysOf = (env: Record<string, string>) => problemsOf(env).map((p) => p.split(' ')[0]);
+
+    it('impersonates the rep\'s sign-in name unless told to use their mailbox address', () => {
+      assert.equal(loadConfig({}).loa.impersonateAs, 'upn');
+      assert.equal(loadConfig({ ...SIGNED_IN, MicrosoftAppPassword: 'p', LOA_IMPERSONATE_AS: 'mail' }).loa.impersonateAs, 'mail');
+      assert.match(problemsOf({ LOA_IMPERSONATE_AS: 'email' })[0]!, /^LOA_IMPERSONATE_AS is invalid \(expected with LOA_AUTH_MODE=impersonate: upn .* or mail/);
+    });
+
+    it('reads the mailbox address only with single sign-on, since Graph is asked on the rep\'s behalf', () => {
+      assert.ok(problemsOf({ LOA_IMPERSONATE_AS: 'mail' }).some((p) => p.startsWith('LOA_IMPERSONATE_AS mail needs REP_IDENTITY=sso')));
+    });
+
+    for (const [setting, env] of [
+      ['LOA_AUTH_MODE=id_token', { LOA_AUTH_MODE: 'id_token', LOA_OBO_SCOPE: 'api://loa-bridge/.default' }],
+      ['LOA_IMPERSONATE_AS=mail', { LOA_IMPERSONATE_AS: 'mail' }],
+    ] as const) {
+      it(`takes the client secret or the bot certificate for the on-behalf-of exchange of ${setting}, and asks for one of them`, () => {
+        assert.doesNotThrow(() => loadConfig({ ...SIGNED_IN, ...env, MicrosoftAppPassword: 'p' }));
+        assert.doesNotThrow(() => loadConfig({ ...SIGNED_IN, ...env, ...CERTIFICATE }));
+        const problems = problemsOf({ ...SIGNED_IN, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', ...env });
+        assert.deepEqual(problems.map((p) => p.split(' (expected')[0]), [`MicrosoftAppPassword is required for the on-behalf-of exchange (${setting}), or a certificate: CertificateThumbprint and CertificatePrivateKey`]);
+      });
+    }
+
+    it('refuses LOA_ID_TOKEN_SOURCE=sso, which relayed the bot\'s own SSO token, and says what to do instead', () => {
+      const problems = problemsOf({ ...SIGNED_IN, MicrosoftAppPassword: 'p', LOA_AUTH_MODE: 'id_token', LOA_OBO_SCOPE: 'api://loa-bridge/.default', LOA_ID_TOKEN_SOURCE: 'sso' });
+      assert.deepEqual(problems, [
+        'LOA_ID_TOKEN_SOURCE sso is no longer supported: the SSO token is issued to the bot and is never relayed to another service. Remove LOA_ID_TOKEN_SOURCE; LOA_AUTH_MODE=id_token always obtains a token for LOA_OBO_SCOPE on the rep\'s behalf',
+      ]);
+      assert.deepEqual(keysOf({ LOA_ID_TOKEN_SOURCE: 'sso', NODE_ENV: 'development' }), ['LOA_ID_TOKEN_SOURCE']);
+      assert.doesNotThrow(() => loadConfig({ ...SIGNED_IN, MicrosoftAppPassword: 'p', LOA_AUTH_MODE: 'id_token', LOA_OBO_SCOPE: 'api://loa-bridge/.default', LOA_ID_TOKEN_SOURCE: 'obo' }), 'obo is what id_token does anyway');
     });
   });
 

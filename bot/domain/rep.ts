@@ -3,7 +3,7 @@ export interface RepIdentity {
   /** Entra object id. */
   objectId: string;
   tenantId: string;
-  /** User principal name; the LOA API impersonates this address. */
+  /** Sign-in name (preferred_username or upn); the LOA API impersonates it with LOA_IMPERSONATE_AS=upn. */
   upn: string;
   name: string;
 }

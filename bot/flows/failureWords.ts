@@ -10,11 +10,13 @@ export const FAILURE_CAUSE: Readonly<Record<LoaFailure, string>> = {
   timeout: 'The LOA service did not answer in time',
   botAccess: "The LOA bot's access to the LOA service was refused",
   repSignIn: 'The LOA service did not accept your sign-in',
+  noMailbox: 'Your account has no mailbox address for the LOA service to know you by',
 };
 
 /** What the rep can do about it. */
 export function nextStep(failure: LoaFailure, retry: string): string {
   if (failure === 'botAccess') return 'Your admin has been told; try again later.';
   if (failure === 'repSignIn') return `${retry}; if it happens again, contact LOA support.`;
+  if (failure === 'noMailbox') return 'Ask IT to give your account a mailbox, then try again.';
   return `${retry} in a minute.`;
 }

@@ -53,6 +53,7 @@ export const API_ERROR_CODES = {
 
 export type TokenGrant =
   | { type: 'user_token'; email: string }
+  /** Sent as the id_token parameter. The API documents a cIAM id_token; LOA_AUTH_MODE=id_token sends an Entra access token there. */
   | { type: 'id_token'; idToken: string };
 
 /** Form body of a token request. Carries the client secret: never log it. */

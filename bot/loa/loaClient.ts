@@ -7,8 +7,9 @@ import type { Clock } from '../domain/clock';
 import { API_ERROR_CODES, PATHS, parseAgreement, parseApiError, parseTokenResponse, toWireCreateRequest, tokenRequestForm } from './contract';
 import type { AccessToken, TokenGrant } from './contract';
 import { LoaApiError } from './loaApiError';
-import { loaFailureOf } from './loaFailure';
+import { loaFailureOf, NO_MAILBOX } from './loaFailure';
 import type { LoaOperation } from './loaApiError';
+import { NoMailboxError } from './principals';
 import { backoffDelay, isSafeToRetry, mayHaveTakenEffect, parseRetryAfter } from './retryPolicy';
 import type { NetworkFailure } from './retryPolicy';
 import { TokenCache } from './tokenCache';
@@ -127,6 +128,10 @@ export class LoaClient implements LoaApi {
     } catch (err) {
       // Nothing was sent to the LOA API. The cause may hold an Entra ID answer: keep only its type.
       const kind = err instanceof Error ? err.name : 'Error';
+      if (err instanceof NoMailboxError) {
+        this.options.logger.warn({ loa: { operation: 'token', grantFailure: kind } }, 'The rep\'s account has no mailbox address to impersonate (LOA_IMPERSONATE_AS=mail)');
+        throw new LoaApiError({ operation: 'token', code: NO_MAILBOX, message: 'The rep\'s account has no mailbox address for the LOA API', retryable: false });
+      }
       this.options.logger.warn({ loa: { operation: 'token', grantFailure: kind } }, 'No grant for an LOA token');
       throw new LoaApiError({ operation: 'token', code: 'GRANT_UNAVAILABLE', message: `Could not prove the rep's identity to the LOA API (${kind})`, retryable: false });
     }

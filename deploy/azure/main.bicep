@@ -48,7 +48,7 @@ param botCredential string = 'secret'
 @maxLength(36)
 param appId string
 
-@description('A client secret of that app registration. The SSO OAuth connection always uses it; it is also stored in Key Vault as MicrosoftAppPassword with botCredential secret, or with LOA_AUTH_MODE id_token and LOA_ID_TOKEN_SOURCE obo.')
+@description('A client secret of that app registration. The SSO OAuth connection always uses it; it is also stored in Key Vault as MicrosoftAppPassword with botCredential secret. With certificate, the on-behalf-of exchange uses the certificate instead.')
 @secure()
 param appClientSecret string
 
@@ -104,14 +104,14 @@ param loaClientSecret string = ''
 ])
 param loaAuthMode string = 'impersonate'
 
-@description('With LOA_AUTH_MODE id_token: where the id_token comes from (LOA_ID_TOKEN_SOURCE). obo needs the app registration\'s client secret.')
+@description('With LOA_AUTH_MODE impersonate: the rep\'s sign-in name (upn) or their mailbox address from Microsoft Graph (mail), which needs the delegated Graph permission User.Read (LOA_IMPERSONATE_AS).')
 @allowed([
-  'obo'
-  'sso'
+  'upn'
+  'mail'
 ])
-param loaIdTokenSource string = 'obo'
+param loaImpersonateAs string = 'upn'
 
-@description('Scope of the on-behalf-of exchange, e.g. api://ciam-bridge/.default (LOA_OBO_SCOPE); required with id_token and obo.')
+@description('With LOA_AUTH_MODE id_token: scope of the Entra access token obtained on the rep\'s behalf and sent to /v1/oauth/token, e.g. api://loa-bridge/.default (LOA_OBO_SCOPE); required.')
 param loaOboScope string = ''
 
 @description('Timeout of one LOA API call in ms (LOA_HTTP_TIMEOUT_MS).')
@@ -205,9 +205,10 @@ param logRetentionDays int = 30
 
 var usesMsi = botCredential == 'msi'
 var usesCertificate = botCredential == 'certificate'
-// The on-behalf-of exchange signs in as the app registration with its secret, whichever
-// credential proves the bot to Bot Framework; botbuilder refuses a password next to a managed identity.
-var usesPassword = botCredential == 'secret' || (usesCertificate && loaAuthMode == 'id_token' && loaIdTokenSource == 'obo')
+// The on-behalf-of exchange (id_token, or impersonating the mailbox address) proves the app with
+// the certificate when there is one, so only the secret credential needs the password;
+// botbuilder refuses a password next to a managed identity.
+var usesPassword = botCredential == 'secret'
 var microsoftAppId = usesMsi ? identity.properties.clientId : appId
 // The site's own defaultHostName cannot be read inside its definition; this is its value for a
 // web app without a generated unique host name.
@@ -337,8 +338,8 @@ var appSettings = [
     value: loaAuthMode
   }
   {
-    name: 'LOA_ID_TOKEN_SOURCE'
-    value: loaIdTokenSource
+    name: 'LOA_IMPERSONATE_AS'
+    value: loaImpersonateAs
   }
   {
     name: 'LOA_OBO_SCOPE'

@@ -93,7 +93,7 @@ async function startRig(options: RigOptions = {}): Promise<Rig> {
 }
 
 function rep(email: string): LoaPrincipal {
-  return new LoaPrincipals('impersonate').forTurn({ tenantId: 'tenant-1', objectId: `oid-${email}`, upn: email, name: email });
+  return new LoaPrincipals({ mode: 'impersonate', impersonateAs: 'upn' }).forTurn({ tenantId: 'tenant-1', objectId: `oid-${email}`, upn: email, name: email });
 }
 
 function idTokenPrincipal(key: string, idToken: string): LoaPrincipal {
