@@ -105,7 +105,7 @@ describe('configuration', () => {
   });
 
   describe('LOA sign-in', () => {
-    const SIGNED_IN = { MicrosoftAppId: 'a', ...SSO };
+    const SIGNED_IN = { MicrosoftAppId: 'a', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', ...SSO };
     const CERTIFICATE = { CertificateThumbprint: 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678', CertificatePrivateKey: '-----BEGIN PRIVATE KEY-----' };
     const keysOf = (env: Record<string, string>) => problemsOf(env).map((p) => p.split(' ')[0]);
 
