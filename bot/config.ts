@@ -41,7 +41,7 @@ export const CONFIG_KEYS = {
   MicrosoftAppId: 'the Azure Bot app registration id (a GUID); leave empty for local runs without authentication',
   MicrosoftAppPassword: 'the app registration client secret; required with MicrosoftAppType MultiTenant or SingleTenant',
   MicrosoftAppTenantId: 'the Entra tenant id; required with SingleTenant or UserAssignedMSI',
-  MicrosoftAppType: 'MultiTenant, SingleTenant or UserAssignedMSI',
+  MicrosoftAppType: 'the Azure Bot\'s app type, required with MicrosoftAppId: SingleTenant (what Azure creates for a new bot, and what deploy/README.md sets up), UserAssignedMSI, or MultiTenant (only for an Azure Bot created multi-tenant; logs a warning)',
   CertificateThumbprint: 'thumbprint of the bot certificate, instead of MicrosoftAppPassword (with CertificatePrivateKey)',
   CertificatePrivateKey: 'PEM private key of the bot certificate (with CertificateThumbprint; keep it in Key Vault)',
   REP_IDENTITY: 'sso (Teams single sign-on, required with MicrosoftAppId) or roster (local runs only; the default without MicrosoftAppId)',
@@ -91,7 +91,8 @@ const botSchema = z
     MicrosoftAppId: optionalString,
     MicrosoftAppPassword: optionalString,
     MicrosoftAppTenantId: optionalString,
-    MicrosoftAppType: z.preprocess(blankToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
+    // No default: botbuilder's would be MultiTenant, which Azure no longer creates, and a wrong type fails only at the first reply.
+    MicrosoftAppType: z.preprocess(blankToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
     CertificateThumbprint: optionalString,
     CertificatePrivateKey: optionalString,
     REP_IDENTITY: z.preprocess(blankToUndefined, z.enum(['sso', 'roster']).optional()),
@@ -152,7 +153,8 @@ const botSchema = z
       if (!env.LOA_CLIENT_SECRET) missing('LOA_CLIENT_SECRET', 'when LOA_API_BASE_URL is set');
     }
     const certificate = Boolean(env.CertificateThumbprint || env.CertificatePrivateKey);
-    if (env.MicrosoftAppId) {
+    if (env.MicrosoftAppId && !env.MicrosoftAppType) missing('MicrosoftAppType', 'with MicrosoftAppId');
+    if (env.MicrosoftAppId && env.MicrosoftAppType) {
       if (env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword && !certificate) missing('MicrosoftAppPassword', `with MicrosoftAppType ${env.MicrosoftAppType} (or a certificate: CertificateThumbprint and CertificatePrivateKey)`);
       if (env.MicrosoftAppType !== 'MultiTenant' && !env.MicrosoftAppTenantId) missing('MicrosoftAppTenantId', `with MicrosoftAppType ${env.MicrosoftAppType}`);
     }
@@ -226,7 +228,8 @@ export interface Config {
     readonly appId: string;
     readonly appPassword: string;
     readonly appTenantId: string;
-    readonly appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    /** Undefined without an app id: nothing is authenticated, so there is no app type. */
+    readonly appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI' | undefined;
     readonly certificateThumbprint: string | undefined;
     readonly certificatePrivateKey: string | undefined;
   };
@@ -262,7 +265,13 @@ export interface Config {
     readonly maxIntervalMs: number;
     readonly stopAfterMs: number;
   };
+  /** Settings the bot accepts but an operator should change; the composition root logs each at startup. */
+  readonly warnings: readonly string[];
 }
+
+/** Logged at startup with MicrosoftAppType=MultiTenant, which is accepted only when set explicitly. */
+export const MULTI_TENANT_WARNING =
+  'MicrosoftAppType is MultiTenant: Azure no longer creates multi-tenant bots, and with a single-tenant Azure Bot every reply and token call of this bot fails. Keep it only for an Azure Bot created multi-tenant; otherwise set SingleTenant and MicrosoftAppTenantId.';
 
 /** What `npm run package` needs to fill in the Teams app manifest. */
 export interface PackagingConfig {
@@ -350,7 +359,7 @@ export function loadConfig(env: Env = process.env): Config {
       appId: e.MicrosoftAppId ?? '',
       appPassword: e.MicrosoftAppPassword ?? '',
       appTenantId: e.MicrosoftAppTenantId ?? '',
-      appType: e.MicrosoftAppType,
+      appType: e.MicrosoftAppId ? e.MicrosoftAppType : undefined,
       certificateThumbprint: e.CertificateThumbprint,
       certificatePrivateKey: e.CertificatePrivateKey,
     },
@@ -382,6 +391,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxIntervalMs: e.STATUS_POLL_MAX_INTERVAL_MS,
       stopAfterMs: e.STATUS_POLL_STOP_AFTER_H * 3_600_000,
     },
+    warnings: e.MicrosoftAppId && e.MicrosoftAppType === 'MultiTenant' ? [MULTI_TENANT_WARNING] : [],
   });
 }
 

@@ -77,7 +77,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   let config: Config;
   try {
     config = loadConfig(options.env);
-    results.push(pass('configuration', 'every setting is valid'));
+    results.push(pass('configuration', ['every setting is valid', ...config.warnings.map((w) => `warning: ${w}`)].join('; ')));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     results.push(fail('configuration', err.problems.join('; '), 'fix the settings listed; the bot refuses to start until then'));

@@ -85,6 +85,7 @@ export interface ComposedBot {
 
 export async function startBot(config: Config, overrides: BotOverrides = {}): Promise<RunningBot> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  config.warnings.forEach((warning) => logger.warn(warning));
   const adapter = createAdapter(config, logger, overrides.auth, overrides.credentials);
   const composed = await composeBot(config, adapter, { ...overrides, logger });
   composed.middleware.forEach((m) => adapter.use(m));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CONFIG_KEYS, ConfigError, loadConfig, loadSandboxConfig } from '../bot/config';
+import { CONFIG_KEYS, ConfigError, MULTI_TENANT_WARNING, loadConfig, loadSandboxConfig } from '../bot/config';
 
 const root = resolve(__dirname, '..');
 
@@ -58,10 +58,12 @@ describe('configuration', () => {
   });
 
   const SSO = { SSO_CONNECTION_NAME: 'teams-sso', SSO_ALLOWED_TENANTS: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
+  /** A single-tenant bot registration, as Azure creates one now and deploy/README.md sets it up. */
+  const APP = { MicrosoftAppId: 'a', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
   /** A complete production configuration. */
   const PRODUCTION = {
     NODE_ENV: 'production',
-    MicrosoftAppId: 'a',
+    ...APP,
     MicrosoftAppPassword: 'p',
     ...SSO,
     LOA_API_BASE_URL: 'https://api.exchange.se.com/ecostruxure',
@@ -72,34 +74,63 @@ describe('configuration', () => {
   };
 
   it('asks for the credentials each bot app type needs', () => {
-    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a', ...SSO }).map((p) => p.split(' ')[0]), ['MicrosoftAppPassword']);
-    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a', MicrosoftAppType: 'SingleTenant', MicrosoftAppPassword: 'p', ...SSO }).map((p) => p.split(' ')[0]), ['MicrosoftAppTenantId']);
+    assert.deepEqual(problemsOf({ ...APP, ...SSO }).map((p) => p.split(' ')[0]), ['MicrosoftAppPassword']);
+    assert.deepEqual(problemsOf({ ...APP, MicrosoftAppTenantId: '', MicrosoftAppPassword: 'p', ...SSO }).map((p) => p.split(' ')[0]), ['MicrosoftAppTenantId']);
     assert.doesNotThrow(() => loadConfig({ MicrosoftAppId: 'a', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', ...SSO }));
-    assert.doesNotThrow(() => loadConfig({ MicrosoftAppId: 'a', CertificateThumbprint: 'AB12', CertificatePrivateKey: '-----BEGIN PRIVATE KEY-----', ...SSO }));
-    assert.deepEqual(problemsOf({ MicrosoftAppId: 'a', CertificateThumbprint: 'AB12', ...SSO }).map((p) => p.split(' ')[0]), ['CertificatePrivateKey']);
+    assert.doesNotThrow(() => loadConfig({ ...APP, CertificateThumbprint: 'AB12', CertificatePrivateKey: '-----BEGIN PRIVATE KEY-----', ...SSO }));
+    assert.deepEqual(problemsOf({ ...APP, CertificateThumbprint: 'AB12', ...SSO }).map((p) => p.split(' ')[0]), ['CertificatePrivateKey']);
+  });
+
+  describe('bot app type', () => {
+    it('has no default once MicrosoftAppId is set, and says which type Azure creates', () => {
+      const problems = problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', MicrosoftAppTenantId: 't', ...SSO });
+      assert.deepEqual(problems.map((p) => p.split(' (expected')[0]), ['MicrosoftAppType is required with MicrosoftAppId']);
+      assert.match(problems[0]!, /SingleTenant \(what Azure creates for a new bot/);
+    });
+
+    it('takes SingleTenant, the documented path, without a warning', () => {
+      const config = loadConfig({ ...APP, MicrosoftAppPassword: 'p', ...SSO });
+      assert.equal(config.bot.appType, 'SingleTenant');
+      assert.deepEqual(config.warnings, []);
+    });
+
+    it('takes MultiTenant only when set, and warns that Azure no longer creates such bots', () => {
+      const config = loadConfig({ MicrosoftAppId: 'a', MicrosoftAppType: 'MultiTenant', MicrosoftAppPassword: 'p', ...SSO });
+      assert.equal(config.bot.appType, 'MultiTenant');
+      assert.deepEqual(config.warnings, [MULTI_TENANT_WARNING]);
+      assert.match(MULTI_TENANT_WARNING, /^MicrosoftAppType is MultiTenant: Azure no longer creates multi-tenant bots/);
+    });
+
+    it('has no app type without MicrosoftAppId, whatever is set, since nothing is authenticated', () => {
+      for (const type of ['', 'SingleTenant', 'MultiTenant']) {
+        const config = loadConfig({ MicrosoftAppType: type });
+        assert.equal(config.bot.appType, undefined, type);
+        assert.deepEqual(config.warnings, [], type);
+      }
+    });
   });
 
   describe('rep identity', () => {
     it('uses the roster without an app id, and single sign-on with one', () => {
       assert.equal(loadConfig({}).identity.mode, 'roster');
-      const sso = loadConfig({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ...SSO, SSO_ALLOWED_TENANTS: ' 72F988BF-86F1-41AF-91AB-2D7CD011DB47 , 0b2a8c1e-1111-4c3a-9a55-000000000001' });
+      const sso = loadConfig({ ...APP, MicrosoftAppPassword: 'p', ...SSO, SSO_ALLOWED_TENANTS: ' 72F988BF-86F1-41AF-91AB-2D7CD011DB47 , 0b2a8c1e-1111-4c3a-9a55-000000000001' });
       assert.deepEqual(sso.identity, { mode: 'sso', connectionName: 'teams-sso', authority: 'https://login.microsoftonline.com', allowedTenants: ['72f988bf-86f1-41af-91ab-2d7cd011db47', '0b2a8c1e-1111-4c3a-9a55-000000000001'] });
     });
 
     it('refuses the roster identity once inbound authentication is on', () => {
-      const problems = problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', REP_IDENTITY: 'roster' });
+      const problems = problemsOf({ ...APP, MicrosoftAppPassword: 'p', REP_IDENTITY: 'roster' });
       assert.ok(problems.some((p) => p.startsWith('REP_IDENTITY cannot be roster while MicrosoftAppId is set')), problems.join('\n'));
     });
 
     it('asks for the SSO connection and tenant allow-list with single sign-on', () => {
-      const keys = problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p' }).map((p) => p.split(' ')[0]);
+      const keys = problemsOf({ ...APP, MicrosoftAppPassword: 'p' }).map((p) => p.split(' ')[0]);
       assert.deepEqual(keys, ['SSO_CONNECTION_NAME', 'SSO_ALLOWED_TENANTS']);
-      assert.match(problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ...SSO, SSO_ALLOWED_TENANTS: 'contoso' })[0]!, /SSO_ALLOWED_TENANTS must be tenant GUIDs/);
+      assert.match(problemsOf({ ...APP, MicrosoftAppPassword: 'p', ...SSO, SSO_ALLOWED_TENANTS: 'contoso' })[0]!, /SSO_ALLOWED_TENANTS must be tenant GUIDs/);
     });
 
     it('needs single sign-on and an OBO scope for the id_token exchange', () => {
       assert.ok(problemsOf({ LOA_AUTH_MODE: 'id_token' }).some((p) => p.startsWith('LOA_AUTH_MODE id_token needs REP_IDENTITY=sso')));
-      const keys = problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', ...SSO, LOA_AUTH_MODE: 'id_token' }).map((p) => p.split(' ')[0]);
+      const keys = problemsOf({ ...APP, MicrosoftAppPassword: 'p', ...SSO, LOA_AUTH_MODE: 'id_token' }).map((p) => p.split(' ')[0]);
       assert.deepEqual(keys, ['LOA_OBO_SCOPE']);
     });
   });

@@ -132,6 +132,8 @@ describe('HTTP perimeter', function () {
         NODE_ENV: 'development',
         MicrosoftAppId: APP_ID,
         MicrosoftAppPassword: APP_PASSWORD,
+        MicrosoftAppType: 'SingleTenant',
+        MicrosoftAppTenantId: TENANT_ID,
         SSO_CONNECTION_NAME: 'teams-sso',
         SSO_ALLOWED_TENANTS: TENANT_ID,
       });

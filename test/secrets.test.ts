@@ -321,7 +321,7 @@ describe('secrets stay out of logs, output and chat', () => {
       scanner.add('the MicrosoftAppPassword', appPassword);
       authority = await BotFrameworkAuthority.start(APP_ID);
       registered = await ConversationHarness.start(recorder.url, loa, {
-        env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: appPassword, MicrosoftAppType: 'MultiTenant', SSO_CONNECTION_NAME: 'test-sso', SSO_ALLOWED_TENANTS: TENANT_ID, SSO_AUTHORITY: `${authority.url}/sso` },
+        env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: appPassword, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT_ID, SSO_CONNECTION_NAME: 'test-sso', SSO_ALLOWED_TENANTS: TENANT_ID, SSO_AUTHORITY: `${authority.url}/sso` },
         overrides: { auth: authority.authOptions(), identity: { resolve: () => Promise.resolve({ rep: REP }) }, logger: createLogger({ level: 'trace' }, lineSink(botLines)) },
       });
     });

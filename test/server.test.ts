@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import axios from 'axios';
-import { loadConfig } from '../bot/config';
+import { MULTI_TENANT_WARNING, loadConfig } from '../bot/config';
 import { startBot } from '../bot/index';
+import { createLogger } from '../bot/logger';
 import { freePort, startBotProcess } from './helpers/botProcess';
 
 describe('bot host', () => {
@@ -53,6 +54,18 @@ describe('bot host startup', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('warns once at startup that a multi-tenant bot is one Azure no longer creates', async function () {
+    this.timeout(30_000);
+    const lines: Array<{ level: string; msg: string }> = [];
+    const logger = createLogger({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: string; msg: string }) });
+    const registration = { MicrosoftAppId: '3f2b6c1e-8d4a-4e7b-9c15-2a6f0d8e4b71', MicrosoftAppPassword: 'p', SSO_CONNECTION_NAME: 'teams-sso', SSO_ALLOWED_TENANTS: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
+    const bot = await startBot(loadConfig({ NODE_ENV: 'test', PORT: '0', ...registration, MicrosoftAppType: 'MultiTenant' }), { logger, host: '127.0.0.1' });
+    await bot.close();
+    const warnings = lines.filter((l) => l.msg === MULTI_TENANT_WARNING);
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]!.level, 'warn');
   });
 });
 

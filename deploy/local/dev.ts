@@ -67,8 +67,10 @@ function devBotConfig(developer: Config, port: number, loa: { baseUrl: string; c
   return {
     ...developer,
     port,
-    bot: { ...developer.bot, appId: '', appPassword: '', appTenantId: '', appType: 'MultiTenant', certificateThumbprint: undefined, certificatePrivateKey: undefined },
+    bot: { ...developer.bot, appId: '', appPassword: '', appTenantId: '', appType: undefined, certificateThumbprint: undefined, certificatePrivateKey: undefined },
     identity: { mode: 'roster' },
+    // They are about the bot registration, which a dev run drops.
+    warnings: [],
     loa: { ...developer.loa, ...loa, authMode: 'impersonate' },
   };
 }

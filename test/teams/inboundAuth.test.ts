@@ -46,7 +46,8 @@ describe('inbound authentication', () => {
       env: {
         MicrosoftAppId: APP_ID,
         MicrosoftAppPassword: 'test-secret',
-        MicrosoftAppType: 'MultiTenant',
+        MicrosoftAppType: 'SingleTenant',
+        MicrosoftAppTenantId: TENANT_ID,
         // Single sign-on is required once MicrosoftAppId is set; its authority points here so nothing reaches Entra.
         SSO_CONNECTION_NAME: 'test-sso',
         SSO_ALLOWED_TENANTS: TENANT_ID,

@@ -47,7 +47,8 @@ describe('Teams single sign-on through CloudAdapter and the token service', () =
       env: {
         MicrosoftAppId: APP_ID,
         MicrosoftAppPassword: 'used-by-entra-only',
-        MicrosoftAppType: 'MultiTenant',
+        MicrosoftAppType: 'SingleTenant',
+        MicrosoftAppTenantId: TENANT_ID,
         SSO_CONNECTION_NAME: CONNECTION,
         SSO_ALLOWED_TENANTS: TENANT_ID,
         STATUS_POLL_FIRST_MS: '0',
