@@ -283,6 +283,8 @@ describe('HTTP perimeter', function () {
       ];
       assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200], answers.map((a) => a.body.slice(0, 200)).join('\n'));
       for (const answer of answers) assert.ok((JSON.parse(answer.body) as { activities: unknown[] }).activities.length > 0, 'the help card came back');
+      // The child's log lines reach this process through a pipe, a moment after its answers.
+      for (const deadline = Date.now() + 2000; turnsIn(bot) < turnsBefore + 4 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
       assert.equal(turnsIn(bot), turnsBefore + 4);
     });
 
