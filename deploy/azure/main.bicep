@@ -35,6 +35,11 @@ param webAppName string = '${namePrefix}-${uniqueString(resourceGroup().id)}'
 ])
 param appServicePlanSku string = 'B1'
 
+@description('Number of App Service instances. State is shared through blob storage and each Send is claimed once, so more can run; each also polls LOA statuses.')
+@minValue(1)
+@maxValue(30)
+param instanceCount int = 1
+
 @description('How the bot proves itself to Bot Framework: secret (SingleTenant, the app registration\'s client secret), certificate (SingleTenant, a certificate of the app registration) or msi (UserAssignedMSI, the web app\'s identity; Teams SSO does not work with it yet, see deploy/README.md).')
 @allowed([
   'secret'
@@ -50,6 +55,7 @@ param appId string
 
 @description('A client secret of that app registration. The SSO OAuth connection always uses it; it is also stored in Key Vault as MicrosoftAppPassword with botCredential secret. With certificate, the on-behalf-of exchange uses the certificate instead.')
 @secure()
+@minLength(1)
 param appClientSecret string
 
 @description('Entra tenant of the app registration and the bot (MicrosoftAppTenantId).')
@@ -58,9 +64,12 @@ param appTenantId string = tenant().tenantId
 @description('With botCredential certificate: SHA-1 thumbprint (hex) of the certificate added to the app registration (CertificateThumbprint).')
 param certificateThumbprint string = ''
 
-@description('With botCredential certificate: its PEM private key, stored in Key Vault as CertificatePrivateKey. Empty: not written, set it by hand.')
+@description('With botCredential certificate: its PEM private key, stored in Key Vault as CertificatePrivateKey. Empty: not written; then CertificatePrivateKey is referenced only with certificatePrivateKeyInVault.')
 @secure()
 param certificatePrivateKey string = ''
+
+@description('With botCredential certificate and certificatePrivateKey empty: the vault already holds CertificatePrivateKey (an earlier deployment, or set by hand), so the app setting references it.')
+param certificatePrivateKeyInVault bool = false
 
 @description('Azure Bot name, globally unique.')
 @minLength(2)
@@ -93,9 +102,12 @@ param loaApiBaseUrl string = 'https://api.exchange.se.com/ecostruxure'
 @minLength(1)
 param loaClientId string
 
-@description('LOA API consumer secret, stored in Key Vault as LOA-CLIENT-SECRET. Empty: not written; keep the one in the vault or set it by hand.')
+@description('LOA API consumer secret, stored in Key Vault as LOA-CLIENT-SECRET. Empty: not written; then LOA_CLIENT_SECRET is referenced only with loaClientSecretInVault.')
 @secure()
 param loaClientSecret string = ''
+
+@description('With loaClientSecret empty: the vault already holds LOA-CLIENT-SECRET (an earlier deployment, or set by hand), so the app setting references it. Without either, LOA_CLIENT_SECRET is empty and the bot refuses to start, saying so.')
+param loaClientSecretInVault bool = false
 
 @description('How the bot gets LOA tokens (LOA_AUTH_MODE).')
 @allowed([
@@ -184,6 +196,13 @@ param keyVaultName string = 'kv-${uniqueString(resourceGroup().id)}'
 @description('Key Vault purge protection. Cannot be turned off once on.')
 param enablePurgeProtection bool = true
 
+@description('recover: bring back the soft-deleted vault keyVaultName (with its secrets) instead of creating it, e.g. after the resource group was deleted and created again. Deploy once with it, then go back to default.')
+@allowed([
+  'default'
+  'recover'
+])
+param keyVaultCreateMode string = 'default'
+
 @description('Object id of the person deploying, to get Key Vault Secrets Officer and set secrets by hand (az ad signed-in-user show --query id -o tsv). Empty: no such role.')
 param deployerPrincipalId string = ''
 
@@ -193,6 +212,8 @@ param deployerPrincipalId string = ''
 param storageAccountName string = 'st${uniqueString(resourceGroup().id)}'
 
 @description('Blob container for bot state (STATE_BLOB_CONTAINER).')
+@minLength(3)
+@maxLength(63)
 param stateContainerName string = 'botstate'
 
 @description('Turn on App Service\'s codeless Application Insights agent for Node.js (ApplicationInsightsAgent_EXTENSION_VERSION ~3).')
@@ -210,6 +231,12 @@ var usesCertificate = botCredential == 'certificate'
 // botbuilder refuses a password next to a managed identity.
 var usesPassword = botCredential == 'secret'
 var microsoftAppId = usesMsi ? identity.properties.clientId : appId
+// A Key Vault reference to a secret that is not in the vault reaches the app as the literal
+// @Microsoft.KeyVault(...) text, so a secret is referenced only when this deployment writes it or
+// the vault is said to hold it already; otherwise the setting is empty and the bot says which key
+// is missing. MicrosoftAppPassword is always written with usesPassword (appClientSecret is required).
+var loaClientSecretStored = !empty(loaClientSecret) || loaClientSecretInVault
+var certificatePrivateKeyStored = usesCertificate && (!empty(certificatePrivateKey) || certificatePrivateKeyInVault)
 // The site's own defaultHostName cannot be read inside its definition; this is its value for a
 // web app without a generated unique host name.
 var webAppHostName = '${webAppName}.azurewebsites.net'
@@ -237,6 +264,7 @@ module keyVault 'modules/keyVault.bicep' = {
     location: location
     tags: tags
     enablePurgeProtection: enablePurgeProtection
+    createMode: keyVaultCreateMode
     secretsUserPrincipalId: identity.properties.principalId
     secretsOfficerPrincipalId: deployerPrincipalId
     loaClientSecret: loaClientSecret
@@ -303,7 +331,7 @@ var appSettings = [
   }
   {
     name: 'CertificatePrivateKey'
-    value: usesCertificate ? '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.certificatePrivateKeyUri})' : ''
+    value: certificatePrivateKeyStored ? '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.certificatePrivateKeyUri})' : ''
   }
   {
     name: 'REP_IDENTITY'
@@ -331,7 +359,7 @@ var appSettings = [
   }
   {
     name: 'LOA_CLIENT_SECRET'
-    value: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.loaClientSecretUri})'
+    value: loaClientSecretStored ? '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.loaClientSecretUri})' : ''
   }
   {
     name: 'LOA_AUTH_MODE'
@@ -452,6 +480,7 @@ module webApp 'modules/webApp.bicep' = {
     location: location
     tags: tags
     planSku: appServicePlanSku
+    instanceCount: instanceCount
     identityId: identity.id
     appSettings: concat(appSettings, appInsightsAgentSettings)
     workspaceId: monitoring.outputs.workspaceId

@@ -2,6 +2,8 @@
 // sign-on exchanges its token through (token exchange URL api://botid-{appId}).
 
 @description('Azure Bot name (globally unique).')
+@minLength(2)
+@maxLength(64)
 param name string
 
 @description('Tags put on every resource.')

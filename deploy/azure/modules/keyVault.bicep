@@ -1,7 +1,8 @@
 // Key Vault (RBAC authorization) holding the bot's secrets. The web app reads them through
 // Key Vault references with its user-assigned identity, which gets Key Vault Secrets User.
 // A secret parameter left empty is not written, so a redeploy without it keeps the secret
-// already in the vault (or the one set by hand, see deploy/README.md).
+// already in the vault (or the one set by hand, see deploy/README.md); main.bicep references such
+// a secret only when told the vault holds it.
 
 @description('Key Vault name, globally unique, 3-24 characters.')
 @minLength(3)
@@ -16,6 +17,13 @@ param tags object
 
 @description('Purge protection: a deleted vault or secret cannot be purged before its retention ends. Cannot be turned off once on.')
 param enablePurgeProtection bool
+
+@description('default creates the vault or updates it; recover brings back a soft-deleted vault of this name, with its secrets (it fails when there is none).')
+@allowed([
+  'default'
+  'recover'
+])
+param createMode string = 'default'
 
 @description('Principal id of the identity that reads the secrets (the web app\'s user-assigned identity).')
 param secretsUserPrincipalId string
@@ -49,6 +57,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   location: location
   tags: tags
   properties: {
+    createMode: createMode
     tenantId: subscription().tenantId
     sku: {
       family: 'A'

@@ -2,6 +2,8 @@
 // stdout; App Service forwards them to the workspace as AppServiceConsoleLogs (see webApp.bicep).
 
 @description('Prefix of the resource names.')
+@minLength(3)
+@maxLength(16)
 param namePrefix string
 
 @description('Azure region.')

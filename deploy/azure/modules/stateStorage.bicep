@@ -13,6 +13,8 @@ param location string
 param tags object
 
 @description('Blob container for bot state.')
+@minLength(3)
+@maxLength(63)
 param containerName string
 
 @description('Principal id of the identity that reads and writes the state (the web app\'s user-assigned identity).')

@@ -3,6 +3,8 @@
 // Log Analytics.
 
 @description('Web app name, globally unique; the plan is named after it.')
+@minLength(2)
+@maxLength(60)
 param name string
 
 @description('Azure region.')
@@ -25,10 +27,12 @@ param workspaceId string
 
 @description('Number of App Service instances; state is shared through blob storage.')
 @minValue(1)
-param instanceCount int = 2
+@maxValue(30)
+param instanceCount int
 
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
-  name: '${name}-plan'
+  // A plan name has at most 60 characters, as the web app's has: keep room for the suffix.
+  name: '${take(name, 55)}-plan'
   location: location
   tags: tags
   kind: 'linux'
@@ -72,6 +76,24 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       http20Enabled: true
       appSettings: appSettings
     }
+  }
+}
+
+// Deployments authenticate with Entra ID (az webapp deploy): no FTP or SCM user name and password
+// can publish or read the site.
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
   }
 }
 

@@ -98,6 +98,70 @@ function stringLiterals(expression: string): string[] {
   return [...expression.matchAll(/'(?:[^'\\]|\\.)*'/g)].map((m) => m[0]);
 }
 
+/** The decorator lines (`@maxLength(24)`, …) right above `param <name>`, and what follows its `=`, if anything. */
+function paramDeclaration(text: string, name: string): { decorators: string[]; defaultValue: string | undefined } {
+  const lines = text.split(/\r?\n/);
+  const at = lines.findIndex((line) => new RegExp(`^param\\s+${name}\\s`).test(line));
+  assert.ok(at >= 0, `param ${name} is declared`);
+  const decorators: string[] = [];
+  for (let above = at - 1; above >= 0 && lines[above]!.trim() !== '' && !lines[above]!.startsWith('param '); above--) decorators.push(lines[above]!.trim());
+  const defaultValue = /=\s*(.+)$/.exec(lines[at]!)?.[1]?.trim();
+  return { decorators, defaultValue };
+}
+
+/** The @maxLength of every param of a file that has one. */
+function maxLengths(text: string): Map<string, number> {
+  const bounds = new Map<string, number>();
+  for (const match of text.matchAll(/^param\s+(\w+)\s/gm)) {
+    const limit = paramDeclaration(text, match[1]!).decorators.map((d) => /^@maxLength\((\d+)\)$/.exec(d)?.[1]).find(Boolean);
+    if (limit) bounds.set(match[1]!, Number(limit));
+  }
+  return bounds;
+}
+
+/**
+ * The longest string a name expression can produce, given the params' @maxLength: a bounded param,
+ * a literal with interpolations of those, uniqueString() (13 characters) and take(x, n).
+ * Infinity for anything else, so an unbounded name fails.
+ */
+function longestName(expression: string, bounds: ReadonlyMap<string, number>): number {
+  const e = expression.trim();
+  if (/^\w+$/.test(e)) return bounds.get(e) ?? Infinity;
+  if (/^uniqueString\(.*\)$/.test(e)) return 13;
+  const take = /^take\((.+),\s*(\d+)\)$/.exec(e);
+  if (take) return Math.min(Number(take[2]), longestName(take[1]!, bounds));
+  const literal = /^'(.*)'$/.exec(e);
+  if (!literal) return Infinity;
+  const parts = literal[1]!.split(/\$\{([^}]*)\}/);
+  return parts.reduce((sum, part, i) => sum + (i % 2 === 0 ? part.length : longestName(part, bounds)), 0);
+}
+
+/** `resource … 'type@version'` declarations with the `name:` directly inside them. */
+function resourcesIn(text: string): Array<{ type: string; name: string }> {
+  const lines = text.split(/\r?\n/);
+  return lines.flatMap((line, i) => {
+    const declaration = /^resource\s+\w+\s+'([^'@]+)@[^']+'/.exec(line);
+    if (!declaration || line.includes(' existing')) return [];
+    const name = lines.slice(i + 1).map((l) => /^ {2}name:\s*(.+)$/.exec(l)?.[1]).find(Boolean);
+    return name ? [{ type: declaration[1]!, name }] : [];
+  });
+}
+
+/** Azure's length limits of the names the templates give. */
+const NAME_LIMITS: Readonly<Record<string, number>> = {
+  'Microsoft.Web/serverfarms': 60,
+  'Microsoft.Web/sites': 60,
+  'Microsoft.ManagedIdentity/userAssignedIdentities': 128,
+  'Microsoft.OperationalInsights/workspaces': 63,
+  'Microsoft.Insights/components': 260,
+  'Microsoft.KeyVault/vaults': 24,
+  'Microsoft.Storage/storageAccounts': 24,
+  'Microsoft.Storage/storageAccounts/blobServices/containers': 63,
+  'Microsoft.BotService/botServices': 64,
+};
+
+const runbook = readFileSync(join(root, 'deploy/README.md'), 'utf8');
+
 const bicepFiles = bicepFilesUnder(azureDir);
 const allBicep = bicepFiles.map((f) => f.text).join('\n');
 const mainBicep = readFileSync(join(azureDir, 'main.bicep'), 'utf8');
@@ -216,6 +280,99 @@ describe('Azure deployment (deploy/azure)', () => {
       assert.match(allBicep, /serviceProviderDisplayName:\s*'Azure Active Directory v2'/);
       assert.match(allBicep, /key:\s*'tokenExchangeUrl'\s*\n\s*value:\s*'api:\/\/botid-\$\{\w+\}'/);
       assert.match(allBicep, /scopes:\s*'[^']*api:\/\/botid-\$\{\w+\}\/access_as_user[^']*'/);
+    });
+  });
+
+  describe('names', () => {
+    const resources = bicepFiles.flatMap((f) => resourcesIn(f.text).map((r) => ({ ...r, file: f })));
+
+    it('finds a named resource of every type whose name length it checks', () => {
+      const found = new Set(resources.map((r) => r.type));
+      assert.deepEqual(Object.keys(NAME_LIMITS).filter((type) => !found.has(type)), []);
+    });
+
+    for (const [type, limit] of Object.entries(NAME_LIMITS)) {
+      it(`keeps every ${type} name within ${limit} characters, whatever the parameters`, () => {
+        for (const resource of resources.filter((r) => r.type === type)) {
+          const longest = longestName(resource.name, maxLengths(resource.file.text));
+          assert.ok(longest <= limit, `${resource.file.path}: name ${resource.name} can reach ${longest} characters`);
+        }
+      });
+    }
+
+    it('gives every bounded parameter of main.bicep a default that fits its bound', () => {
+      const bounds = maxLengths(mainBicep);
+      for (const [param, limit] of bounds) {
+        const { defaultValue } = paramDeclaration(mainBicep, param);
+        if (defaultValue === undefined || !defaultValue.startsWith("'")) continue;
+        assert.ok(longestName(defaultValue, bounds) <= limit, `${param} = ${defaultValue} can pass @maxLength(${limit})`);
+      }
+    });
+  });
+
+  describe('App Service', () => {
+    const webAppBicep = readFileSync(join(azureDir, 'modules/webApp.bicep'), 'utf8');
+
+    it('runs one instance unless told otherwise, as the runbook says', () => {
+      assert.equal(paramDeclaration(mainBicep, 'instanceCount').defaultValue, '1');
+      assert.equal(paramDeclaration(webAppBicep, 'instanceCount').defaultValue, undefined, 'the module takes the count from main.bicep, with no default of its own');
+      assert.match(mainBicep, /module webApp '[^']+' = \{[^]*?\n\s+instanceCount: instanceCount\n/);
+      assert.match(webAppBicep, /capacity:\s*instanceCount\b/);
+    });
+
+    for (const policy of ['ftp', 'scm']) {
+      it(`turns off ${policy.toUpperCase()} basic publishing credentials: deployments sign in with Entra ID`, () => {
+        const resource = new RegExp(`resource \\w+ 'Microsoft\\.Web/sites/basicPublishingCredentialsPolicies@[^']+' = \\{\\s*parent: site\\s*name: '${policy}'\\s*properties: \\{\\s*allow: false\\s*\\}`);
+        assert.match(webAppBicep, resource);
+      });
+    }
+  });
+
+  describe('Key Vault', () => {
+    const keyVaultBicep = readFileSync(join(azureDir, 'modules/keyVault.bicep'), 'utf8');
+
+    it('can recover a soft-deleted vault, and creates one by default', () => {
+      const { decorators, defaultValue } = paramDeclaration(mainBicep, 'keyVaultCreateMode');
+      assert.equal(defaultValue, "'default'");
+      assert.match(decorators.join('\n'), /'recover'/);
+      assert.match(mainBicep, /createMode:\s*keyVaultCreateMode\b/);
+      assert.match(keyVaultBicep, /properties: \{\s*createMode:\s*createMode\b/);
+    });
+
+    it('references a secret only when the vault holds it: a missing secret would reach the bot as @Microsoft.KeyVault(...) text', () => {
+      for (const key of SECRET_KEYS) {
+        const value = appSettings.find((s) => s.name === key)?.value ?? '';
+        const conditional = /^(\w+) \? '@Microsoft\.KeyVault\([^']+\)' : ''$/.exec(value);
+        assert.ok(conditional, `${key} = ${value} is a reference only under a condition, and empty otherwise`);
+      }
+      for (const [param, setting] of [['loaClientSecret', 'LOA_CLIENT_SECRET'], ['certificatePrivateKey', 'CertificatePrivateKey']] as const) {
+        assert.equal(paramDeclaration(mainBicep, param).defaultValue, "''", `${param} may be left empty`);
+        assert.equal(paramDeclaration(mainBicep, `${param}InVault`).defaultValue, 'false');
+        const condition = /^(\w+) \?/.exec(appSettings.find((s) => s.name === setting)!.value)![1]!;
+        const definition = new RegExp(`^var ${condition} = (.+)$`, 'm').exec(mainBicep)?.[1] ?? '';
+        assert.match(definition, new RegExp(`!empty\\(${param}\\) \\|\\| ${param}InVault\\b`), `${setting} is referenced when ${param} is written or already in the vault`);
+      }
+      assert.ok(paramDeclaration(mainBicep, 'appClientSecret').decorators.includes('@minLength(1)'), 'MicrosoftAppPassword is always written when it is referenced');
+    });
+  });
+
+  describe('runbook (deploy/README.md)', () => {
+    it('registers every resource provider the templates use', () => {
+      const used = new Set([...allBicep.matchAll(/^resource\s+\w+\s+'(Microsoft\.\w+)\//gm)].map((m) => m[1]!));
+      // Always registered in every subscription.
+      used.delete('Microsoft.Authorization');
+      const registered = new Set(/for ns in ([^;]+); do\s*\n\s*az provider register --namespace "\$ns"/.exec(runbook)?.[1]?.trim().split(/\s+/) ?? []);
+      assert.deepEqual([...used].filter((ns) => !registered.has(ns)).sort(), []);
+      assert.deepEqual([...registered].filter((ns) => !used.has(ns)).sort(), []);
+    });
+
+    it('deploys the code with Entra ID, never with publishing credentials', () => {
+      assert.match(runbook, /az webapp deploy /);
+      assert.doesNotMatch(runbook, /publishing-credentials|publish-profile|--password/);
+    });
+
+    it('runs the doctor in the web app after every deployment', () => {
+      assert.match(runbook, /node dist\/bot\/doctor\.js --as /);
     });
   });
 
