@@ -133,7 +133,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   await state.init();
   const stores = state.stores;
   const principals = new LoaPrincipals(loaSignInFor(config, clock, overrides));
-  const notifier = new TeamsNotifier(adapter, config.bot.appId);
+  const notifier = new TeamsNotifier(adapter, config.bot.appId, { log: logger.child({ component: 'teams-outbound' }) });
   const records = new AgreementRecords(stores('agreements'), stores('agreementOwners'));
   const watcher = new StatusWatcher({
     store: stores('statusWatch'),

@@ -14,7 +14,13 @@ import type { TemplateCatalog } from './templateCatalog';
 
 /** Posts a message into the chat an agreement was sent from. */
 export interface ChatNotifier {
+  /** Throws ChatGone when the chat no longer takes messages from the bot. */
   post(origin: ConversationOrigin, text: string): Promise<void>;
+}
+
+/** The chat no longer takes the bot's messages: the rep removed the app, or the chat is gone. */
+export class ChatGone extends Error {
+  override readonly name = 'ChatGone';
 }
 
 export interface WatchEntry {
@@ -173,8 +179,8 @@ export class StatusWatcher {
       return { ...r, status: agreement.status, statusCheckedAt: checkedAt };
     });
     if (before && !before.goneAt && agreement.status !== before.status) {
-      await this.o.notifier.post(record.origin, this.statusMessage(record, agreement.status));
       this.o.log.info({ agreementId: record.id, from: before.status, to: agreement.status }, 'Agreement status changed');
+      if (!(await this.tell(entry, record, this.statusMessage(record, agreement.status)))) return { keep: false };
     }
     if (isFinalStatus(agreement.status)) return { keep: false };
     return this.reschedule(entry, now);
@@ -188,9 +194,7 @@ export class StatusWatcher {
         return alreadyGone ? r : { ...r, goneAt: new Date(now).toISOString() };
       });
       // Deleted from Teams meanwhile, or announced by another instance: nothing to say.
-      if (!alreadyGone) {
-        await this.o.notifier.post(record.origin, `Your LOA to ${record.signer.name} (agreement ${record.id}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
-      }
+      if (!alreadyGone) await this.tell(entry, record, `Your LOA to ${record.signer.name} (agreement ${record.id}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
       return { keep: false };
     }
     if (err instanceof LoaApiError && err.status === 403) return { keep: false };
@@ -198,6 +202,30 @@ export class StatusWatcher {
     if (err instanceof LoaApiError && err.code === 'NOT_SUPPORTED') return this.reschedule(entry, now);
     this.o.log.warn({ err: describeError(err), agreementId: entry.agreementId }, 'Could not poll an agreement status; will try later');
     return this.reschedule(entry, now);
+  }
+
+  /**
+   * Posts news to the rep's chat. False when the chat is gone (the rep removed the app): then
+   * nothing of theirs is polled any more, and their records stay as they are.
+   */
+  private async tell(entry: WatchEntry, record: AgreementRecord, text: string): Promise<boolean> {
+    try {
+      await this.o.notifier.post(record.origin, text);
+      return true;
+    } catch (err) {
+      if (!(err instanceof ChatGone)) throw err;
+      await this.forgetRep(repKey(entry.rep));
+      return false;
+    }
+  }
+
+  /** Stops polling every agreement of a rep whose chat with the bot is gone. */
+  private async forgetRep(key: string): Promise<void> {
+    const theirs = (e: WatchEntry) => repKey(e.rep) === key;
+    for (const watchKey of WATCH_KEYS) {
+      if ((await this.o.store.get(watchKey))?.value.entries.some(theirs)) await this.modify(watchKey, (entries) => entries.filter((e) => !theirs(e)));
+    }
+    this.o.log.warn("The rep's chat with the bot is gone: their agreements are no longer polled; their records are kept");
   }
 
   private reschedule(entry: WatchEntry, now: number): Outcome {

@@ -89,6 +89,7 @@ export class LoaBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    this.deps.notifier.conversationActive(context.activity.conversation?.id);
     await super.run(context);
     await this.deps.conversationState.saveChanges(context, false);
   }

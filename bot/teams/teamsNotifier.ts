@@ -1,55 +1,164 @@
 import { CardFactory, MessageFactory } from 'botbuilder';
-import type { BotAdapter, ConversationReference } from 'botbuilder';
+import type { Activity, BotAdapter, ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { ConversationOrigin } from '../domain/agreementRecords';
+import { sleep } from '../domain/clock';
+import { ChatGone } from '../domain/statusWatcher';
 import type { ChatNotifier } from '../domain/statusWatcher';
 import type { FlowResult } from '../flows/flowContext';
 import { describeError } from '../logger';
 import { plainText } from './loaBot';
 
+/** One call to the Teams connector: update a card in place, or post an activity. */
+type Outbound = { kind: 'update'; activity: Partial<Activity> } | { kind: 'post'; activity: Partial<Activity> };
+
+export interface TeamsNotifierOptions {
+  log: Logger;
+  /**
+   * Least time between two calls in one conversation. Teams allows 7 operations a second
+   * and 60 in 30 seconds per conversation; a burst of status news is spread out under that.
+   */
+  minGapMs?: number;
+  /**
+   * Backoff before each retry of a call that still failed after the Bot Framework client's
+   * own retries (which honour Retry-After on 429 and back off on 5xx and lost connections).
+   */
+  retryDelaysMs?: readonly number[];
+  random?: () => number;
+}
+
+/** Bot Framework error codes that mean the bot can no longer post in a conversation. */
+const GONE_CODES = new Set(['BotNotInConversationRoster', 'ConversationNotFound', 'BotDisabledByAdmin']);
+
 /**
- * Posts into a chat outside the turn that started the work: the result of a slow send
- * (updating the pressed card in place) and status news for an agreement.
+ * The one place the bot posts into a chat outside the turn that started the work: the result
+ * of a slow Send or Delete (updating the pressed card in place) and status news. Calls in one
+ * conversation go one at a time, in order, paced; a call Teams throttles or fails is retried
+ * within a bound; a conversation Teams says the bot has left is not called again until the rep
+ * writes in it.
  */
 export class TeamsNotifier implements ChatNotifier {
   private readonly pending = new Set<Promise<void>>();
+  /** The tail of each conversation's queue. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly lastCallAt = new Map<string, number>();
+  private readonly gone = new Set<string>();
+  private readonly minGapMs: number;
+  private readonly retryDelaysMs: readonly number[];
+  private readonly random: () => number;
 
   constructor(
     private readonly adapter: BotAdapter,
     private readonly appId: string,
-  ) {}
+    private readonly options: TeamsNotifierOptions,
+  ) {
+    this.minGapMs = options.minGapMs ?? 500;
+    this.retryDelaysMs = options.retryDelaysMs ?? [2_000, 8_000, 30_000];
+    this.random = options.random ?? Math.random;
+  }
 
   /** Delivers a follow-up when it settles; shutdown waits for it (see drain). */
   deliver(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: Promise<FlowResult>, log: Logger): void {
     const delivery = result
-      .then((r) => this.send(reference, cardActivityId, r))
+      .then((r) => this.send(reference, this.outboundOf(r, cardActivityId), log))
       .then(() => log.info('Follow-up delivered'))
-      .catch((err: unknown) => log.error({ err: describeError(err) }, 'Could not deliver a follow-up'))
-      .finally(() => this.pending.delete(delivery));
-    this.pending.add(delivery);
+      .catch((err: unknown) => log.error({ err: describeError(err) }, 'Could not deliver a follow-up'));
+    this.track(delivery);
   }
 
+  /** Posts status news; throws ChatGone when Teams says the bot is no longer in the chat. */
   async post(origin: ConversationOrigin, text: string): Promise<void> {
-    await this.adapter.continueConversationAsync(this.appId, origin.reference as Partial<ConversationReference>, async (context) => {
-      await context.sendActivity(plainText(text));
-    });
+    const posting = this.send(origin.reference as Partial<ConversationReference>, [{ kind: 'post', activity: plainText(text) }], this.options.log);
+    this.track(posting.catch(() => undefined));
+    await posting;
+  }
+
+  /** The rep wrote in this conversation: the bot is in it again (they may have reinstalled the app). */
+  conversationActive(conversationId: string | undefined): void {
+    if (conversationId) this.gone.delete(conversationId);
   }
 
   get size(): number {
     return this.pending.size;
   }
 
-  /** Waits for undelivered follow-ups, for a graceful shutdown. */
+  /** Waits for undelivered follow-ups and news, for a graceful shutdown. */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  private async send(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: FlowResult): Promise<void> {
-    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-      const card = CardFactory.adaptiveCard(result.card);
-      if (cardActivityId) await context.updateActivity({ ...MessageFactory.attachment(card), id: cardActivityId });
-      else await context.sendActivity(MessageFactory.attachment(card));
-      for (const text of result.messages ?? []) await context.sendActivity(plainText(text));
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  private outboundOf(result: FlowResult, cardActivityId: string | undefined): Outbound[] {
+    const card = MessageFactory.attachment(CardFactory.adaptiveCard(result.card));
+    return [cardActivityId ? { kind: 'update', activity: { ...card, id: cardActivityId } } : { kind: 'post', activity: card }, ...(result.messages ?? []).map((text): Outbound => ({ kind: 'post', activity: plainText(text) }))];
+  }
+
+  /** Queues the calls behind any earlier ones in the same conversation, and waits for them. */
+  private send(reference: Partial<ConversationReference>, calls: Outbound[], log: Logger): Promise<void> {
+    const conversationId = reference.conversation?.id ?? '';
+    const previous = this.queues.get(conversationId) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      for (const call of calls) await this.callWithRetries(reference, conversationId, call, log);
     });
+    const tail = run.catch(() => undefined);
+    this.queues.set(conversationId, tail);
+    void tail.then(() => {
+      if (this.queues.get(conversationId) === tail) this.queues.delete(conversationId);
+    });
+    return run;
+  }
+
+  private async callWithRetries(reference: Partial<ConversationReference>, conversationId: string, call: Outbound, log: Logger): Promise<void> {
+    for (let retry = 0; ; retry++) {
+      if (this.gone.has(conversationId)) throw new ChatGone(`The bot is no longer in conversation ${conversationId}`);
+      await this.pace(conversationId);
+      try {
+        await this.callOnce(reference, call);
+        return;
+      } catch (err) {
+        const { statusCode, code } = err as { statusCode?: unknown; code?: unknown };
+        if ((statusCode === 403 || statusCode === 404) && typeof code === 'string' && GONE_CODES.has(code)) {
+          if (!this.gone.has(conversationId)) log.warn({ teams: { statusCode, code } }, 'Teams says the bot is no longer in this chat (the app was removed): nothing more is posted there until the rep writes again');
+          this.gone.add(conversationId);
+          throw new ChatGone(`Teams answered ${code}`);
+        }
+        const transient = statusCode === undefined || statusCode === 429 || (typeof statusCode === 'number' && statusCode >= 500);
+        const delay = this.retryDelaysMs[retry];
+        if (!transient || delay === undefined) throw err;
+        log.warn({ teams: { statusCode, code, retry: retry + 1 } }, 'Teams refused a post or update; trying again');
+        await sleep(Math.round(delay * (0.5 + this.random())));
+      }
+    }
+  }
+
+  /**
+   * One call. Its failure is caught inside the turn and rethrown here: the adapter would
+   * otherwise hand it to its turn-error handler, which posts "something went wrong" into the
+   * very chat that refused the call.
+   */
+  private async callOnce(reference: Partial<ConversationReference>, call: Outbound): Promise<void> {
+    let failure: { err: unknown } | undefined;
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      try {
+        if (call.kind === 'update') await context.updateActivity(call.activity);
+        else await context.sendActivity(call.activity);
+      } catch (err) {
+        failure = { err };
+      }
+    });
+    if (failure) throw failure.err;
+  }
+
+  private async pace(conversationId: string): Promise<void> {
+    const last = this.lastCallAt.get(conversationId);
+    const wait = last === undefined ? 0 : last + this.minGapMs - Date.now();
+    if (wait > 0) await sleep(wait);
+    this.lastCallAt.set(conversationId, Date.now());
+    // Forget conversations that went quiet, so the map stays as small as the traffic.
+    if (this.lastCallAt.size > 10_000) for (const [id, at] of this.lastCallAt) if (Date.now() - at > this.minGapMs) this.lastCallAt.delete(id);
   }
 }

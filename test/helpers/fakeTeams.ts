@@ -2,6 +2,14 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** One refused post or update; status 0 drops the connection without an answer. */
+export interface TeamsFault {
+  status: number;
+  retryAfterS?: number;
+  /** The Bot Framework error code, e.g. BotNotInConversationRoster with 403. */
+  code?: string;
+}
+
 /** A member of the fake Teams roster, as TeamsInfo.getMember returns it. */
 export interface RosterMember {
   id: string;
@@ -13,6 +21,8 @@ export interface RosterMember {
 }
 
 export interface RecordedCall {
+  /** When it arrived, in epoch ms. */
+  at: number;
   method: string;
   path: string;
   conversationId: string;
@@ -32,6 +42,14 @@ export class FakeTeams {
   rosterLookups = 0;
   /** How long a roster lookup takes, as Teams sometimes does (300 ms is enough to race). */
   rosterDelayMs = 0;
+  /**
+   * Answers for the next posts and updates, in order, before any is recorded: Teams' throttling
+   * (429 with Retry-After, counted per conversation and app), its 5xx minutes, and 403
+   * BotNotInConversationRoster once a rep has uninstalled the app.
+   */
+  readonly faults: TeamsFault[] = [];
+  /** Posts and updates refused by a fault, for counting attempts. */
+  readonly refused: Array<{ method: string; conversationId: string; status: number }> = [];
   private server?: Server;
   private nextId = 1;
   url = '';
@@ -98,8 +116,15 @@ export class FakeTeams {
     }
     // v3/conversations/{conversationId}/activities[/{activityId}]
     if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'activities' && (req.method === 'POST' || req.method === 'PUT')) {
+      const fault = this.faults.shift();
+      if (fault) {
+        this.refused.push({ method: req.method, conversationId: parts[2] ?? '', status: fault.status });
+        if (fault.status === 0) return void req.socket.destroy();
+        res.writeHead(fault.status, { 'Content-Type': 'application/json', ...(fault.retryAfterS !== undefined ? { 'Retry-After': String(fault.retryAfterS) } : {}) });
+        return void res.end(JSON.stringify({ error: { code: fault.code ?? 'ServiceError', message: `Injected ${fault.status}` } }));
+      }
       const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-      this.calls.push({ method: req.method, path: url.pathname, conversationId: parts[2] ?? '', ...(parts[4] ? { activityId: parts[4] } : {}), body });
+      this.calls.push({ at: Date.now(), method: req.method, path: url.pathname, conversationId: parts[2] ?? '', ...(parts[4] ? { activityId: parts[4] } : {}), body });
       return send(200, { id: req.method === 'PUT' ? parts[4] : `teams-activity-${this.nextId++}` });
     }
     send(404, { error: { code: 'NotFound', message: `No fake for ${req.method} ${url.pathname}` } });
