@@ -141,4 +141,21 @@ describe('npm run doctor', () => {
     assert.match(channel.detail, /unreachable: ECONNREFUSED/);
     assert.match(channel.hint!, /outbound network rules/);
   });
+
+  it('says when the SSO signing keys or state storage cannot be reached', async function () {
+    // The storage client retries a refused connection for about 15 s before it gives up.
+    this.timeout(60_000);
+    const closed = `127.0.0.1:${await freePort()}`;
+    const { results, text } = await doctor({
+      ...good,
+      SSO_AUTHORITY: `http://${closed}`,
+      STATE_BLOB_CONNECTION_STRING: good.STATE_BLOB_CONNECTION_STRING!.replace(/BlobEndpoint=http:\/\/[^/]+\//, `BlobEndpoint=http://${closed}/`),
+    });
+    assert.equal(statusOf(results, 'SSO signing keys'), 'fail');
+    assert.match(text, /SSO_AUTHORITY/);
+    assert.equal(statusOf(results, 'state storage'), 'fail');
+    assert.match(text, /unreachable: connect ECONNREFUSED/);
+    assert.match(text, /Storage Blob Data Contributor/);
+    assert.ok(!text.includes('AccountKey'), 'the storage key is not printed');
+  });
 });
