@@ -20,6 +20,8 @@ import { StatusWatcher } from './domain/statusWatcher';
 import { AgreementSender } from './domain/submissions';
 import { TemplateCatalog } from './domain/templateCatalog';
 import { createFlows } from './flows';
+import { FollowUps } from './domain/followUps';
+import { Periodic } from './domain/periodic';
 import { LoaClient } from './loa/loaClient';
 import { LoaPrincipals } from './loa/principals';
 import type { LoaSignIn } from './loa/principals';
@@ -62,7 +64,12 @@ export interface BotOverrides {
   auth?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
   /** How the bot obtains its own Entra token for Bot Framework calls; tests stand in for Entra ID. */
   credentials?: ServiceClientCredentialsFactory;
+  /** How long a promised result is left to its own instance before another delivers it (default 60 s). */
+  followUpGraceMs?: number;
 }
+
+/** A promised result undelivered this long is delivered by any instance: longer than a delivery's own retries. */
+const FOLLOW_UP_GRACE_MS = 60_000;
 
 export interface RunningBot {
   readonly url: string;
@@ -76,6 +83,8 @@ export interface ComposedBot {
   readonly bot: LoaBot;
   readonly notifier: TeamsNotifier;
   readonly watcher: StatusWatcher;
+  /** Delivers results that an instance promised and could not deliver. */
+  readonly redelivery: Periodic;
   readonly loaBaseUrl: string;
   /** Middleware the adapter must run, e.g. Teams SSO token-exchange de-duplication. */
   readonly middleware: Middleware[];
@@ -100,11 +109,13 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     throw err;
   }
   composed.watcher.start();
+  composed.redelivery.start({ now: true });
   return {
     url: server.url,
     loaBaseUrl: composed.loaBaseUrl,
     async close() {
       await composed.watcher.stop();
+      await composed.redelivery.stop();
       await server.close();
       await composed.close();
     },
@@ -151,16 +162,24 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   const longestCallMs = config.loa.timeoutMs * (config.loa.maxRetries + 1) + 30_000 * config.loa.maxRetries;
   const longestSendMs = 4 * longestCallMs + 10_000;
   const sender = new AgreementSender(stores('submissions'), loa, records, clock, logger.child({ component: 'sender' }), (rep, agreement) => watcher.watch(rep, agreement), longestSendMs);
+  const followUpGraceMs = overrides.followUpGraceMs ?? FOLLOW_UP_GRACE_MS;
   const flows = createFlows({
     catalog,
     sender,
     records,
     deleter: new AgreementDeleter(stores('deletions'), records, loa, clock, logger.child({ component: 'deleter' })),
+    followUps: new FollowUps(stores('followUps'), clock),
+    followUpGraceMs,
     loa,
     clock,
     sendAckAfterMs: config.sendAckAfterMs,
     newId: randomUUID,
   });
+  const redeliveryLog = logger.child({ component: 'follow-ups' });
+  const redelivery = new Periodic(
+    () => flows.redeliverDue((origin, result) => notifier.deliverNow(origin, result, redeliveryLog), redeliveryLog),
+    Math.max(50, Math.min(15_000, followUpGraceMs / 2)),
+  );
   const conversationState = new ConversationState(state.conversation);
   const sso = config.identity.mode === 'sso' ? config.identity : undefined;
   const middleware: Middleware[] = sso ? [new TeamsSSOTokenExchangeMiddleware(new CreateOnlyStorage(stores('ssoExchanges')), sso.connectionName)] : [];
@@ -185,10 +204,12 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     bot,
     notifier,
     watcher,
+    redelivery,
     loaBaseUrl: loaApi.baseUrl,
     middleware,
     async close() {
       await watcher.stop();
+      await redelivery.stop();
       await loaApi.close();
     },
   };

@@ -1,4 +1,5 @@
 import type { Agreement, AgreementStatus, FormValue, Party } from './agreement';
+import { modifyStored } from './keyValueStore';
 import type { KeyValueStore } from './keyValueStore';
 
 /**
@@ -95,15 +96,8 @@ export class AgreementRecords {
     return all;
   }
 
-  private async modify(repKey: string, change: (records: AgreementRecord[]) => AgreementRecord[]): Promise<void> {
-    const key = keyOf(repKey);
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const current = await this.store.get(key);
-      const next = { records: change(current?.value.records ?? []) };
-      const written = current ? await this.store.replace(key, next, current.etag) : await this.store.create(key, next);
-      if (written) return;
-    }
-    throw new Error(`Could not update the agreement records of ${repKey}: too many concurrent writes`);
+  private modify(repKey: string, change: (records: AgreementRecord[]) => AgreementRecord[]): Promise<void> {
+    return modifyStored(this.store, keyOf(repKey), (current) => ({ records: change(current?.records ?? []) }));
   }
 }
 

@@ -8,6 +8,8 @@ import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { AgreementRecord, AgreementRecords } from './agreementRecords';
 import type { Clock } from './clock';
 import type { KeyValueStore } from './keyValueStore';
+import { mayTakeOver } from './submissions';
+import type { AnnounceOptions, AnnouncedVia } from './submissions';
 
 /**
  * deleted: the API deleted it now; gone: the API no longer knew it; forbidden: the API
@@ -31,11 +33,15 @@ interface DeletionClaim {
   mayHaveDeleted?: boolean;
   /** The attempt whose outcome the chat was told about: each outcome is announced once. */
   announcedAttempt?: number;
+  announcedVia?: AnnouncedVia;
+  announcedAt?: string;
   failure?: LoaFailure;
 }
 
 /** How long one delete may keep retrying, so a follow-up comes while the rep still waits for it. */
 const DELETE_DEADLINE_MS = 20_000;
+/** Beyond the deadline, before a "deleting" claim is taken for one whose instance died. */
+const STALE_MARGIN_MS = 40_000;
 
 const keyOf = (agreementId: string) => `deletion/${agreementId}`;
 
@@ -62,10 +68,13 @@ export class AgreementDeleter {
       const existing = await this.claims.get(key);
       const earlier = existing?.value;
       const attempt = earlier?.attempt ?? 1;
-      if (earlier?.status === 'deleting') return this.inFlight.get(agreementId) ?? { status: 'deleting', record, attempt };
+      const running = this.inFlight.get(agreementId);
+      if (earlier?.status === 'deleting' && (running || !this.isStale(earlier))) return running ?? { status: 'deleting', record, attempt };
       if (earlier?.status === 'deleted' || earlier?.status === 'gone') return { status: earlier.status, record, attempt };
-      // A failed or refused attempt may be confirmed again; only one retry wins the swap.
-      deleting = { status: 'deleting', at: now, attempt: attempt + 1, ...(earlier?.mayHaveDeleted ? { mayHaveDeleted: true } : {}) };
+      // A failed or refused attempt may be confirmed again, and so may one whose instance died
+      // mid-delete (which may have gone through); only one retry wins the swap.
+      const mayHaveDeleted = earlier?.mayHaveDeleted === true || earlier?.status === 'deleting';
+      deleting = { status: 'deleting', at: now, attempt: attempt + 1, ...(mayHaveDeleted ? { mayHaveDeleted: true } : {}) };
       claim = existing ? await this.claims.replace(key, deleting, existing.etag) : undefined;
       if (!claim) return this.inFlight.get(agreementId) ?? { status: 'deleting', record, attempt: deleting.attempt ?? 1 };
     }
@@ -75,10 +84,38 @@ export class AgreementDeleter {
   }
 
   /**
+   * The outcome of the rep's last Delete of an agreement, as stored, for a follow-up that
+   * another instance (or a later round) delivers: 'pending' while it may still be running.
+   * A claim left at "deleting" by an instance that died settles as "may have deleted".
+   */
+  async settled(repKey: string, agreementId: string): Promise<DeletionOutcome | 'pending' | undefined> {
+    const record = await this.records.find(repKey, agreementId);
+    const current = await this.claims.get(keyOf(agreementId));
+    if (!record || !current) return undefined;
+    const claim = current.value;
+    const attempt = claim.attempt ?? 1;
+    if (claim.status === 'deleting') {
+      if (this.inFlight.has(agreementId) || !this.isStale(claim)) return 'pending';
+      const interrupted: DeletionClaim = { ...claim, status: 'failed', at: this.nowIso(), mayHaveDeleted: true, failure: 'failed' };
+      if (!(await this.claims.replace(keyOf(agreementId), interrupted, current.etag))) return 'pending';
+      this.log.warn({ agreementId }, 'A delete was interrupted; marked as maybe deleted');
+      return { status: 'failed', record, attempt, failure: 'failed', mayHaveDeleted: true };
+    }
+    if (claim.status === 'failed') return { status: 'failed', record, attempt, failure: claim.failure ?? 'failed', mayHaveDeleted: claim.mayHaveDeleted === true };
+    if (claim.status === 'forbidden') return { status: 'forbidden', record, attempt, message: '' };
+    return { status: claim.status, record, attempt };
+  }
+
+  /** A "deleting" claim older than any delete can take belongs to an instance that died. */
+  private isStale(claim: DeletionClaim): boolean {
+    return this.clock.now() - Date.parse(claim.at) > DELETE_DEADLINE_MS + STALE_MARGIN_MS;
+  }
+
+  /**
    * True for exactly one caller per outcome, across turns and instances: that caller tells
    * the chat. Twenty presses of Delete post one message.
    */
-  async announce(outcome: DeletionOutcome): Promise<boolean> {
+  async announce(outcome: DeletionOutcome, options: AnnounceOptions = { via: 'turn' }): Promise<boolean> {
     if (outcome.status === 'notYours' || outcome.status === 'deleting') return false;
     const key = keyOf(outcome.record.id);
     for (let tries = 0; tries < 5; tries++) {
@@ -86,10 +123,24 @@ export class AgreementDeleter {
       const stored = current?.value;
       if (!current || !stored) return true;
       const attempt = stored.attempt ?? 1;
-      if (stored.status === 'deleting' || attempt !== outcome.attempt || stored.announcedAttempt === attempt) return false;
-      if (await this.claims.replace(key, { ...stored, announcedAttempt: attempt }, current.etag)) return true;
+      if (stored.status === 'deleting' || attempt !== outcome.attempt) return false;
+      if (stored.announcedAttempt === attempt && !mayTakeOver(stored, options, this.clock.now())) return false;
+      if (await this.claims.replace(key, { ...stored, announcedAttempt: attempt, announcedVia: options.via, announcedAt: this.nowIso() }, current.etag)) return true;
     }
     return false;
+  }
+
+  /** The announcement did not reach the chat (Teams refused it): the next to show the outcome tells it. */
+  async unannounce(outcome: DeletionOutcome): Promise<void> {
+    if (outcome.status === 'notYours' || outcome.status === 'deleting') return;
+    const key = keyOf(outcome.record.id);
+    for (let tries = 0; tries < 5; tries++) {
+      const current = await this.claims.get(key);
+      if (!current || current.value.announcedAttempt !== outcome.attempt) return;
+      const released = { ...current.value };
+      delete released.announcedAttempt;
+      if (await this.claims.replace(key, released, current.etag)) return;
+    }
   }
 
   /** `claimEtag` is the version our claim wrote: the outcome replaces exactly that. */

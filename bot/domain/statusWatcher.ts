@@ -7,7 +7,9 @@ import type { Agreement } from './agreement';
 import { isFinalStatus } from './agreement';
 import type { AgreementRecord, AgreementRecords, ConversationOrigin } from './agreementRecords';
 import type { Clock } from './clock';
+import { modifyStored } from './keyValueStore';
 import type { KeyValueStore } from './keyValueStore';
+import { Periodic } from './periodic';
 import { repKey } from './rep';
 import type { RepIdentity } from './rep';
 import type { TemplateCatalog } from './templateCatalog';
@@ -92,13 +94,14 @@ type Outcome = { keep: true; entry: WatchEntry } | { keep: false };
  * survives a restart.
  */
 export class StatusWatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly rounds: Periodic;
   private pausedForUnsupportedGet = false;
   /** Where the next round starts, so a backlog in one document cannot starve the others. */
   private nextKey = 0;
 
-  constructor(private readonly o: StatusWatcherOptions) {}
+  constructor(private readonly o: StatusWatcherOptions) {
+    this.rounds = new Periodic(() => this.pollDue(), Math.max(50, Math.min(o.firstPollMs / 2, 15_000)));
+  }
 
   get enabled(): boolean {
     return this.o.firstPollMs > 0;
@@ -113,22 +116,16 @@ export class StatusWatcher {
   }
 
   start(): void {
-    if (!this.enabled || this.timer) return;
-    const tickMs = Math.max(50, Math.min(this.o.firstPollMs / 2, 15_000));
-    this.timer = setInterval(() => void this.tick(), tickMs);
-    this.timer.unref();
+    if (this.enabled) this.rounds.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** One round of polling; overlapping calls share the round in progress. */
   tick(): Promise<void> {
-    this.running ??= this.pollDue().finally(() => (this.running = undefined));
-    return this.running;
+    return this.rounds.tick();
   }
 
   private async pollDue(): Promise<void> {
@@ -251,12 +248,7 @@ export class StatusWatcher {
     this.o.log.info('The LOA API reports agreement status again: status polling resumes');
   }
 
-  private async modify(key: string, change: (entries: WatchEntry[]) => WatchEntry[]): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const current = await this.o.store.get(key);
-      const next = { entries: change(current?.value.entries ?? []) };
-      if (current ? await this.o.store.replace(key, next, current.etag) : await this.o.store.create(key, next)) return;
-    }
-    throw new Error('Could not update the status watch list: too many concurrent writes');
+  private modify(key: string, change: (entries: WatchEntry[]) => WatchEntry[]): Promise<void> {
+    return modifyStored(this.o.store, key, (current) => ({ entries: change(current?.entries ?? []) }));
   }
 }

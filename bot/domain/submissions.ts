@@ -46,6 +46,19 @@ export interface Submission {
   earlierMayExist?: boolean;
   /** The attempt whose outcome the chat was told about: each outcome is announced once. */
   announcedAttempt?: number;
+  /** Who took the announcement, and when: a follow-up's may be taken over once its instance had its chance. */
+  announcedVia?: AnnouncedVia;
+  announcedAt?: string;
+}
+
+/** A turn posts its messages at once; a follow-up may die or be refused before it does. */
+export type AnnouncedVia = 'turn' | 'followUp';
+
+/** How an announcement is asked for. */
+export interface AnnounceOptions {
+  via: AnnouncedVia;
+  /** Take over a follow-up's announcement older than this: its delivery never confirmed (it is still promised). */
+  takeOverAfterMs?: number;
 }
 
 /** A Send of a draft, before anything slow (the rep's identity, a token) has happened. */
@@ -191,6 +204,18 @@ export class AgreementSender {
     throw new Error(`Could not cancel draft ${req.draftId}: too many concurrent writes`);
   }
 
+  /** The announcement did not reach the chat (Teams refused it): the next to show the outcome tells it. */
+  async unannounce(outcome: Submission): Promise<void> {
+    const key = keyOf(outcome.draftId);
+    for (let tries = 0; tries < 5; tries++) {
+      const current = await this.store.get(key);
+      if (!current || current.value.announcedAttempt !== outcome.attempt) return;
+      const released = { ...current.value };
+      delete released.announcedAttempt;
+      if (await this.store.replace(key, released, current.etag)) return;
+    }
+  }
+
   /** Starts the create for a claimed draft. */
   send(ticket: SubmissionTicket, req: SendRequest): SubmitResult {
     const { submission } = ticket;
@@ -217,15 +242,17 @@ export class AgreementSender {
    * True for exactly one caller per outcome, across turns and instances: that caller tells
    * the chat. A double press, a Teams retry or a stale card shows the outcome and posts nothing.
    */
-  async announce(outcome: Submission): Promise<boolean> {
+  async announce(outcome: Submission, options: AnnounceOptions = { via: 'turn' }): Promise<boolean> {
     const key = keyOf(outcome.draftId);
     for (let tries = 0; tries < 5; tries++) {
       const current = await this.store.get(key);
       const stored = current?.value;
       // The outcome never reached storage: telling the chat twice beats not telling it.
       if (!current || !stored || (stored.status === 'sending' && stored.attempt === outcome.attempt)) return true;
-      if (stored.attempt !== outcome.attempt || stored.announcedAttempt === stored.attempt) return false;
-      if (await this.store.replace(key, { ...stored, announcedAttempt: stored.attempt }, current.etag)) return true;
+      if (stored.attempt !== outcome.attempt) return false;
+      if (stored.announcedAttempt === stored.attempt && !mayTakeOver(stored, options, this.clock.now())) return false;
+      const announced: Submission = { ...stored, announcedAttempt: stored.attempt, announcedVia: options.via, announcedAt: this.nowIso() };
+      if (await this.store.replace(key, announced, current.etag)) return true;
     }
     return false;
   }
@@ -235,6 +262,11 @@ export class AgreementSender {
     if (s.status === 'failed') return retryOfAttempt === undefined || retryOfAttempt === s.attempt;
     if (s.status === 'unknown') return retryOfAttempt === s.attempt;
     return false;
+  }
+
+  /** A claim still "sending" after any send could take: its instance died mid-send. */
+  isStale(submission: Submission): boolean {
+    return submission.status === 'sending' && !this.inFlight.has(submission.draftId) && this.clock.now() - Date.parse(submission.startedAt) > this.staleAfterMs;
   }
 
   /** Where a submission stands, and its outcome once it settles (followed here or from storage). */
@@ -316,6 +348,12 @@ export class AgreementSender {
   private nowIso(): string {
     return new Date(this.clock.now()).toISOString();
   }
+}
+
+/** A follow-up's announcement whose delivery never confirmed, after its instance had its chance. */
+export function mayTakeOver(held: { announcedVia?: AnnouncedVia; announcedAt?: string }, options: AnnounceOptions, now: number): boolean {
+  if (options.takeOverAfterMs === undefined || held.announcedVia !== 'followUp' || !held.announcedAt) return false;
+  return now - Date.parse(held.announcedAt) >= options.takeOverAfterMs;
 }
 
 function toSubmissionError(err: unknown): SubmissionError {

@@ -15,9 +15,9 @@ export function cancelDraft(deps: FlowDeps): FlowHandler<{ draftId: string }> {
     if (!submission) return cancelledCard('Nothing was sent.');
     if (submission.status === 'cancelled') {
       if (draft) delete ctx.conversation.draft;
-      return presentSubmission(deps, deps.sender.follow(submission));
+      return presentSubmission(deps, ctx, deps.sender.follow(submission));
     }
-    const shown = await presentSubmission(deps, deps.sender.follow(submission));
+    const shown = await presentSubmission(deps, ctx, deps.sender.follow(submission));
     if (!shown.followUp) return shown;
     return {
       ...shown,

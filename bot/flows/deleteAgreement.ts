@@ -4,10 +4,12 @@ import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { AgreementRecord } from '../domain/agreementRecords';
 import type { DeletionOutcome } from '../domain/deletions';
+import type { AnnounceOptions } from '../domain/submissions';
 import { repKey } from '../domain/rep';
 import { escapeMarkdown } from '../domain/text';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
 import type { FlowDeps, FlowHandler, FlowResult } from './flowContext';
+import { promiseFollowUp } from './followUps';
 import { settledWithin } from './settle';
 
 export const agreementData = z.object({ agreementId: z.string().trim().min(1).max(100) });
@@ -75,16 +77,18 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
     const rep = await ctx.rep();
     const deletion = deps.deleter.delete(repKey(rep), await ctx.principal(), agreementId);
     const settled = await settledWithin(deletion, deps.sendAckAfterMs);
-    if (settled) return announced(deps, settled);
+    if (settled) return announcedDeletion(deps, settled, { via: 'turn' });
     ctx.log.info('LOA API is slow; acknowledged with a Deleting card');
-    return { ...deletingCard(), followUp: deletion.then((outcome) => announced(deps, outcome)) };
+    const promised = await promiseFollowUp(deps, ctx, { kind: 'delete', id: agreementId, owner: repKey(rep) });
+    return { ...deletingCard(), followUp: deletion.then((outcome) => announcedDeletion(deps, outcome, { via: 'followUp' })), ...promised };
   };
 }
 
-async function announced(deps: FlowDeps, outcome: DeletionOutcome): Promise<FlowResult> {
+/** The outcome of a delete as the chat is told it: only the first to show it posts its message. */
+export async function announcedDeletion(deps: FlowDeps, outcome: DeletionOutcome, how: AnnounceOptions): Promise<FlowResult> {
   const shown = renderDeletion(deps, outcome);
   if (!shown.messages?.length) return shown;
-  return (await deps.deleter.announce(outcome)) ? shown : { card: shown.card };
+  return (await deps.deleter.announce(outcome, how)) ? { ...shown, unannounce: () => deps.deleter.unannounce(outcome) } : { card: shown.card };
 }
 
 function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): FlowResult {

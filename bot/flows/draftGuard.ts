@@ -17,7 +17,7 @@ export type OpenDraft = { draft: Draft; template: LoaTemplate };
  */
 export async function openDraftFor(ctx: FlowContext, deps: FlowDeps, draftId: string): Promise<OpenDraft | FlowResult> {
   const submission = await deps.sender.find(await ctx.caller(), draftId);
-  if (submission && submission.status !== 'failed') return presentSubmission(deps, deps.sender.follow(submission));
+  if (submission && submission.status !== 'failed') return presentSubmission(deps, ctx, deps.sender.follow(submission));
   const draft = ctx.conversation.draft;
   if (!draft || draft.id !== draftId) return closedCard('This LOA is no longer open: it was cancelled or replaced by a newer one.');
   const template = deps.catalog.get(draft.templateId);

@@ -4,6 +4,7 @@ import type { AgreementRecords, ConversationOrigin } from '../domain/agreementRe
 import type { Clock } from '../domain/clock';
 import type { AgreementDeleter } from '../domain/deletions';
 import type { Draft } from '../domain/draft';
+import type { FollowUps, PendingFollowUp } from '../domain/followUps';
 import type { RepIdentity } from '../domain/rep';
 import type { AgreementSender } from '../domain/submissions';
 import type { TemplateCatalog } from '../domain/templateCatalog';
@@ -12,6 +13,8 @@ import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 /** What the bot remembers about one conversation. Saved after every turn. */
 export interface ConversationData {
   draft?: Draft;
+  /** Results promised in this chat ("I post the result here"), shown on the next turn if still undelivered then. */
+  pendingFollowUps?: Array<Pick<PendingFollowUp, 'kind' | 'id'>>;
 }
 
 /** One turn as the flows see it: no botbuilder types, so flows can move to another SDK. */
@@ -42,6 +45,10 @@ export interface FlowResult {
    * its card replaces this turn's card and its messages are posted.
    */
   followUp?: Promise<FlowResult>;
+  /** Called once the follow-up reached the chat, so no other instance delivers it again. */
+  delivered?: () => Promise<void>;
+  /** Called when `messages` could not be posted: this turn had won the right to tell the chat, and gives it back. */
+  unannounce?: () => Promise<void>;
 }
 
 /** Everything the flows need, built once by the composition root. */
@@ -50,6 +57,10 @@ export interface FlowDeps {
   readonly sender: AgreementSender;
   readonly records: AgreementRecords;
   readonly deleter: AgreementDeleter;
+  /** Results promised to reps and not yet delivered, kept across restarts and instances. */
+  readonly followUps: FollowUps;
+  /** How long a promised result is left to the instance that promised it before another delivers it. */
+  readonly followUpGraceMs: number;
   /** For status refreshes in "my LOAs"; creates and deletes go through sender and deleter. */
   readonly loa: LoaApi;
   readonly clock: Clock;

@@ -7,7 +7,10 @@ import type { Command } from './commands';
 import { agreementData, confirmDelete, deleteAgreement } from './deleteAgreement';
 import { draftData } from './draftGuard';
 import { editDraft } from './editDraft';
-import type { FlowDeps, FlowHandler } from './flowContext';
+import type { ConversationOrigin } from '../domain/agreementRecords';
+import type { Logger } from '../logger';
+import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
+import { catchUp, redeliverDue } from './followUps';
 import { listAgreements, listData } from './listAgreements';
 import { newFromAgreement } from './newFromAgreement';
 import { reviewData, reviewDraft } from './reviewDraft';
@@ -24,6 +27,10 @@ export interface Flows {
   readonly verbs: Readonly<Record<Verb, FlowHandler>>;
   readonly unknownText: FlowHandler;
   readonly welcome: FlowHandler;
+  /** Results promised in this chat, settled but never delivered: shown in the rep's turn. */
+  readonly catchUp: (ctx: FlowContext) => Promise<FlowResult[]>;
+  /** Delivers results promised by any instance that were not delivered in time. */
+  readonly redeliverDue: (deliver: (origin: ConversationOrigin, result: FlowResult) => Promise<void>, log: Logger) => Promise<void>;
 }
 
 const anything = z.record(z.string(), z.unknown());
@@ -69,5 +76,7 @@ export function createFlows(deps: FlowDeps): Flows {
     verbs,
     unknownText: answerUnknownText,
     welcome,
+    catchUp: (ctx) => catchUp(deps, ctx),
+    redeliverDue: (deliver, log) => redeliverDue(deps, deliver, log),
   };
 }

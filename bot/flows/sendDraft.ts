@@ -21,7 +21,7 @@ export function sendDraft(deps: FlowDeps): FlowHandler<z.infer<typeof sendData>>
     const draft = ctx.conversation.draft?.id === draftId ? ctx.conversation.draft : undefined;
     if (!draft) {
       const earlier = await deps.sender.find(owner, draftId);
-      return earlier ? presentSubmission(deps, deps.sender.follow(earlier)) : closedCard('This LOA is no longer open: it was cancelled or replaced by a newer one.');
+      return earlier ? presentSubmission(deps, ctx, deps.sender.follow(earlier)) : closedCard('This LOA is no longer open: it was cancelled or replaced by a newer one.');
     }
     const template = deps.catalog.get(draft.templateId);
     if (!template) return closedCard('Choose a template first. Type **send LOA** to start again.');
@@ -29,7 +29,7 @@ export function sendDraft(deps: FlowDeps): FlowHandler<z.infer<typeof sendData>>
     if (Object.keys(errors).length > 0) return { card: renderDraftDetailsCard({ template, draft, errors }) };
 
     const claim = await deps.sender.claim({ draftId, owner, templateId: template.id, ...(attempt !== undefined ? { retryOfAttempt: attempt } : {}) });
-    if (!claim.claimed) return presentSubmission(deps, claim.result, draft);
+    if (!claim.claimed) return presentSubmission(deps, ctx, claim.result, draft);
     let started;
     try {
       const rep = await ctx.rep();
@@ -39,7 +39,7 @@ export function sendDraft(deps: FlowDeps): FlowHandler<z.infer<typeof sendData>>
       await deps.sender.release(claim.ticket);
       throw err;
     }
-    const shown = await presentSubmission(deps, started, draft);
+    const shown = await presentSubmission(deps, ctx, started, draft);
     if (shown.followUp) ctx.log.info({ draftId }, 'LOA API is slow; acknowledged with a Sending card');
     return shown;
   };

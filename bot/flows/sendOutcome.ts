@@ -4,14 +4,15 @@ import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { Draft, FieldErrors } from '../domain/draft';
 import { inputIdForApiField, labelOfInput } from '../domain/draft';
-import type { Submission, SubmitResult } from '../domain/submissions';
+import type { AnnounceOptions, Submission, SubmitResult } from '../domain/submissions';
 import { escapeMarkdown } from '../domain/text';
 import { API_ERROR_CODES } from '../loa/contract';
 import { loaFailureOf } from '../loa/loaFailure';
 import type { LoaFailure } from '../loa/loaFailure';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
 import { settledWithin } from './settle';
-import type { FlowDeps, FlowResult } from './flowContext';
+import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
+import { promiseFollowUp } from './followUps';
 
 /** The card and chat message for a submission, in a rep's words. */
 export function renderSubmission(submission: Submission, deps: FlowDeps, draft?: Draft): FlowResult {
@@ -116,15 +117,17 @@ function refusalReason(error: Submission['error'], failure: LoaFailure): string 
  * time, otherwise the "Sending…" card and the outcome as a follow-up. Whichever turn,
  * instance or follow-up shows an outcome first tells the chat; the others only show it.
  */
-export async function presentSubmission(deps: FlowDeps, result: SubmitResult, draft?: Draft): Promise<FlowResult> {
-  if (result.submission.status !== 'sending') return announced(deps, result.submission, draft);
+export async function presentSubmission(deps: FlowDeps, ctx: FlowContext, result: SubmitResult, draft?: Draft): Promise<FlowResult> {
+  if (result.submission.status !== 'sending') return announced(deps, result.submission, { via: 'turn' }, draft);
   const settled = await settledWithin(result.done, deps.sendAckAfterMs);
-  if (settled) return announced(deps, settled, draft);
-  return { ...renderSubmission(result.submission, deps, draft), followUp: result.done.then((s) => announced(deps, s, draft)) };
+  if (settled) return announced(deps, settled, { via: 'turn' }, draft);
+  const promised = await promiseFollowUp(deps, ctx, { kind: 'send', id: result.submission.draftId, owner: result.submission.repKey });
+  return { ...renderSubmission(result.submission, deps, draft), followUp: result.done.then((s) => announced(deps, s, { via: 'followUp' }, draft)), ...promised };
 }
 
-async function announced(deps: FlowDeps, submission: Submission, draft: Draft | undefined): Promise<FlowResult> {
+/** The outcome of a submission as the chat is told it: only the first to show it posts its message. */
+export async function announced(deps: FlowDeps, submission: Submission, how: AnnounceOptions, draft?: Draft): Promise<FlowResult> {
   const shown = renderSubmission(submission, deps, draft);
   if (!shown.messages?.length) return shown;
-  return (await deps.sender.announce(submission)) ? shown : { card: shown.card };
+  return (await deps.sender.announce(submission, how)) ? { ...shown, unannounce: () => deps.sender.unannounce(submission) } : { card: shown.card };
 }

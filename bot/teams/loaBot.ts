@@ -75,6 +75,7 @@ export class LoaBot extends TeamsActivityHandler {
       const result = await this.runFlow(context, handler, data, recognized ? { command: recognized.command, data } : undefined);
       await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
       await this.postMessages(context, result);
+      await this.catchUp(context);
       await next();
     });
 
@@ -113,8 +114,9 @@ export class LoaBot extends TeamsActivityHandler {
     const data = invokeValue.action.data ?? {};
     const result = await this.runFlow(context, this.deps.flows.verbs[verb], data, { verb, data, ...(context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}) });
     await this.postMessages(context, result);
+    await this.catchUp(context);
     if (result.followUp) {
-      this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), context.activity.replyToId, result.followUp, log);
+      this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), context.activity.replyToId, result.followUp, log, result.delivered);
     }
     return cardResponse(result.card);
   }
@@ -166,7 +168,7 @@ export class LoaBot extends TeamsActivityHandler {
     if (pending.cardActivityId) await context.updateActivity({ ...card, id: pending.cardActivityId });
     else await context.sendActivity(card);
     await this.postMessages(context, result);
-    if (result.followUp) this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), pending.cardActivityId, result.followUp, log);
+    if (result.followUp) this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), pending.cardActivityId, result.followUp, log, result.delivered);
   }
 
   /**
@@ -253,6 +255,21 @@ export class LoaBot extends TeamsActivityHandler {
         ...(context.activity.type === 'invoke' && context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}),
       },
     };
+  }
+
+  /** Shows, in this turn, results promised earlier in this chat that never reached it. */
+  private async catchUp(context: TurnContext): Promise<void> {
+    const conversation = await this.conversationData.get(context, {});
+    if (!conversation.pendingFollowUps?.length) return;
+    const ctx = this.flowContext(context, conversation);
+    try {
+      for (const result of await this.deps.flows.catchUp(ctx)) {
+        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
+        await this.postMessages(context, result);
+      }
+    } catch (err) {
+      ctx.log.warn({ err: describeError(err) }, 'Could not show an undelivered result; it stays promised');
+    }
   }
 
   private async postMessages(context: TurnContext, result: FlowResult): Promise<void> {

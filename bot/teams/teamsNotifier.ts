@@ -57,13 +57,34 @@ export class TeamsNotifier implements ChatNotifier {
     this.random = options.random ?? Math.random;
   }
 
-  /** Delivers a follow-up when it settles; shutdown waits for it (see drain). */
-  deliver(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: Promise<FlowResult>, log: Logger): void {
+  /**
+   * Delivers a follow-up when it settles; shutdown waits for it (see drain). `delivered` runs
+   * once it got through; a follow-up that never does is left to redelivery (see FollowUps).
+   */
+  deliver(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: Promise<FlowResult>, log: Logger, delivered?: () => Promise<void>): void {
     const delivery = result
-      .then((r) => this.send(reference, this.outboundOf(r, cardActivityId), log))
+      .then((r) => this.sendResult(reference, cardActivityId, r, log))
+      .then(() => delivered?.())
       .then(() => log.info('Follow-up delivered'))
-      .catch((err: unknown) => log.error({ err: describeError(err) }, 'Could not deliver a follow-up'));
+      .catch((err: unknown) => log.error({ err: describeError(err) }, 'Could not deliver a follow-up; it is delivered later, or on the rep\'s next turn'));
     this.track(delivery);
+  }
+
+  /** Delivers a settled result to the chat and card it was promised in; throws if Teams refuses it. */
+  async deliverNow(origin: ConversationOrigin, result: FlowResult, log: Logger): Promise<void> {
+    const delivery = this.sendResult(origin.reference as Partial<ConversationReference>, origin.cardActivityId, result, log);
+    this.track(delivery.catch(() => undefined));
+    await delivery;
+  }
+
+  /** A result's card and messages; messages that did not get through are given back for whoever shows the result next. */
+  private async sendResult(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: FlowResult, log: Logger): Promise<void> {
+    try {
+      await this.send(reference, this.outboundOf(result, cardActivityId), log);
+    } catch (err) {
+      await result.unannounce?.().catch((releaseErr: unknown) => log.warn({ err: describeError(releaseErr) }, 'Could not give back an announcement'));
+      throw err;
+    }
   }
 
   /** Posts status news; throws ChatGone when Teams says the bot is no longer in the chat. */

@@ -1,0 +1,100 @@
+import type { ConversationOrigin } from '../domain/agreementRecords';
+import type { PendingFollowUp } from '../domain/followUps';
+import { sameRep } from '../domain/rep';
+import { describeError } from '../logger';
+import type { Logger } from '../logger';
+import { announcedDeletion } from './deleteAgreement';
+import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
+import { announced } from './sendOutcome';
+
+type FollowUpKey = Pick<PendingFollowUp, 'kind' | 'id'>;
+
+/** Hints kept per chat; older ones are dropped (the store still has them for redelivery). */
+const MAX_HINTS = 20;
+
+/**
+ * Records that the rep was promised a result, before the turn answers "Sending…" or
+ * "Deleting…": in storage, for any instance to deliver, and in the chat's state, so the rep's
+ * next turn can show it. Returns what the Teams layer calls once the follow-up got through.
+ */
+export async function promiseFollowUp(deps: FlowDeps, ctx: FlowContext, followUp: Omit<PendingFollowUp, 'since' | 'origin'>): Promise<Pick<FlowResult, 'delivered'>> {
+  const key: FollowUpKey = { kind: followUp.kind, id: followUp.id };
+  await deps.followUps.add({ ...followUp, origin: ctx.origin });
+  const hints = (ctx.conversation.pendingFollowUps ?? []).filter((h) => h.kind !== key.kind || h.id !== key.id);
+  ctx.conversation.pendingFollowUps = [...hints, key].slice(-MAX_HINTS);
+  return { delivered: () => deps.followUps.remove(key) };
+}
+
+/** The result to deliver for a promised follow-up; 'pending' while its work may still be running. */
+async function outcomeOf(deps: FlowDeps, followUp: PendingFollowUp): Promise<FlowResult | 'pending' | undefined> {
+  // Still promised, so its message never confirmed: a follow-up that died holding the announcement gives it up.
+  const how = { via: 'followUp', takeOverAfterMs: deps.followUpGraceMs } as const;
+  if (followUp.kind === 'send') {
+    const submission = await deps.sender.find(followUp.owner, followUp.id);
+    if (!submission) return undefined;
+    if (submission.status !== 'sending') return announced(deps, submission, how);
+    // A claim whose instance died is marked unknown here; a live one is left to run.
+    if (!deps.sender.isStale(submission)) return 'pending';
+    return announced(deps, await deps.sender.follow(submission).done, how);
+  }
+  const outcome = await deps.deleter.settled(followUp.owner, followUp.id);
+  return outcome === 'pending' || outcome === undefined ? outcome : announcedDeletion(deps, outcome, how);
+}
+
+/**
+ * Delivers every promised result that its instance has not delivered within the grace time:
+ * it died, or Teams kept refusing. Each is forgotten only once it got through.
+ */
+export async function redeliverDue(deps: FlowDeps, deliver: (origin: ConversationOrigin, result: FlowResult) => Promise<void>, log: Logger): Promise<void> {
+  for (const due of await deps.followUps.due(deps.followUpGraceMs)) {
+    // Taken first, so that no other instance, nor the rep's own next turn, shows it at the same time.
+    const followUp = await deps.followUps.take(due);
+    if (!followUp) continue;
+    const result = await outcomeOf(deps, followUp).catch(() => 'pending' as const);
+    if (result === 'pending') {
+      await deps.followUps.restore(followUp);
+      continue;
+    }
+    if (!result) continue;
+    try {
+      await deliver(followUp.origin, result);
+      log.info({ followUp: { kind: followUp.kind } }, 'Delivered a result another instance or an earlier try had promised');
+    } catch (err) {
+      await deps.followUps.restore(followUp);
+      log.warn({ err: describeError(err), followUp: { kind: followUp.kind } }, 'Could not deliver a promised result yet; will try again');
+    }
+  }
+}
+
+/**
+ * The results promised in this chat that are settled but were never delivered (Teams kept
+ * refusing, or the instance died): shown in the rep's next turn instead.
+ */
+export async function catchUp(deps: FlowDeps, ctx: FlowContext): Promise<FlowResult[]> {
+  const hints = ctx.conversation.pendingFollowUps;
+  if (!hints?.length) return [];
+  const caller = await ctx.caller();
+  const results: FlowResult[] = [];
+  const kept: FollowUpKey[] = [];
+  for (const hint of hints) {
+    const pending = await deps.followUps.get(hint);
+    if (!pending || !sameRep(pending.owner, caller)) continue;
+    // Still within its instance's own delivery, retries included: leave it to that.
+    if (pending.since > deps.clock.now() - deps.followUpGraceMs) {
+      kept.push(hint);
+      continue;
+    }
+    // Shown in this turn's reply, which cannot be refused: taken for good.
+    const taken = await deps.followUps.take(hint);
+    if (!taken) continue;
+    const result = await outcomeOf(deps, taken);
+    if (result === 'pending') {
+      await deps.followUps.restore(taken);
+      kept.push(hint);
+      continue;
+    }
+    if (result) results.push(result);
+  }
+  ctx.conversation.pendingFollowUps = kept;
+  return results;
+}
