@@ -8,6 +8,7 @@ import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { AgreementRecord, AgreementRecords } from './agreementRecords';
 import type { Clock } from './clock';
 import type { KeyValueStore } from './keyValueStore';
+import { writeEventually } from './persistence';
 import { mayTakeOver } from './submissions';
 import type { AnnounceOptions, AnnouncedVia } from './submissions';
 
@@ -163,8 +164,10 @@ export class AgreementDeleter {
     }
     if (outcome.status === 'deleted' || outcome.status === 'gone') {
       const goneAt = this.nowIso();
-      const updated = await this.records.update(repKey, record.id, (r) => ({ ...r, goneAt, status: outcome.status === 'deleted' ? 'DELETED' : r.status }));
-      if (updated) outcome = { ...outcome, record: updated };
+      const gone = (r: AgreementRecord): AgreementRecord => ({ ...r, goneAt, status: outcome.status === 'deleted' ? 'DELETED' : r.status });
+      // The delete happened: a storage failure must not turn it into an error, nor lose it.
+      await writeEventually(() => this.records.update(repKey, record.id, gone), this.log, { agreementId: record.id, write: 'deleted record' });
+      outcome = { ...outcome, record: gone(record) };
     }
     const mayHaveDeleted = outcome.status === 'failed' ? outcome.mayHaveDeleted : earlierMayHaveDeleted;
     await this.settle(key, claimEtag, { status: outcome.status, attempt, ...(mayHaveDeleted ? { mayHaveDeleted } : {}), ...(outcome.status === 'failed' ? { failure: outcome.failure } : {}) });

@@ -74,3 +74,11 @@ export async function modifyStored<T>(store: KeyValueStore<T>, key: string, chan
   }
   throw new Error(`Could not update ${key.split('/')[0]}: too many concurrent writes`);
 }
+
+/**
+ * Storage could not be reached, or refused for its own reasons (throttling, an outage, a
+ * timeout). The message names the status only: the underlying error carries the request.
+ */
+export class StorageUnavailable extends Error {
+  override readonly name = 'StorageUnavailable';
+}

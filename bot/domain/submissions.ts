@@ -9,6 +9,7 @@ import type { AgreementRecords, ConversationOrigin } from './agreementRecords';
 import { sleep } from './clock';
 import type { Clock } from './clock';
 import type { KeyValueStore } from './keyValueStore';
+import { writeEventually } from './persistence';
 import { repKey, sameRep } from './rep';
 import type { RepIdentity } from './rep';
 
@@ -322,14 +323,13 @@ export class AgreementSender {
     return result;
   }
 
-  /** Records the agreement for "my LOAs" and status news. A failure is logged: the agreement exists regardless. */
+  /**
+   * Records the agreement for "my LOAs" and status news. The agreement exists regardless, so a
+   * storage failure does not hold up the rep's answer: the write goes on in the background.
+   */
   private async remember(req: SendRequest, agreement: Agreement): Promise<void> {
-    try {
-      await this.records.add(repKey(req.rep), recordFromAgreement(agreement, req.origin));
-      await this.onCreated(req.rep, agreement);
-    } catch (err) {
-      this.log.error({ err: describeError(err), agreementId: agreement.id }, 'Could not record a created agreement');
-    }
+    await writeEventually(() => this.records.add(repKey(req.rep), recordFromAgreement(agreement, req.origin)), this.log, { agreementId: agreement.id, write: 'agreement record' });
+    await writeEventually(() => this.onCreated(req.rep, agreement), this.log, { agreementId: agreement.id, write: 'status watch' });
   }
 
   /**
@@ -337,12 +337,14 @@ export class AgreementSender {
    * instance marking it interrupted). A lost write is logged; the rep still gets the outcome.
    */
   private async record(key: string, result: Submission, claimEtag: string): Promise<void> {
-    try {
-      if (await this.store.replace(key, result, claimEtag)) return;
-      this.log.error({ draftId: result.draftId, attempt: result.attempt }, 'Could not record a submission outcome: the claim changed underneath');
-    } catch (err) {
-      this.log.error({ err: describeError(err), draftId: result.draftId }, 'Could not record a submission outcome');
-    }
+    await writeEventually(
+      async () => {
+        if (await this.store.replace(key, result, claimEtag)) return;
+        this.log.error({ draftId: result.draftId, attempt: result.attempt }, 'Could not record a submission outcome: the claim changed underneath');
+      },
+      this.log,
+      { draftId: result.draftId, write: 'submission outcome' },
+    );
   }
 
   private nowIso(): string {

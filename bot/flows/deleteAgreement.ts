@@ -10,7 +10,7 @@ import { escapeMarkdown } from '../domain/text';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
 import type { FlowDeps, FlowHandler, FlowResult } from './flowContext';
 import { promiseFollowUp } from './followUps';
-import { settledWithin } from './settle';
+import { announceOrTell, settledWithin } from './settle';
 
 export const agreementData = z.object({ agreementId: z.string().trim().min(1).max(100) });
 
@@ -88,7 +88,7 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
 export async function announcedDeletion(deps: FlowDeps, outcome: DeletionOutcome, how: AnnounceOptions): Promise<FlowResult> {
   const shown = renderDeletion(deps, outcome);
   if (!shown.messages?.length) return shown;
-  return (await deps.deleter.announce(outcome, how)) ? { ...shown, unannounce: () => deps.deleter.unannounce(outcome) } : { card: shown.card };
+  return (await announceOrTell(() => deps.deleter.announce(outcome, how))) ? { ...shown, unannounce: () => deps.deleter.unannounce(outcome) } : { card: shown.card };
 }
 
 function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): FlowResult {

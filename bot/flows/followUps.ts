@@ -19,7 +19,13 @@ const MAX_HINTS = 20;
  */
 export async function promiseFollowUp(deps: FlowDeps, ctx: FlowContext, followUp: Omit<PendingFollowUp, 'since' | 'origin'>): Promise<Pick<FlowResult, 'delivered'>> {
   const key: FollowUpKey = { kind: followUp.kind, id: followUp.id };
-  await deps.followUps.add({ ...followUp, origin: ctx.origin });
+  try {
+    await deps.followUps.add({ ...followUp, origin: ctx.origin });
+  } catch (err) {
+    // The work is under way whatever storage says: this instance still delivers the result.
+    ctx.log.warn({ err: describeError(err) }, 'Could not keep the promised result in storage; only this instance will deliver it');
+    return {};
+  }
   const hints = (ctx.conversation.pendingFollowUps ?? []).filter((h) => h.kind !== key.kind || h.id !== key.id);
   ctx.conversation.pendingFollowUps = [...hints, key].slice(-MAX_HINTS);
   return { delivered: () => deps.followUps.remove(key) };

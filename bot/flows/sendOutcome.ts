@@ -10,7 +10,7 @@ import { API_ERROR_CODES } from '../loa/contract';
 import { loaFailureOf } from '../loa/loaFailure';
 import type { LoaFailure } from '../loa/loaFailure';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
-import { settledWithin } from './settle';
+import { announceOrTell, settledWithin } from './settle';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
 import { promiseFollowUp } from './followUps';
 
@@ -129,5 +129,5 @@ export async function presentSubmission(deps: FlowDeps, ctx: FlowContext, result
 export async function announced(deps: FlowDeps, submission: Submission, how: AnnounceOptions, draft?: Draft): Promise<FlowResult> {
   const shown = renderSubmission(submission, deps, draft);
   if (!shown.messages?.length) return shown;
-  return (await deps.sender.announce(submission, how)) ? { ...shown, unannounce: () => deps.sender.unannounce(submission) } : { card: shown.card };
+  return (await announceOrTell(() => deps.sender.announce(submission, how))) ? { ...shown, unannounce: () => deps.sender.unannounce(submission) } : { card: shown.card };
 }

@@ -9,3 +9,12 @@ export function settledWithin<T>(work: Promise<T>, ms: number): Promise<T | unde
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Whether to tell the chat; when storage cannot say whether someone already did, telling twice beats not telling. */
+export async function announceOrTell(announce: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await announce();
+  } catch {
+    return true;
+  }
+}

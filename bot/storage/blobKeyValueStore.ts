@@ -1,4 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
+import { StorageUnavailable } from '../domain/keyValueStore';
 import type { KeyValueStore, Versioned } from '../domain/keyValueStore';
 
 function statusOf(err: unknown): number | undefined {
@@ -15,17 +16,19 @@ export class BlobKeyValueStore<T> implements KeyValueStore<T> {
   constructor(
     private readonly container: ContainerClient,
     private readonly prefix: string,
+    /** A call still unanswered after this, retries included, fails: the SDK alone would wait on a hung request without end. */
+    private readonly timeoutMs = 5_000,
   ) {}
 
   async get(key: string): Promise<Versioned<T> | undefined> {
     try {
       const blob = this.blob(key);
-      const response = await blob.download();
+      const response = await blob.download(0, undefined, { abortSignal: AbortSignal.timeout(this.timeoutMs) });
       const body = await streamToBuffer(response.readableStreamBody);
       return { value: JSON.parse(body.toString('utf8')) as T, etag: response.etag ?? '' };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
-      throw err;
+      throw unavailable('read', err);
     }
   }
 
@@ -40,20 +43,27 @@ export class BlobKeyValueStore<T> implements KeyValueStore<T> {
   private async write(key: string, value: T, conditions: { ifNoneMatch?: string; ifMatch?: string }): Promise<string | undefined> {
     const body = Buffer.from(JSON.stringify(value), 'utf8');
     try {
-      const response = await this.blob(key).upload(body, body.length, { conditions, blobHTTPHeaders: { blobContentType: 'application/json' } });
+      const response = await this.blob(key).upload(body, body.length, { conditions, blobHTTPHeaders: { blobContentType: 'application/json' }, abortSignal: AbortSignal.timeout(this.timeoutMs) });
       if (!response.etag) throw new Error(`Blob Storage wrote ${key} but returned no ETag`);
       return response.etag;
     } catch (err) {
       // 409 (exists) and 412 (changed) are the expected losers of a race; 404 is a replace of a deleted blob.
       const status = statusOf(err);
       if (status === 409 || status === 412 || status === 404) return undefined;
-      throw err;
+      throw unavailable('write', err);
     }
   }
 
   private blob(key: string) {
     return this.container.getBlockBlobClient(`${this.prefix}/${encodeURIComponent(key)}.json`);
   }
+}
+
+/** Blob Storage's own failure, without the request (its headers carry the account's signature). */
+function unavailable(operation: string, err: unknown): StorageUnavailable {
+  const status = statusOf(err);
+  const code = (err as { code?: unknown })?.code;
+  return new StorageUnavailable(`Blob Storage failed a ${operation}: ${status ?? (typeof code === 'string' ? code : 'no answer')}`);
 }
 
 async function streamToBuffer(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {

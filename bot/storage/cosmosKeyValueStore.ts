@@ -1,4 +1,5 @@
 import type { Container } from '@azure/cosmos';
+import { StorageUnavailable } from '../domain/keyValueStore';
 import type { KeyValueStore, Versioned } from '../domain/keyValueStore';
 
 interface Item {
@@ -9,6 +10,11 @@ interface Item {
 function codeOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'number' ? code : undefined;
+}
+
+/** Cosmos DB's own failure (throttling 429, an outage, a timeout), without the request. */
+function unavailable(operation: string, err: unknown): StorageUnavailable {
+  return new StorageUnavailable(`Cosmos DB failed a ${operation}: ${codeOf(err) ?? 'no answer'}`);
 }
 
 /**
@@ -28,7 +34,7 @@ export class CosmosKeyValueStore<T> implements KeyValueStore<T> {
       return resource ? { value: resource.value as T, etag } : undefined;
     } catch (err) {
       if (codeOf(err) === 404) return undefined;
-      throw err;
+      throw unavailable('read', err);
     }
   }
 
@@ -38,7 +44,7 @@ export class CosmosKeyValueStore<T> implements KeyValueStore<T> {
       return etag;
     } catch (err) {
       if (codeOf(err) === 409) return undefined;
-      throw err;
+      throw unavailable('write', err);
     }
   }
 
@@ -50,7 +56,7 @@ export class CosmosKeyValueStore<T> implements KeyValueStore<T> {
     } catch (err) {
       const code = codeOf(err);
       if (code === 412 || code === 404) return undefined;
-      throw err;
+      throw unavailable('write', err);
     }
   }
 

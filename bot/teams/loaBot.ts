@@ -13,6 +13,7 @@ import type { Flows } from '../flows';
 import type { LoaPrincipals } from '../loa/principals';
 import { repKey } from '../domain/rep';
 import { describeError } from '../logger';
+import { StorageUnavailable } from '../domain/keyValueStore';
 import { IdentityError, PersonalChatRequired, SignInRequired } from './identity';
 import type { RepIdentityProvider, ResolvedRep } from './identity';
 import type { SignIn } from './signIn';
@@ -31,6 +32,10 @@ const executeAction = z.object({
 
 /** What Teams says in a signin/failure invoke, e.g. { code: "resourcematchfailed", message: "Resource match failed" }. */
 const signInFailure = z.object({ code: z.string().max(200), message: z.string().max(2000).optional() });
+
+/** Turn state: this turn acted (claimed a Send, a Cancel or a Delete), whatever happens to the chat state after. */
+const ACTED = Symbol('acted');
+const ACTING_VERBS: ReadonlySet<string> = new Set([VERBS.sendDraft, VERBS.cancelDraft, VERBS.deleteAgreement]);
 
 /** A task that waited for sign-in, resumed once the rep is signed in. */
 interface PendingAction {
@@ -92,7 +97,14 @@ export class LoaBot extends TeamsActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     this.deps.notifier.conversationActive(context.activity.conversation?.id);
     await super.run(context);
-    await this.deps.conversationState.saveChanges(context, false);
+    try {
+      await this.deps.conversationState.saveChanges(context, false);
+    } catch (err) {
+      // After a Send, Cancel or Delete the claim in storage holds the truth, and the rep's card
+      // already says what happened: failing the turn now would tell them nothing was done.
+      if (!context.turnState.get(ACTED)) throw err;
+      turnLog(context, this.deps.logger).warn({ err: describeError(err) }, 'Could not save the chat state after an action; the action stands');
+    }
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
@@ -112,6 +124,7 @@ export class LoaBot extends TeamsActivityHandler {
       return cardResponse(renderNoticeCard({ title: 'This button no longer works', text: 'Type **help** to see what I can do.' }));
     }
     const data = invokeValue.action.data ?? {};
+    if (ACTING_VERBS.has(verb)) context.turnState.set(ACTED, true);
     const result = await this.runFlow(context, this.deps.flows.verbs[verb], data, { verb, data, ...(context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}) });
     await this.postMessages(context, result);
     await this.catchUp(context);
@@ -202,6 +215,18 @@ export class LoaBot extends TeamsActivityHandler {
             title: 'Sign in to continue',
             text: 'I need to know it is you before I act for you with the LOA service. Use the sign-in button below; I carry on as soon as you are signed in.',
             style: 'accent',
+          }),
+        };
+      }
+      if (err instanceof StorageUnavailable) {
+        ctx.log.error({ err: describeError(err) }, 'Storage failed before anything was sent or changed');
+        const draftId = conversation.draft?.id;
+        return {
+          card: renderNoticeCard({
+            title: "I couldn't save that",
+            text: `My storage did not answer just now, so nothing was sent or changed. ${draftId ? 'Your draft is kept: press Back to my draft, then try again in a minute.' : 'Try again in a minute.'}`,
+            style: 'attention',
+            actions: draftId ? [{ title: 'Back to my draft', verb: VERBS.editDraft, data: { draftId } }] : [],
           }),
         };
       }

@@ -2,12 +2,13 @@ import type { Agent } from 'node:https';
 import { CosmosClient } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
+import type { StoragePipelineOptions } from '@azure/storage-blob';
 import { MemoryStorage } from 'botbuilder';
-import type { Storage } from 'botbuilder';
+import type { Storage, StoreItems } from 'botbuilder';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import { CosmosDbPartitionedStorage } from 'botbuilder-azure';
 import type { Config } from '../config';
-import { memoryStores } from '../domain/keyValueStore';
+import { StorageUnavailable, memoryStores } from '../domain/keyValueStore';
 import type { StoreFactory } from '../domain/keyValueStore';
 import { BlobKeyValueStore } from '../storage/blobKeyValueStore';
 import { CosmosKeyValueStore } from '../storage/cosmosKeyValueStore';
@@ -28,6 +29,45 @@ export interface StateStorageOptions {
   cosmosAgent?: Agent;
 }
 
+/** Three tries with short waits: a turn that cannot reach storage answers well inside Teams' time. */
+const BLOB_PIPELINE: StoragePipelineOptions = { retryOptions: { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 } };
+
+/** The longest one storage call may take, retries included, before the turn gives up on it. */
+const STORAGE_CALL_TIMEOUT_MS = 5_000;
+
+/**
+ * Conversation state whose calls fail after a bound: the storage SDKs have no client-side
+ * timeout of their own and would wait on a hanging request without end.
+ */
+class TimeBoundStorage implements Storage {
+  constructor(private readonly inner: Storage) {}
+
+  read(keys: string[]): Promise<StoreItems> {
+    return withinTime(this.inner.read(keys), 'read');
+  }
+
+  write(changes: StoreItems): Promise<void> {
+    return withinTime(this.inner.write(changes), 'write');
+  }
+
+  delete(keys: string[]): Promise<void> {
+    return withinTime(this.inner.delete(keys), 'delete');
+  }
+}
+
+async function withinTime<T>(call: Promise<T>, operation: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StorageUnavailable(`Conversation state storage did not answer a ${operation} in ${STORAGE_CALL_TIMEOUT_MS} ms`)), STORAGE_CALL_TIMEOUT_MS);
+  });
+  call.catch(() => undefined); // a late failure after the timeout has nobody to tell
+  try {
+    return await Promise.race([call, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Builds the storage the config selects. Memory is for local runs only; the config refuses it in production. */
 export function createStateStorage(storage: Config['storage'], options: StateStorageOptions = {}): StateStorage {
   switch (storage.kind) {
@@ -35,13 +75,15 @@ export function createStateStorage(storage: Config['storage'], options: StateSto
       return { conversation: new MemoryStorage(), stores: memoryStores(), init: () => Promise.resolve() };
     case 'blob': {
       const credential = new DefaultAzureCredential(storage.managedIdentityClientId ? { managedIdentityClientId: storage.managedIdentityClientId } : {});
-      const service = storage.connectionString ? BlobServiceClient.fromConnectionString(storage.connectionString) : new BlobServiceClient(storage.accountUrl ?? '', credential);
+      const service = storage.connectionString ? BlobServiceClient.fromConnectionString(storage.connectionString, BLOB_PIPELINE) : new BlobServiceClient(storage.accountUrl ?? '', credential, BLOB_PIPELINE);
       const container = service.getContainerClient(storage.container);
       return {
-        conversation: storage.connectionString
-          ? new BlobsStorage(storage.connectionString, storage.container)
-          : new BlobsStorage('', storage.container, {}, storage.accountUrl, credential),
-        stores: <T>(name: string) => new BlobKeyValueStore<T>(container, `kv/${name}`),
+        conversation: new TimeBoundStorage(
+          storage.connectionString
+            ? new BlobsStorage(storage.connectionString, storage.container, { storagePipelineOptions: BLOB_PIPELINE })
+            : new BlobsStorage('', storage.container, { storagePipelineOptions: BLOB_PIPELINE }, storage.accountUrl, credential),
+        ),
+        stores: <T>(name: string) => new BlobKeyValueStore<T>(container, `kv/${name}`, STORAGE_CALL_TIMEOUT_MS),
         init: async () => {
           await container.createIfNotExists();
         },
@@ -50,17 +92,18 @@ export function createStateStorage(storage: Config['storage'], options: StateSto
     case 'cosmos': {
       const credential = new DefaultAzureCredential(storage.managedIdentityClientId ? { managedIdentityClientId: storage.managedIdentityClientId } : {});
       const agent = options.cosmosAgent ? { agent: options.cosmosAgent } : {};
-      const client = storage.key ? new CosmosClient({ endpoint: storage.endpoint, key: storage.key, ...agent }) : new CosmosClient({ endpoint: storage.endpoint, aadCredentials: credential, ...agent });
+      const bounded = { ...agent, connectionPolicy: { requestTimeout: STORAGE_CALL_TIMEOUT_MS } };
+      const client = storage.key ? new CosmosClient({ endpoint: storage.endpoint, key: storage.key, ...bounded }) : new CosmosClient({ endpoint: storage.endpoint, aadCredentials: credential, ...bounded });
       const container = client.database(storage.database).container(storage.container);
       return {
-        conversation: new CosmosDbPartitionedStorage({
+        conversation: new TimeBoundStorage(new CosmosDbPartitionedStorage({
           cosmosDbEndpoint: storage.endpoint,
           ...(storage.key ? { authKey: storage.key } : { tokenCredential: credential }),
           databaseId: storage.database,
           containerId: storage.container,
           compatibilityMode: false,
-          cosmosClientOptions: agent,
-        }),
+          cosmosClientOptions: bounded,
+        })),
         stores: <T>(name: string) => new CosmosKeyValueStore<T>(container, name),
         init: async () => {
           await client.databases.createIfNotExists({ id: storage.database });

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
+import type { RepSession } from '../helpers/conversation';
+import { startAzurite } from '../helpers/azurite';
+import type { RunningAzurite } from '../helpers/azurite';
+import { distributorDetails, reviewDistributorDraft, sendDistributorLoa } from '../helpers/loaFlow';
+import { startTestSandbox } from '../helpers/sandbox';
+import type { TestSandbox } from '../helpers/sandbox';
+import { StorageFaultProxy } from '../helpers/storageFaultProxy';
+
+/**
+ * The bot on Blob Storage (Azurite) behind a proxy that fails storage the way Azure does:
+ * throttling (503), errors (500) and requests that never answer.
+ */
+describe('when storage fails', function () {
+  this.timeout(90_000);
+  let azurite: RunningAzurite;
+  let proxy: StorageFaultProxy;
+  let loa: TestSandbox;
+  let h: ConversationHarness;
+  const unhandled: unknown[] = [];
+  const countUnhandled = (reason: unknown) => void unhandled.push(reason);
+
+  before(async () => {
+    process.on('unhandledRejection', countUnhandled);
+    azurite = await startAzurite();
+    proxy = await StorageFaultProxy.forConnectionString(azurite.connectionString);
+    loa = await startTestSandbox();
+    h = await ConversationHarness.start(loa.url, loa, {
+      env: { STATE_STORAGE: 'blob', STATE_BLOB_CONNECTION_STRING: proxy.proxied(azurite.connectionString), STATE_BLOB_CONTAINER: `sf${randomUUID().slice(0, 8)}`, STATUS_POLL_FIRST_MS: '200' },
+    });
+  });
+  after(async () => {
+    process.off('unhandledRejection', countUnhandled);
+    await h.stop();
+    await loa.close();
+    await proxy.stop();
+    await azurite.stop();
+  });
+  afterEach(async () => {
+    proxy.plan = {};
+    await loa.hooks.clearFaults();
+  });
+
+  const owned = async (rep: RepSession) => (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
+
+  it('says nothing was sent when it cannot claim the draft, keeps the draft, and sends once when storage is back', async () => {
+    const rep = h.rep();
+    const review = await reviewDistributorDraft(rep, { signerName: 'Storage Was Down' });
+    proxy.plan = { pathIncludes: '/kv/submissions', methods: ['PUT'], rates: { '503': 1 } };
+    const started = Date.now();
+    const refused = await rep.press(review, 'Send');
+    assert.ok(Date.now() - started < 12_000, `answered in ${Date.now() - started} ms`);
+    assert.match(readableText(refused), /I couldn't save that\nMy storage did not answer just now, so nothing was sent or changed/);
+    assert.equal((await owned(rep)).length, 0, 'nothing reached the LOA API');
+
+    proxy.plan = {};
+    const back = await rep.press(refused, 'Back to my draft');
+    assert.equal(actionsOf(back).some((a) => a.title === 'Review'), true, 'back on the draft');
+    assert.equal(inputsOf(back).signerName, 'Storage Was Down', 'with everything typed');
+    const sent = await rep.press(await rep.press(back, 'Review', distributorDetails({ signerName: 'Storage Was Down' })), 'Send');
+    assert.match(readableText(sent), /LOA sent/);
+    assert.equal((await owned(rep)).length, 1);
+  });
+
+  it('answers a turn within Teams\' time when storage hangs, and says nothing new was sent', async () => {
+    const rep = h.rep();
+    const review = await reviewDistributorDraft(rep);
+    proxy.plan = { rates: { hang: 1 } };
+    const started = Date.now();
+    const answer = await rep.press(review, 'Send');
+    const ms = Date.now() - started;
+    assert.ok(ms < 15_000, `answered in ${ms} ms`);
+    assert.match(readableText(answer), /nothing was sent|Nothing new was sent/);
+    assert.equal((await owned(rep)).length, 0);
+  });
+
+  it('keeps the record of an agreement the API created while storage refused to write it, and shows it once storage is back', async () => {
+    const rep = h.rep();
+    const review = await reviewDistributorDraft(rep, { signerName: 'Recorded Later' });
+    // The claim goes through; every write of the rep's records is refused for a while.
+    proxy.plan = { pathIncludes: '/kv/agreements', methods: ['PUT'], next: Array.from({ length: 6 }, () => '503' as const) };
+    const sent = await rep.press(review, 'Send');
+    assert.match(readableText(sent), /LOA sent/, 'the rep is told the truth at once');
+    const [agreement] = await owned(rep);
+    assert.ok(agreement);
+    const deadline = Date.now() + 20_000;
+    let listed = '';
+    while (Date.now() < deadline && !listed.includes(agreement.id)) {
+      listed = readableText((await rep.says('my LOAs')).cards[0]!);
+      if (!listed.includes(agreement.id)) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.match(listed, /To Recorded Later/, 'the record was written once storage took it');
+    assert.equal((await owned(rep)).length, 1, 'and nothing was sent twice');
+  });
+
+  it('says nothing was deleted when it cannot claim the delete, and deletes once when storage is back', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep);
+    const [agreement] = await owned(rep);
+    const confirm = await rep.press((await rep.says('my LOAs')).cards[0]!, 'Delete');
+    proxy.plan = { pathIncludes: '/kv/deletions', methods: ['PUT'], rates: { '500': 1 } };
+    const deletesBefore = (await loa.hooks.calls()).delete;
+    const refused = await rep.press(confirm, 'Delete');
+    assert.match(readableText(refused), /nothing was sent or changed/);
+    assert.equal((await loa.hooks.calls()).delete, deletesBefore, 'no DELETE reached the API');
+    proxy.plan = {};
+    assert.match(readableText(await rep.press(confirm, 'Delete')), /LOA deleted/);
+    assert.equal((await loa.hooks.agreements()).find((a) => a.id === agreement!.id)!.status, 'DELETED');
+  });
+
+  it('keeps polling statuses through storage errors, without an unhandled rejection', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep, { signerName: 'Polled Through' });
+    const [agreement] = await owned(rep);
+    proxy.plan = { pathIncludes: '/kv/statusWatch', rates: { '503': 0.5, '500': 0.3 } };
+    await new Promise((r) => setTimeout(r, 2000));
+    proxy.plan = {};
+    await loa.hooks.setStatus(agreement!.id, 'SIGNED');
+    await h.teams.waitFor(() => h.teams.messages(rep.conversationId, /Polled Through.*was signed/).length === 1, 20_000);
+    assert.deepEqual(unhandled, []);
+  });
+});
