@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { toAgreementRequest, validateDraft } from '../domain/draft';
+import type { RepIdentity } from '../domain/rep';
+import type { LoaPrincipal } from '../loa/loaClient';
 import { closedCard } from './draftGuard';
 import type { FlowDeps, FlowHandler } from './flowContext';
 import { presentSubmission } from './sendOutcome';
@@ -30,15 +32,15 @@ export function sendDraft(deps: FlowDeps): FlowHandler<z.infer<typeof sendData>>
 
     const claim = await deps.sender.claim({ draftId, owner, templateId: template.id, ...(attempt !== undefined ? { retryOfAttempt: attempt } : {}) });
     if (!claim.claimed) return presentSubmission(deps, ctx, claim.result, draft);
-    let started;
+    let sending: { rep: RepIdentity; principal: LoaPrincipal };
     try {
-      const rep = await ctx.rep();
-      started = deps.sender.send(claim.ticket, { rep, principal: await ctx.principal(), request: toAgreementRequest(template, draft), origin: ctx.origin });
+      sending = { rep: await ctx.rep(), principal: await ctx.principal() };
     } catch (err) {
       // Sign-in first, or no identity: nothing was sent, and the Send may go again.
       await deps.sender.release(claim.ticket);
       throw err;
     }
+    const started = deps.sender.send(claim.ticket, { ...sending, request: toAgreementRequest(template, draft), origin: ctx.origin });
     const shown = await presentSubmission(deps, ctx, started, draft);
     if (shown.followUp) ctx.log.info({ draftId }, 'LOA API is slow; acknowledged with a Sending card');
     return shown;
