@@ -13,6 +13,7 @@ import type { AdaptiveCard } from '../../cards/render';
 import { createLogger } from '../../bot/logger';
 import type { CallCounts, FaultPlan, SandboxAgreementView } from '../../deploy/local/sandbox/sandboxServer';
 import { assertValidCard } from '../helpers/cardChecks';
+import type { FakeTeams } from '../helpers/fakeTeams';
 import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
 import type { RepSession } from '../helpers/conversation';
 import { reviewDistributorDraft, sendDistributorLoa } from '../helpers/loaFlow';
@@ -306,6 +307,8 @@ describe(`fault campaign: ${REPS} reps while the LOA API fails 30% of calls`, ()
     const memoryBefore = sampleMemory(gc);
     const started = Date.now();
     outcomes = await inPool(REPS, CONCURRENCY, runRep);
+    // Messages follow their card in each chat's paced queue: let the last ones arrive before counting.
+    await quiet(h.teams, 1000);
     const durationS = Math.round((Date.now() - started) / 100) / 10;
     const calls = await loa.hooks.calls();
     agreements = await loa.hooks.agreements();
@@ -520,4 +523,12 @@ function printSummary(s: CampaignSummary): void {
 function tally(counts: Record<string, number>): string {
   const entries = Object.entries(counts).sort(([, a], [, b]) => b - a);
   return entries.length === 0 ? 'none' : entries.map(([k, n]) => `${k} ×${n}`).join(', ');
+}
+
+/** Resolves once the fake Teams has received no call for `ms`. */
+async function quiet(teams: FakeTeams, ms: number): Promise<void> {
+  for (let seen = -1; seen !== teams.calls.length; ) {
+    seen = teams.calls.length;
+    await new Promise((r) => setTimeout(r, ms));
+  }
 }
