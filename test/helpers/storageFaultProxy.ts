@@ -4,9 +4,9 @@
  * Everything else is passed through to Azurite unchanged, so conditional writes keep their
  * real semantics.
  */
-import { request as httpRequest, createServer } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeLocally, listenLocally } from './localServer';
 
 export type StorageFault = '503' | '500' | 'hang';
 
@@ -50,15 +50,12 @@ export class StorageFaultProxy {
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenLocally((req, res) => this.handle(req, res)));
   }
 
   async stop(): Promise<void> {
     for (const res of this.hanging) res.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeLocally(this.server);
   }
 
   private faultFor(req: IncomingMessage): StorageFault | undefined {
