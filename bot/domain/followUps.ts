@@ -19,6 +19,8 @@ export interface PendingFollowUp {
   origin: ConversationOrigin;
   /** Epoch ms when it was promised. */
   since: number;
+  /** Epoch ms until which an instance is delivering it: nobody else shows it meanwhile. */
+  leaseUntil?: number;
 }
 
 interface Shard {
@@ -59,6 +61,27 @@ export class FollowUps {
     await this.modify(shardOf(followUp.id), (entries) => [...entries.filter((e) => !same(e, followUp)), followUp]);
   }
 
+  /** An instance starts delivering it: others leave it alone until `ms` from now. */
+  async lease(key: Pick<PendingFollowUp, 'kind' | 'id'>, ms: number): Promise<void> {
+    const leaseUntil = this.clock.now() + ms;
+    await this.modify(shardOf(key.id), (entries) => entries.map((e) => (same(e, key) ? { ...e, leaseUntil } : e)));
+  }
+
+  /** The delivery failed: anyone may show it again. */
+  async release(key: Pick<PendingFollowUp, 'kind' | 'id'>): Promise<void> {
+    const unleased = (e: PendingFollowUp): PendingFollowUp => {
+      const rest = { ...e };
+      delete rest.leaseUntil;
+      return rest;
+    };
+    await this.modify(shardOf(key.id), (entries) => entries.map((e) => (same(e, key) ? unleased(e) : e)));
+  }
+
+  /** Whether an instance is delivering it right now. */
+  isLeased(followUp: PendingFollowUp): boolean {
+    return followUp.leaseUntil !== undefined && followUp.leaseUntil > this.clock.now();
+  }
+
   /** Delivered: forgotten. */
   async remove(key: Pick<PendingFollowUp, 'kind' | 'id'>): Promise<void> {
     await this.modify(shardOf(key.id), (entries) => entries.filter((e) => !same(e, key)));
@@ -72,7 +95,7 @@ export class FollowUps {
   async due(graceMs: number): Promise<PendingFollowUp[]> {
     const cutoff = this.clock.now() - graceMs;
     const shards = await Promise.all(Array.from({ length: SHARDS }, (_, i) => this.store.get(`followUps/${i}`)));
-    return shards.flatMap((s) => s?.value.entries ?? []).filter((e) => e.since <= cutoff);
+    return shards.flatMap((s) => s?.value.entries ?? []).filter((e) => e.since <= cutoff && !this.isLeased(e));
   }
 
   private modify(key: string, change: (entries: PendingFollowUp[]) => PendingFollowUp[]): Promise<void> {

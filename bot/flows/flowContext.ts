@@ -45,10 +45,20 @@ export interface FlowResult {
    * its card replaces this turn's card and its messages are posted.
    */
   followUp?: Promise<FlowResult>;
-  /** Called once the follow-up reached the chat, so no other instance delivers it again. */
-  delivered?: () => Promise<void>;
+  /** What the Teams layer tells the stored promise as it delivers the follow-up. */
+  delivery?: FollowUpDelivery;
   /** Called when `messages` could not be posted: this turn had won the right to tell the chat, and gives it back. */
   unannounce?: () => Promise<void>;
+}
+
+/** The stored promise of a follow-up, as its delivery goes. */
+export interface FollowUpDelivery {
+  /** Delivery goes on for up to `ms`: no other instance, nor the rep's next turn, shows it meanwhile. */
+  holding(ms: number): Promise<void>;
+  /** It reached the chat: forgotten. */
+  delivered(): Promise<void>;
+  /** Teams refused it: anyone may show it again. */
+  failed(): Promise<void>;
 }
 
 /** Everything the flows need, built once by the composition root. */

@@ -17,7 +17,7 @@ const MAX_HINTS = 20;
  * "Deleting…": in storage, for any instance to deliver, and in the chat's state, so the rep's
  * next turn can show it. Returns what the Teams layer calls once the follow-up got through.
  */
-export async function promiseFollowUp(deps: FlowDeps, ctx: FlowContext, followUp: Omit<PendingFollowUp, 'since' | 'origin'>): Promise<Pick<FlowResult, 'delivered'>> {
+export async function promiseFollowUp(deps: FlowDeps, ctx: FlowContext, followUp: Omit<PendingFollowUp, 'since' | 'origin'>): Promise<Pick<FlowResult, 'delivery'>> {
   const key: FollowUpKey = { kind: followUp.kind, id: followUp.id };
   try {
     await deps.followUps.add({ ...followUp, origin: ctx.origin });
@@ -28,7 +28,13 @@ export async function promiseFollowUp(deps: FlowDeps, ctx: FlowContext, followUp
   }
   const hints = (ctx.conversation.pendingFollowUps ?? []).filter((h) => h.kind !== key.kind || h.id !== key.id);
   ctx.conversation.pendingFollowUps = [...hints, key].slice(-MAX_HINTS);
-  return { delivered: () => deps.followUps.remove(key) };
+  return {
+    delivery: {
+      holding: (ms) => deps.followUps.lease(key, ms),
+      delivered: () => deps.followUps.remove(key),
+      failed: () => deps.followUps.release(key),
+    },
+  };
 }
 
 /** The result to deliver for a promised follow-up; 'pending' while its work may still be running. */
@@ -86,7 +92,7 @@ export async function catchUp(deps: FlowDeps, ctx: FlowContext): Promise<FlowRes
     const pending = await deps.followUps.get(hint);
     if (!pending || !sameRep(pending.owner, caller)) continue;
     // Still within its instance's own delivery, retries included: leave it to that.
-    if (pending.since > deps.clock.now() - deps.followUpGraceMs) {
+    if (pending.since > deps.clock.now() - deps.followUpGraceMs || deps.followUps.isLeased(pending)) {
       kept.push(hint);
       continue;
     }

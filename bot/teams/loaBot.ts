@@ -129,7 +129,7 @@ export class LoaBot extends TeamsActivityHandler {
     await this.postMessages(context, result);
     await this.catchUp(context);
     if (result.followUp) {
-      this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), context.activity.replyToId, result.followUp, log, result.delivered);
+      this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), context.activity.replyToId, result.followUp, log, result.delivery);
     }
     return cardResponse(result.card);
   }
@@ -181,7 +181,7 @@ export class LoaBot extends TeamsActivityHandler {
     if (pending.cardActivityId) await context.updateActivity({ ...card, id: pending.cardActivityId });
     else await context.sendActivity(card);
     await this.postMessages(context, result);
-    if (result.followUp) this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), pending.cardActivityId, result.followUp, log, result.delivered);
+    if (result.followUp) this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), pending.cardActivityId, result.followUp, log, result.delivery);
   }
 
   /**

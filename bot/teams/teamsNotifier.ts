@@ -5,7 +5,7 @@ import type { ConversationOrigin } from '../domain/agreementRecords';
 import { sleep } from '../domain/clock';
 import { ChatGone } from '../domain/statusWatcher';
 import type { ChatNotifier } from '../domain/statusWatcher';
-import type { FlowResult } from '../flows/flowContext';
+import type { FlowResult, FollowUpDelivery } from '../flows/flowContext';
 import { describeError } from '../logger';
 import { plainText } from './loaBot';
 
@@ -26,6 +26,12 @@ export interface TeamsNotifierOptions {
   retryDelaysMs?: readonly number[];
   random?: () => number;
 }
+
+/** Renews the hold on a stored promise while its delivery goes on. */
+type HoldFor = (ms: number) => Promise<void>;
+
+/** How long one try of a delivery holds its stored promise; renewed before each retry. */
+const HOLD_MS = 20_000;
 
 /** Bot Framework error codes that mean the bot can no longer post in a conversation. */
 const GONE_CODES = new Set(['BotNotInConversationRoster', 'ConversationNotFound', 'BotDisabledByAdmin']);
@@ -61,12 +67,19 @@ export class TeamsNotifier implements ChatNotifier {
    * Delivers a follow-up when it settles; shutdown waits for it (see drain). `delivered` runs
    * once it got through; a follow-up that never does is left to redelivery (see FollowUps).
    */
-  deliver(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: Promise<FlowResult>, log: Logger, delivered?: () => Promise<void>): void {
+  deliver(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: Promise<FlowResult>, log: Logger, promise?: FollowUpDelivery): void {
     const delivery = result
-      .then((r) => this.sendResult(reference, cardActivityId, r, log))
-      .then(() => delivered?.())
-      .then(() => log.info('Follow-up delivered'))
-      .catch((err: unknown) => log.error({ err: describeError(err) }, 'Could not deliver a follow-up; it is delivered later, or on the rep\'s next turn'));
+      .then(async (r) => {
+        const holdFor = (ms: number) => promise?.holding(ms) ?? Promise.resolve();
+        await holdFor(HOLD_MS);
+        await this.sendResult(reference, cardActivityId, r, log, holdFor);
+        await promise?.delivered();
+        log.info('Follow-up delivered');
+      })
+      .catch(async (err: unknown) => {
+        log.error({ err: describeError(err) }, "Could not deliver a follow-up; it is delivered later, or on the rep's next turn");
+        await promise?.failed().catch((releaseErr: unknown) => log.warn({ err: describeError(releaseErr) }, 'Could not release a follow-up; it is shown again once its lease ends'));
+      });
     this.track(delivery);
   }
 
@@ -78,9 +91,9 @@ export class TeamsNotifier implements ChatNotifier {
   }
 
   /** A result's card and messages; messages that did not get through are given back for whoever shows the result next. */
-  private async sendResult(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: FlowResult, log: Logger): Promise<void> {
+  private async sendResult(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: FlowResult, log: Logger, holdFor?: HoldFor): Promise<void> {
     try {
-      await this.send(reference, this.outboundOf(result, cardActivityId), log);
+      await this.send(reference, this.outboundOf(result, cardActivityId), log, holdFor);
     } catch (err) {
       await result.unannounce?.().catch((releaseErr: unknown) => log.warn({ err: describeError(releaseErr) }, 'Could not give back an announcement'));
       throw err;
@@ -119,11 +132,11 @@ export class TeamsNotifier implements ChatNotifier {
   }
 
   /** Queues the calls behind any earlier ones in the same conversation, and waits for them. */
-  private send(reference: Partial<ConversationReference>, calls: Outbound[], log: Logger): Promise<void> {
+  private send(reference: Partial<ConversationReference>, calls: Outbound[], log: Logger, holdFor?: HoldFor): Promise<void> {
     const conversationId = reference.conversation?.id ?? '';
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
     const run = previous.then(async () => {
-      for (const call of calls) await this.callWithRetries(reference, conversationId, call, log);
+      for (const call of calls) await this.callWithRetries(reference, conversationId, call, log, holdFor);
     });
     const tail = run.catch(() => undefined);
     this.queues.set(conversationId, tail);
@@ -133,7 +146,7 @@ export class TeamsNotifier implements ChatNotifier {
     return run;
   }
 
-  private async callWithRetries(reference: Partial<ConversationReference>, conversationId: string, call: Outbound, log: Logger): Promise<void> {
+  private async callWithRetries(reference: Partial<ConversationReference>, conversationId: string, call: Outbound, log: Logger, holdFor?: HoldFor): Promise<void> {
     for (let retry = 0; ; retry++) {
       if (this.gone.has(conversationId)) throw new ChatGone(`The bot is no longer in conversation ${conversationId}`);
       await this.pace(conversationId);
@@ -151,7 +164,10 @@ export class TeamsNotifier implements ChatNotifier {
         const delay = this.retryDelaysMs[retry];
         if (!transient || delay === undefined) throw err;
         log.warn({ teams: { statusCode, code, retry: retry + 1 } }, 'Teams refused a post or update; trying again');
-        await sleep(Math.round(delay * (0.5 + this.random())));
+        const waitMs = Math.round(delay * (0.5 + this.random()));
+        // Still delivering: the stored promise stays ours through the wait and the next try.
+        await holdFor?.(waitMs + HOLD_MS);
+        await sleep(waitMs);
       }
     }
   }

@@ -15,9 +15,11 @@ export function turnLog(context: TurnContext, root: Logger): Logger {
   const existing = context.turnState.get<Logger | undefined>(LOG_KEY);
   if (existing) return existing;
   const a = context.activity;
+  // Read now: the logger may be used after the turn (a follow-up), when the context is revoked.
+  const correlationId = correlationIdOf(context);
   const log = lazyChild(root, () =>
     root.child({
-      correlationId: correlationIdOf(context),
+      correlationId,
       activity: { type: a.type, name: a.name, id: a.id, channel: a.channelId },
       rep: hashId(a.from?.aadObjectId ?? a.from?.id),
     }),

@@ -81,8 +81,9 @@ describe('results promised with "Sending…" survive Teams refusing them and the
       first.teams.faults.length = 0;
       assert.equal(first.teams.updated(rep.conversationId).length, 0, 'the card still says "Sending…"');
 
+      // The dead instance held the promise for its delivery (20 s): another takes it over once that hold ends.
       second = await ConversationHarness.start(loa.url, loa, { env: storage, overrides: { followUpGraceMs: 500 } });
-      await first.teams.waitFor(() => first.teams.updated(rep.conversationId).length > 0 && first.teams.messages(rep.conversationId, /^LOA sent/).length > 0, 15_000);
+      await first.teams.waitFor(() => first.teams.updated(rep.conversationId).length > 0 && first.teams.messages(rep.conversationId, /^LOA sent/).length > 0, 45_000);
       assert.match(readableText(updatedCard(first, rep)), /LOA sent/);
       assert.equal(first.teams.updated(rep.conversationId)[0]!.activityId, rep.cardIdOf(review), 'the card that said "Sending…" is the one updated');
       await new Promise((r) => setTimeout(r, 1500));
