@@ -8,6 +8,22 @@ export interface TeamsFault {
   retryAfterS?: number;
   /** The Bot Framework error code, e.g. BotNotInConversationRoster with 403. */
   code?: string;
+  /** Held this long before the answer, or before the connection drops: a gateway timing out. */
+  delayMs?: number;
+}
+
+/** The kinds of refusal `faultRates` rolls for. */
+export type TeamsFaultKind = '429' | '500' | 'timeout' | 'drop';
+
+/** Refusals rolled for every post and update, with a seeded random so that a campaign repeats. */
+export interface TeamsFaultRates {
+  /** Probability of each kind per call; rolled cumulatively. */
+  rates: Partial<Record<TeamsFaultKind, number>>;
+  random: () => number;
+  /** Retry-After on a 429, in seconds. */
+  retryAfterS: number;
+  /** How long a 'timeout' holds the call before its connection drops without an answer. */
+  timeoutMs: number;
 }
 
 /** A member of the fake Teams roster, as TeamsInfo.getMember returns it. */
@@ -48,8 +64,15 @@ export class FakeTeams {
    * BotNotInConversationRoster once a rep has uninstalled the app.
    */
   readonly faults: TeamsFault[] = [];
+  /** Rolled for each post and update that `faults` and `removedFrom` leave alone. */
+  faultRates?: TeamsFaultRates;
+  /**
+   * Chats the rep removed the app from: every post and update there is answered 403
+   * BotNotInConversationRoster, as Teams does.
+   */
+  readonly removedFrom = new Set<string>();
   /** Posts and updates refused by a fault, for counting attempts. */
-  readonly refused: Array<{ method: string; conversationId: string; status: number }> = [];
+  readonly refused: Array<{ at: number; method: string; conversationId: string; status: number }> = [];
   private server?: Server;
   private nextId = 1;
   url = '';
@@ -116,9 +139,10 @@ export class FakeTeams {
     }
     // v3/conversations/{conversationId}/activities[/{activityId}]
     if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'activities' && (req.method === 'POST' || req.method === 'PUT')) {
-      const fault = this.faults.shift();
+      const fault = this.faults.shift() ?? this.faultFor(parts[2] ?? '');
       if (fault) {
-        this.refused.push({ method: req.method, conversationId: parts[2] ?? '', status: fault.status });
+        this.refused.push({ at: Date.now(), method: req.method, conversationId: parts[2] ?? '', status: fault.status });
+        if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
         if (fault.status === 0) return void req.socket.destroy();
         res.writeHead(fault.status, { 'Content-Type': 'application/json', ...(fault.retryAfterS !== undefined ? { 'Retry-After': String(fault.retryAfterS) } : {}) });
         return void res.end(JSON.stringify({ error: { code: fault.code ?? 'ServiceError', message: `Injected ${fault.status}` } }));
@@ -129,4 +153,23 @@ export class FakeTeams {
     }
     send(404, { error: { code: 'NotFound', message: `No fake for ${req.method} ${url.pathname}` } });
   }
+
+  private faultFor(conversationId: string): TeamsFault | undefined {
+    if (this.removedFrom.has(conversationId)) return { status: 403, code: 'BotNotInConversationRoster' };
+    if (!this.faultRates) return undefined;
+    const { rates, random, retryAfterS, timeoutMs } = this.faultRates;
+    let roll = random();
+    for (const [kind, rate] of Object.entries(rates) as Array<[TeamsFaultKind, number]>) {
+      if (roll < rate) return TEAMS_FAULTS[kind](retryAfterS, timeoutMs);
+      roll -= rate;
+    }
+    return undefined;
+  }
 }
+
+const TEAMS_FAULTS: Record<TeamsFaultKind, (retryAfterS: number, timeoutMs: number) => TeamsFault> = {
+  '429': (retryAfterS) => ({ status: 429, retryAfterS, code: 'TooManyRequests' }),
+  '500': () => ({ status: 500 }),
+  timeout: (_retryAfterS, timeoutMs) => ({ status: 0, delayMs: timeoutMs }),
+  drop: () => ({ status: 0 }),
+};
