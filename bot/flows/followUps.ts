@@ -1,5 +1,6 @@
 import type { ConversationOrigin } from '../domain/agreementRecords';
 import type { PendingFollowUp } from '../domain/followUps';
+import { writeEventually } from '../domain/persistence';
 import { sameRep } from '../domain/rep';
 import { describeError } from '../logger';
 import type { Logger } from '../logger';
@@ -58,13 +59,22 @@ async function outcomeOf(deps: FlowDeps, followUp: PendingFollowUp): Promise<Flo
  * it died, or Teams kept refusing. Each is forgotten only once it got through.
  */
 export async function redeliverDue(deps: FlowDeps, deliver: (origin: ConversationOrigin, result: FlowResult) => Promise<void>, log: Logger): Promise<void> {
-  for (const due of await deps.followUps.due(deps.followUpGraceMs)) {
+  let due: PendingFollowUp[];
+  try {
+    due = await deps.followUps.due(deps.followUpGraceMs);
+  } catch (err) {
+    log.warn({ err: describeError(err) }, 'Could not read the promised results; will try again');
+    return;
+  }
+  for (const each of due) {
     // Taken first, so that no other instance, nor the rep's own next turn, shows it at the same time.
-    const followUp = await deps.followUps.take(due);
+    const followUp = await deps.followUps.take(each).catch((err: unknown) => void log.warn({ err: describeError(err) }, 'Could not take a promised result; will try again'));
     if (!followUp) continue;
+    // Back in the list for the next round; if storage refuses that too, the write is retried.
+    const putBack = () => writeEventually(() => deps.followUps.restore(followUp), log, { write: 'promised result', kind: followUp.kind });
     const result = await outcomeOf(deps, followUp).catch(() => 'pending' as const);
     if (result === 'pending') {
-      await deps.followUps.restore(followUp);
+      await putBack();
       continue;
     }
     if (!result) continue;
@@ -72,8 +82,8 @@ export async function redeliverDue(deps: FlowDeps, deliver: (origin: Conversatio
       await deliver(followUp.origin, result);
       log.info({ followUp: { kind: followUp.kind } }, 'Delivered a result another instance or an earlier try had promised');
     } catch (err) {
-      await deps.followUps.restore(followUp);
       log.warn({ err: describeError(err), followUp: { kind: followUp.kind } }, 'Could not deliver a promised result yet; will try again');
+      await putBack();
     }
   }
 }

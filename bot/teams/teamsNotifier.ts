@@ -3,6 +3,7 @@ import type { Activity, BotAdapter, ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { ConversationOrigin } from '../domain/agreementRecords';
 import { sleep } from '../domain/clock';
+import { writeEventually } from '../domain/persistence';
 import { ChatGone } from '../domain/statusWatcher';
 import type { ChatNotifier } from '../domain/statusWatcher';
 import type { FlowResult, FollowUpDelivery } from '../flows/flowContext';
@@ -70,11 +71,15 @@ export class TeamsNotifier implements ChatNotifier {
   deliver(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: Promise<FlowResult>, log: Logger, promise?: FollowUpDelivery): void {
     const delivery = result
       .then(async (r) => {
-        const holdFor = (ms: number) => promise?.holding(ms) ?? Promise.resolve();
+        // Holding is bookkeeping: if storage refuses it, the delivery goes on all the same.
+        const holdFor = async (ms: number) => {
+          await promise?.holding(ms).catch((err: unknown) => log.warn({ err: describeError(err) }, 'Could not hold a promised result while delivering it'));
+        };
         await holdFor(HOLD_MS);
         await this.sendResult(reference, cardActivityId, r, log, holdFor);
-        await promise?.delivered();
         log.info('Follow-up delivered');
+        // It reached the chat: forgetting the promise must not be mistaken for a failed delivery.
+        if (promise) await writeEventually(() => promise.delivered(), log, { write: 'follow-up delivered' });
       })
       .catch(async (err: unknown) => {
         log.error({ err: describeError(err) }, "Could not deliver a follow-up; it is delivered later, or on the rep's next turn");
