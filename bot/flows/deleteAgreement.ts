@@ -4,6 +4,8 @@ import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { AgreementRecord } from '../domain/agreementRecords';
 import type { DeletionOutcome } from '../domain/deletions';
+import { StorageUnavailable } from '../domain/keyValueStore';
+import { describeError } from '../logger';
 import type { AnnounceOptions } from '../domain/submissions';
 import { repKey } from '../domain/rep';
 import { escapeMarkdown } from '../domain/text';
@@ -47,6 +49,17 @@ function deletedCard(deps: FlowDeps, record: AgreementRecord, title: string, tex
   };
 }
 
+function notDeletedForStorage(): FlowResult {
+  return {
+    card: renderNoticeCard({
+      title: "I couldn't save that",
+      text: 'My storage did not answer just now, so nothing was deleted. Press Delete again in a minute.',
+      style: 'attention',
+      actions: [MY_LOAS],
+    }),
+  };
+}
+
 function deletingCard(): FlowResult {
   return {
     card: renderNoticeCard({
@@ -80,7 +93,16 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
     if (settled) return announcedDeletion(deps, settled, { via: 'turn' });
     ctx.log.info('LOA API is slow; acknowledged with a Deleting card');
     const promised = await promiseFollowUp(deps, ctx, { kind: 'delete', id: agreementId, owner: repKey(rep) });
-    return { ...deletingCard(), followUp: deletion.then((outcome) => announcedDeletion(deps, outcome, { via: 'followUp' })), ...promised };
+    const followUp = deletion.then(
+      (outcome) => announcedDeletion(deps, outcome, { via: 'followUp' }),
+      (err: unknown) => {
+        // The claim could not be written, so no DELETE was sent: the card must not stay at "Deleting…".
+        if (!(err instanceof StorageUnavailable)) throw err;
+        ctx.log.error({ err: describeError(err) }, 'Storage failed before the delete was sent');
+        return notDeletedForStorage();
+      },
+    );
+    return { ...deletingCard(), followUp, ...promised };
   };
 }
 

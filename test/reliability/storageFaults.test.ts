@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { AdaptiveCard } from '../../cards/render';
 import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
 import type { RepSession } from '../helpers/conversation';
 import { startAzurite } from '../helpers/azurite';
@@ -108,6 +109,20 @@ describe('when storage fails', function () {
     proxy.plan = {};
     assert.match(readableText(await rep.press(confirm, 'Delete')), /LOA deleted/);
     assert.equal((await loa.hooks.agreements()).find((a) => a.id === agreement!.id)!.status, 'DELETED');
+  });
+
+  it('does not leave a Delete at "Deleting…" when its claim write hangs past the answer', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep);
+    const confirm = await rep.press((await rep.says('my LOAs')).cards[0]!, 'Delete');
+    proxy.plan = { pathIncludes: '/kv/deletions', methods: ['PUT'], next: ['hang'] };
+    const deletesBefore = (await loa.hooks.calls()).delete;
+    assert.match(readableText(await rep.press(confirm, 'Delete')), /Deleting…/);
+    await h.teams.waitFor(() => h.teams.updated(rep.conversationId).some((u) => u.activityId === rep.cardIdOf(confirm)), 15_000);
+    const update = h.teams.updated(rep.conversationId).filter((u) => u.activityId === rep.cardIdOf(confirm)).at(-1)!;
+    const card = (update.body as { attachments: Array<{ content: AdaptiveCard }> }).attachments[0]!.content;
+    assert.match(readableText(card), /nothing was deleted/);
+    assert.equal((await loa.hooks.calls()).delete, deletesBefore, 'no DELETE was sent');
   });
 
   it('keeps polling statuses through storage errors, without an unhandled rejection', async () => {
