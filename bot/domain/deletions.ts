@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { describeError } from '../logger';
 import { API_ERROR_CODES } from '../loa/contract';
 import { LoaApiError } from '../loa/loaApiError';
 import { loaFailureOf } from '../loa/loaFailure';
@@ -9,8 +8,8 @@ import type { AgreementRecord, AgreementRecords } from './agreementRecords';
 import type { Clock } from './clock';
 import type { KeyValueStore } from './keyValueStore';
 import { writeEventually } from './persistence';
-import { mayTakeOver } from './submissions';
-import type { AnnounceOptions, AnnouncedVia } from './submissions';
+import { giveBackAnnouncement, takeAnnouncement } from './announcements';
+import type { AnnounceOptions, Announced, Announcement } from './announcements';
 
 /**
  * deleted: the API deleted it now; gone: the API no longer knew it; forbidden: the API
@@ -25,17 +24,13 @@ export type DeletionOutcome =
   | { status: 'deleting'; record: AgreementRecord; attempt: number }
   | { status: 'notYours' };
 
-interface DeletionClaim {
+interface DeletionClaim extends Announced {
   status: 'deleting' | 'deleted' | 'gone' | 'failed' | 'forbidden';
   at: string;
   /** 1 for the first confirmed Delete; each Delete after a failure adds one. */
   attempt?: number;
   /** An earlier attempt got no clear answer: a later refusal does not prove the LOA still exists. */
   mayHaveDeleted?: boolean;
-  /** The attempt whose outcome the chat was told about: each outcome is announced once. */
-  announcedAttempt?: number;
-  announcedVia?: AnnouncedVia;
-  announcedAt?: string;
   failure?: LoaFailure;
 }
 
@@ -113,35 +108,21 @@ export class AgreementDeleter {
   }
 
   /**
-   * True for exactly one caller per outcome, across turns and instances: that caller tells
-   * the chat. Twenty presses of Delete post one message.
+   * 'ours' for exactly one caller per outcome, across turns and instances: that caller tells
+   * the chat. Twenty presses of Delete post one message. An outcome whose own write storage
+   * failed is stored here with its announcement.
    */
-  async announce(outcome: DeletionOutcome, options: AnnounceOptions = { via: 'turn' }): Promise<boolean> {
-    if (outcome.status === 'notYours' || outcome.status === 'deleting') return false;
-    const key = keyOf(outcome.record.id);
-    for (let tries = 0; tries < 5; tries++) {
-      const current = await this.claims.get(key);
-      const stored = current?.value;
-      if (!current || !stored) return true;
-      const attempt = stored.attempt ?? 1;
-      if (stored.status === 'deleting' || attempt !== outcome.attempt) return false;
-      if (stored.announcedAttempt === attempt && !mayTakeOver(stored, options, this.clock.now())) return false;
-      if (await this.claims.replace(key, { ...stored, announcedAttempt: attempt, announcedVia: options.via, announcedAt: this.nowIso() }, current.etag)) return true;
-    }
-    return false;
+  async announce(outcome: DeletionOutcome, options: AnnounceOptions = { via: 'turn' }): Promise<Announcement> {
+    if (outcome.status === 'notYours' || outcome.status === 'deleting') return 'told';
+    const settled = this.claimOf(outcome);
+    const ours = (stored: DeletionClaim) => ((stored.attempt ?? 1) !== outcome.attempt ? undefined : stored.status === 'deleting' ? { ...stored, ...settled } : stored);
+    return takeAnnouncement(this.claims, keyOf(outcome.record.id), outcome.attempt, ours, options, this.clock.now());
   }
 
   /** The announcement did not reach the chat (Teams refused it): the next to show the outcome tells it. */
   async unannounce(outcome: DeletionOutcome): Promise<void> {
     if (outcome.status === 'notYours' || outcome.status === 'deleting') return;
-    const key = keyOf(outcome.record.id);
-    for (let tries = 0; tries < 5; tries++) {
-      const current = await this.claims.get(key);
-      if (!current || current.value.announcedAttempt !== outcome.attempt) return;
-      const released = { ...current.value };
-      delete released.announcedAttempt;
-      if (await this.claims.replace(key, released, current.etag)) return;
-    }
+    await giveBackAnnouncement(this.claims, keyOf(outcome.record.id), outcome.attempt);
   }
 
   /** `claimEtag` is the version our claim wrote: the outcome replaces exactly that. */
@@ -154,7 +135,7 @@ export class AgreementDeleter {
       outcome = { status: 'deleted', record, attempt };
     } catch (err) {
       if (!(err instanceof LoaApiError)) {
-        await this.settle(key, claimEtag, { status: 'failed', attempt, mayHaveDeleted: earlierMayHaveDeleted });
+        await this.settle(key, claimEtag, { status: 'failed', attempt, at: this.nowIso(), ...(earlierMayHaveDeleted ? { mayHaveDeleted: true } : {}) });
         throw err;
       }
       if (err.code === API_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record, attempt };
@@ -169,19 +150,29 @@ export class AgreementDeleter {
       await writeEventually(() => this.records.update(repKey, record.id, gone), this.log, { agreementId: record.id, write: 'deleted record' });
       outcome = { ...outcome, record: gone(record) };
     }
-    const mayHaveDeleted = outcome.status === 'failed' ? outcome.mayHaveDeleted : earlierMayHaveDeleted;
-    await this.settle(key, claimEtag, { status: outcome.status, attempt, ...(mayHaveDeleted ? { mayHaveDeleted } : {}), ...(outcome.status === 'failed' ? { failure: outcome.failure } : {}) });
+    await this.settle(key, claimEtag, { ...this.claimOf(outcome), ...(earlierMayHaveDeleted ? { mayHaveDeleted: true } : {}) });
     return outcome;
   }
 
-  private async settle(key: string, claimEtag: string, outcome: Omit<DeletionClaim, 'at'>): Promise<void> {
-    try {
-      const settled: DeletionClaim = { ...outcome, at: this.nowIso() };
+  /** How an outcome is stored. */
+  private claimOf(outcome: Exclude<DeletionOutcome, { status: 'notYours' | 'deleting' }>): DeletionClaim {
+    const mayHaveDeleted = outcome.status === 'failed' && outcome.mayHaveDeleted;
+    return { status: outcome.status, at: this.nowIso(), attempt: outcome.attempt, ...(mayHaveDeleted ? { mayHaveDeleted } : {}), ...(outcome.status === 'failed' ? { failure: outcome.failure } : {}) };
+  }
+
+  /**
+   * Stores the outcome over our own claim, unless something settled it meanwhile (an
+   * announcement that stored it after this write failed). A write that storage fails is tried
+   * again in the background: a claim left at "deleting" would hold the outcome back.
+   */
+  private async settle(key: string, claimEtag: string, settled: DeletionClaim): Promise<void> {
+    const write = async () => {
       if (await this.claims.replace(key, settled, claimEtag)) return;
-      this.log.error({ key }, 'Could not record a deletion outcome');
-    } catch (err) {
-      this.log.error({ err: describeError(err), key }, 'Could not record a deletion outcome');
-    }
+      const current = (await this.claims.get(key))?.value;
+      if ((current?.attempt ?? 1) === settled.attempt && current?.status === settled.status) return;
+      this.log.error({ key }, 'Could not record a deletion outcome: the claim changed underneath');
+    };
+    await writeEventually(write, this.log, { key, write: 'deletion outcome' });
   }
 
   private nowIso(): string {

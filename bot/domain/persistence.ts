@@ -31,5 +31,5 @@ async function keepTrying(write: () => Promise<unknown>, log: Logger, what: Reco
       log.warn({ err: describeError(err), ...what }, 'Storage still fails a write that must not be lost');
     }
   }
-  log.error({ ...what, operatorError: true }, 'Gave up a write that must not be lost: the agreement exists in the LOA service but not in the bot\'s records');
+  log.error({ ...what, operatorError: true }, 'Gave up a write that must not be lost: storage failed it for 15 minutes, so the bot\'s records miss what the LOA service did');
 }

@@ -8,6 +8,8 @@ import { recordFromAgreement } from './agreementRecords';
 import type { AgreementRecords, ConversationOrigin } from './agreementRecords';
 import { sleep } from './clock';
 import type { Clock } from './clock';
+import { giveBackAnnouncement, takeAnnouncement } from './announcements';
+import type { AnnounceOptions, Announced, Announcement } from './announcements';
 import type { KeyValueStore } from './keyValueStore';
 import { writeEventually } from './persistence';
 import { repKey, sameRep } from './rep';
@@ -32,7 +34,7 @@ export interface SubmissionError {
 }
 
 /** What became of one draft's Send. At most one agreement is ever created per draft. */
-export interface Submission {
+export interface Submission extends Announced {
   draftId: string;
   status: SubmissionStatus;
   /** 1 for the first Send; each accepted Retry adds one. */
@@ -45,21 +47,6 @@ export interface Submission {
   error?: SubmissionError;
   /** An earlier attempt ended unknown: it may exist even if a later one was refused. */
   earlierMayExist?: boolean;
-  /** The attempt whose outcome the chat was told about: each outcome is announced once. */
-  announcedAttempt?: number;
-  /** Who took the announcement, and when: a follow-up's may be taken over once its instance had its chance. */
-  announcedVia?: AnnouncedVia;
-  announcedAt?: string;
-}
-
-/** A turn posts its messages at once; a follow-up may die or be refused before it does. */
-export type AnnouncedVia = 'turn' | 'followUp';
-
-/** How an announcement is asked for. */
-export interface AnnounceOptions {
-  via: AnnouncedVia;
-  /** Take over a follow-up's announcement older than this: its delivery never confirmed (it is still promised). */
-  takeOverAfterMs?: number;
 }
 
 /** A Send of a draft, before anything slow (the rep's identity, a token) has happened. */
@@ -207,14 +194,7 @@ export class AgreementSender {
 
   /** The announcement did not reach the chat (Teams refused it): the next to show the outcome tells it. */
   async unannounce(outcome: Submission): Promise<void> {
-    const key = keyOf(outcome.draftId);
-    for (let tries = 0; tries < 5; tries++) {
-      const current = await this.store.get(key);
-      if (!current || current.value.announcedAttempt !== outcome.attempt) return;
-      const released = { ...current.value };
-      delete released.announcedAttempt;
-      if (await this.store.replace(key, released, current.etag)) return;
-    }
+    await giveBackAnnouncement(this.store, keyOf(outcome.draftId), outcome.attempt);
   }
 
   /** Starts the create for a claimed draft. */
@@ -240,22 +220,14 @@ export class AgreementSender {
   }
 
   /**
-   * True for exactly one caller per outcome, across turns and instances: that caller tells
+   * 'ours' for exactly one caller per outcome, across turns and instances: that caller tells
    * the chat. A double press, a Teams retry or a stale card shows the outcome and posts nothing.
+   * An outcome whose own write storage failed is stored here with its announcement.
    */
-  async announce(outcome: Submission, options: AnnounceOptions = { via: 'turn' }): Promise<boolean> {
-    const key = keyOf(outcome.draftId);
-    for (let tries = 0; tries < 5; tries++) {
-      const current = await this.store.get(key);
-      const stored = current?.value;
-      // The outcome never reached storage: telling the chat twice beats not telling it.
-      if (!current || !stored || (stored.status === 'sending' && stored.attempt === outcome.attempt)) return true;
-      if (stored.attempt !== outcome.attempt) return false;
-      if (stored.announcedAttempt === stored.attempt && !mayTakeOver(stored, options, this.clock.now())) return false;
-      const announced: Submission = { ...stored, announcedAttempt: stored.attempt, announcedVia: options.via, announcedAt: this.nowIso() };
-      if (await this.store.replace(key, announced, current.etag)) return true;
-    }
-    return false;
+  async announce(outcome: Submission, options: AnnounceOptions = { via: 'turn' }): Promise<Announcement> {
+    if (outcome.status === 'sending') return 'told';
+    const ours = (stored: Submission) => (stored.attempt !== outcome.attempt ? undefined : stored.status === 'sending' ? outcome : stored);
+    return takeAnnouncement(this.store, keyOf(outcome.draftId), outcome.attempt, ours, options, this.clock.now());
   }
 
   /** A refused Send may go again; an unknown one only when the rep pressed Retry on it. */
@@ -333,18 +305,18 @@ export class AgreementSender {
   }
 
   /**
-   * Stores the outcome over our own claim, if nothing wrote over the claim meanwhile (another
-   * instance marking it interrupted). A lost write is logged; the rep still gets the outcome.
+   * Stores the outcome over our own claim, unless something else settled it meanwhile: an
+   * announcement that stored it after this write failed, or another instance marking the claim
+   * interrupted. A write that storage fails is tried again in the background.
    */
   private async record(key: string, result: Submission, claimEtag: string): Promise<void> {
-    await writeEventually(
-      async () => {
-        if (await this.store.replace(key, result, claimEtag)) return;
-        this.log.error({ draftId: result.draftId, attempt: result.attempt }, 'Could not record a submission outcome: the claim changed underneath');
-      },
-      this.log,
-      { draftId: result.draftId, write: 'submission outcome' },
-    );
+    const write = async () => {
+      if (await this.store.replace(key, result, claimEtag)) return;
+      const current = (await this.store.get(key))?.value;
+      if (current?.attempt === result.attempt && current.status === result.status) return;
+      this.log.error({ draftId: result.draftId, attempt: result.attempt }, 'Could not record a submission outcome: the claim changed underneath');
+    };
+    await writeEventually(write, this.log, { draftId: result.draftId, write: 'submission outcome' });
   }
 
   private nowIso(): string {
@@ -352,11 +324,6 @@ export class AgreementSender {
   }
 }
 
-/** A follow-up's announcement whose delivery never confirmed, after its instance had its chance. */
-export function mayTakeOver(held: { announcedVia?: AnnouncedVia; announcedAt?: string }, options: AnnounceOptions, now: number): boolean {
-  if (options.takeOverAfterMs === undefined || held.announcedVia !== 'followUp' || !held.announcedAt) return false;
-  return now - Date.parse(held.announcedAt) >= options.takeOverAfterMs;
-}
 
 function toSubmissionError(err: unknown): SubmissionError {
   if (err instanceof LoaApiError) {

@@ -6,13 +6,13 @@ import type { AgreementRecord } from '../domain/agreementRecords';
 import type { DeletionOutcome } from '../domain/deletions';
 import { StorageUnavailable } from '../domain/keyValueStore';
 import { describeError } from '../logger';
-import type { AnnounceOptions } from '../domain/submissions';
+import type { AnnounceOptions } from '../domain/announcements';
 import { repKey } from '../domain/rep';
 import { escapeMarkdown } from '../domain/text';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
 import type { FlowDeps, FlowHandler, FlowResult } from './flowContext';
 import { promiseFollowUp } from './followUps';
-import { announceOrTell, settledWithin } from './settle';
+import { announceOrTell, asAnnounced, settledWithin } from './settle';
 
 export const agreementData = z.object({ agreementId: z.string().trim().min(1).max(100) });
 
@@ -49,7 +49,7 @@ function deletedCard(deps: FlowDeps, record: AgreementRecord, title: string, tex
   };
 }
 
-function notDeletedForStorage(): FlowResult {
+export function notDeletedForStorage(): FlowResult {
   return {
     card: renderNoticeCard({
       title: "I couldn't save that",
@@ -94,12 +94,12 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
     ctx.log.info('LOA API is slow; acknowledged with a Deleting card');
     const promised = await promiseFollowUp(deps, ctx, { kind: 'delete', id: agreementId, owner: repKey(rep) });
     const followUp = deletion.then(
-      (outcome) => announcedDeletion(deps, outcome, { via: 'followUp' }),
+      (outcome) => () => announcedDeletion(deps, outcome, { via: 'followUp' }),
       (err: unknown) => {
         // The claim could not be written, so no DELETE was sent: the card must not stay at "Deleting…".
         if (!(err instanceof StorageUnavailable)) throw err;
         ctx.log.error({ err: describeError(err) }, 'Storage failed before the delete was sent');
-        return notDeletedForStorage();
+        return () => Promise.resolve(notDeletedForStorage());
       },
     );
     return { ...deletingCard(), followUp, ...promised };
@@ -110,7 +110,7 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
 export async function announcedDeletion(deps: FlowDeps, outcome: DeletionOutcome, how: AnnounceOptions): Promise<FlowResult> {
   const shown = renderDeletion(deps, outcome);
   if (!shown.messages?.length) return shown;
-  return (await announceOrTell(() => deps.deleter.announce(outcome, how))) ? { ...shown, unannounce: () => deps.deleter.unannounce(outcome) } : { card: shown.card };
+  return asAnnounced(shown, await announceOrTell(() => deps.deleter.announce(outcome, how)), () => deps.deleter.unannounce(outcome));
 }
 
 function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): FlowResult {

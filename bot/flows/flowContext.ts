@@ -41,12 +41,16 @@ export interface FlowResult {
   /** Chat messages to post after the card, sent as plain text: what a rep typed stays literal. */
   messages?: string[];
   /**
-   * A later result, for work that outlives the turn (a slow LOA API). When it settles,
-   * its card replaces this turn's card and its messages are posted.
+   * A later result, for work that outlives the turn (a slow LOA API). It settles with the
+   * work, and gives the result once called: the delivery holds its stored promise first, so
+   * that only a delivery that may post takes the announcement. The result's card replaces
+   * this turn's card and its messages are posted.
    */
-  followUp?: Promise<FlowResult>;
+  followUp?: Promise<() => Promise<FlowResult>>;
   /** What the Teams layer tells the stored promise as it delivers the follow-up. */
   delivery?: FollowUpDelivery;
+  /** A follow-up is delivering this outcome right now: a redelivery leaves it to that one. */
+  heldElsewhere?: boolean;
   /** Called when `messages` could not be posted: this turn had won the right to tell the chat, and gives it back. */
   unannounce?: () => Promise<void>;
 }

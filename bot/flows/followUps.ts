@@ -1,14 +1,18 @@
 import type { ConversationOrigin } from '../domain/agreementRecords';
-import type { PendingFollowUp } from '../domain/followUps';
+import type { PendingFollowUp, PromiseRef } from '../domain/followUps';
 import { writeEventually } from '../domain/persistence';
 import { sameRep } from '../domain/rep';
+import { ChatGone } from '../domain/statusWatcher';
 import { describeError } from '../logger';
 import type { Logger } from '../logger';
-import { announcedDeletion } from './deleteAgreement';
+import { announcedDeletion, notDeletedForStorage } from './deleteAgreement';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
 import { announced } from './sendOutcome';
 
 type FollowUpKey = Pick<PendingFollowUp, 'kind' | 'id'>;
+
+/** A Delete's claim is written within storage's time bound, or never: after this, a missing one was never written. */
+const UNCLAIMED_AFTER_MS = 30_000;
 
 /** Hints kept per chat; older ones are dropped (the store still has them for redelivery). */
 const MAX_HINTS = 20;
@@ -18,10 +22,11 @@ const MAX_HINTS = 20;
  * "Deleting…": in storage, for any instance to deliver, and in the chat's state, so the rep's
  * next turn can show it. Returns what the Teams layer calls once the follow-up got through.
  */
-export async function promiseFollowUp(deps: FlowDeps, ctx: FlowContext, followUp: Omit<PendingFollowUp, 'since' | 'origin'>): Promise<Pick<FlowResult, 'delivery'>> {
+export async function promiseFollowUp(deps: FlowDeps, ctx: FlowContext, followUp: Omit<PendingFollowUp, 'since' | 'origin' | 'promiseId'>): Promise<Pick<FlowResult, 'delivery'>> {
   const key: FollowUpKey = { kind: followUp.kind, id: followUp.id };
+  let promised: PromiseRef;
   try {
-    await deps.followUps.add({ ...followUp, origin: ctx.origin });
+    promised = await deps.followUps.add({ ...followUp, origin: ctx.origin });
   } catch (err) {
     // The work is under way whatever storage says: this instance still delivers the result.
     ctx.log.warn({ err: describeError(err) }, 'Could not keep the promised result in storage; only this instance will deliver it');
@@ -31,32 +36,44 @@ export async function promiseFollowUp(deps: FlowDeps, ctx: FlowContext, followUp
   ctx.conversation.pendingFollowUps = [...hints, key].slice(-MAX_HINTS);
   return {
     delivery: {
-      holding: (ms) => deps.followUps.lease(key, ms),
-      delivered: () => deps.followUps.remove(key),
-      failed: () => deps.followUps.release(key),
+      // Refused once someone else took it, or a later promise replaced it: the delivery is theirs.
+      holding: (ms) => deps.followUps.lease(promised, ms),
+      delivered: () => deps.followUps.remove(promised),
+      failed: () => deps.followUps.release(promised),
     },
   };
 }
 
-/** The result to deliver for a promised follow-up; 'pending' while its work may still be running. */
-async function outcomeOf(deps: FlowDeps, followUp: PendingFollowUp): Promise<FlowResult | 'pending' | undefined> {
+/** Announces a settled follow-up and renders what to show. */
+type Settled = () => Promise<FlowResult>;
+
+/**
+ * Whether a promised follow-up's work has settled, read without taking it: 'pending' while it
+ * may still be running, undefined when there is nothing left to show. Nothing is announced yet.
+ */
+async function settledOf(deps: FlowDeps, followUp: PendingFollowUp): Promise<Settled | 'pending' | undefined> {
   // Still promised, so its message never confirmed: a follow-up that died holding the announcement gives it up.
   const how = { via: 'followUp', takeOverAfterMs: deps.followUpGraceMs } as const;
   if (followUp.kind === 'send') {
     const submission = await deps.sender.find(followUp.owner, followUp.id);
     if (!submission) return undefined;
-    if (submission.status !== 'sending') return announced(deps, submission, how);
+    if (submission.status !== 'sending') return () => announced(deps, submission, how);
     // A claim whose instance died is marked unknown here; a live one is left to run.
     if (!deps.sender.isStale(submission)) return 'pending';
-    return announced(deps, await deps.sender.follow(submission).done, how);
+    return async () => announced(deps, await deps.sender.follow(submission).done, how);
   }
   const outcome = await deps.deleter.settled(followUp.owner, followUp.id);
-  return outcome === 'pending' || outcome === undefined ? outcome : announcedDeletion(deps, outcome, how);
+  if (outcome === undefined) {
+    // No claim: storage failed it, so no DELETE was sent. Its own instance says so; if that died, this does.
+    return deps.clock.now() - followUp.since < UNCLAIMED_AFTER_MS ? 'pending' : () => Promise.resolve(notDeletedForStorage());
+  }
+  return outcome === 'pending' ? outcome : () => announcedDeletion(deps, outcome, how);
 }
 
 /**
  * Delivers every promised result that its instance has not delivered within the grace time:
- * it died, or Teams kept refusing. Each is forgotten only once it got through.
+ * it died, or Teams kept refusing. Each is taken only once its work settled, so that the
+ * instance still working on it keeps its hold; it is forgotten only once it got through.
  */
 export async function redeliverDue(deps: FlowDeps, deliver: (origin: ConversationOrigin, result: FlowResult) => Promise<void>, log: Logger): Promise<void> {
   let due: PendingFollowUp[];
@@ -67,21 +84,29 @@ export async function redeliverDue(deps: FlowDeps, deliver: (origin: Conversatio
     return;
   }
   for (const each of due) {
+    const settled = await settledOf(deps, each).catch(() => 'pending' as const);
+    if (settled === 'pending') continue;
     // Taken first, so that no other instance, nor the rep's own next turn, shows it at the same time.
     const followUp = await deps.followUps.take(each).catch((err: unknown) => void log.warn({ err: describeError(err) }, 'Could not take a promised result; will try again'));
-    if (!followUp) continue;
+    if (!followUp || !settled) continue;
     // Back in the list for the next round; if storage refuses that too, the write is retried.
-    const putBack = () => writeEventually(() => deps.followUps.restore(followUp), log, { write: 'promised result', kind: followUp.kind });
-    const result = await outcomeOf(deps, followUp).catch(() => 'pending' as const);
-    if (result === 'pending') {
-      await putBack();
-      continue;
-    }
-    if (!result) continue;
+    const putBack = (parked: Partial<PendingFollowUp> = {}) => writeEventually(() => deps.followUps.restore({ ...followUp, ...parked }), log, { write: 'promised result', kind: followUp.kind });
     try {
+      const result = await settled();
+      // The instance that promised it is posting it right now: left to that one, and looked at again next round.
+      if (result.heldElsewhere) {
+        await putBack();
+        continue;
+      }
       await deliver(followUp.origin, result);
       log.info({ followUp: { kind: followUp.kind } }, 'Delivered a result another instance or an earlier try had promised');
     } catch (err) {
+      if (err instanceof ChatGone) {
+        // Kept for the rep's next message there (they may reinstall the app); not tried again before.
+        log.info({ followUp: { kind: followUp.kind } }, 'A promised result waits for the rep: the bot is no longer in their chat');
+        await putBack({ chatGone: true });
+        continue;
+      }
       log.warn({ err: describeError(err), followUp: { kind: followUp.kind } }, 'Could not deliver a promised result yet; will try again');
       await putBack();
     }
@@ -102,20 +127,26 @@ export async function catchUp(deps: FlowDeps, ctx: FlowContext): Promise<FlowRes
     const pending = await deps.followUps.get(hint);
     if (!pending || !sameRep(pending.owner, caller)) continue;
     // Still within its instance's own delivery, retries included: leave it to that.
-    if (pending.since > deps.clock.now() - deps.followUpGraceMs || deps.followUps.isLeased(pending)) {
+    const settled = pending.since > deps.clock.now() - deps.followUpGraceMs || deps.followUps.isLeased(pending) ? 'pending' : await settledOf(deps, pending);
+    if (settled === 'pending') {
       kept.push(hint);
       continue;
     }
-    // Shown in this turn's reply, which cannot be refused: taken for good.
+    // Shown in this turn's reply: taken, so that nobody else shows it at the same time.
     const taken = await deps.followUps.take(hint);
     if (!taken) continue;
-    const result = await outcomeOf(deps, taken);
-    if (result === 'pending') {
-      await deps.followUps.restore(taken);
+    if (!settled) continue;
+    const active = { ...taken };
+    delete active.chatGone;
+    // If Teams refuses the reply after all, the promise goes back for redelivery.
+    const putBack = async () => writeEventually(() => deps.followUps.restore(active), ctx.log, { write: 'promised result', kind: taken.kind });
+    const result = await settled();
+    if (result.heldElsewhere) {
+      await putBack();
       kept.push(hint);
       continue;
     }
-    if (result) results.push(result);
+    results.push({ ...result, delivery: { holding: () => Promise.resolve(), delivered: () => Promise.resolve(), failed: putBack } });
   }
   ctx.conversation.pendingFollowUps = kept;
   return results;

@@ -4,13 +4,14 @@ import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { Draft, FieldErrors } from '../domain/draft';
 import { inputIdForApiField, labelOfInput } from '../domain/draft';
-import type { AnnounceOptions, Submission, SubmitResult } from '../domain/submissions';
+import type { AnnounceOptions } from '../domain/announcements';
+import type { Submission, SubmitResult } from '../domain/submissions';
 import { escapeMarkdown } from '../domain/text';
 import { API_ERROR_CODES } from '../loa/contract';
 import { loaFailureOf } from '../loa/loaFailure';
 import type { LoaFailure } from '../loa/loaFailure';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
-import { announceOrTell, settledWithin } from './settle';
+import { announceOrTell, asAnnounced, settledWithin } from './settle';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
 import { promiseFollowUp } from './followUps';
 
@@ -122,12 +123,12 @@ export async function presentSubmission(deps: FlowDeps, ctx: FlowContext, result
   const settled = await settledWithin(result.done, deps.sendAckAfterMs);
   if (settled) return announced(deps, settled, { via: 'turn' }, draft);
   const promised = await promiseFollowUp(deps, ctx, { kind: 'send', id: result.submission.draftId, owner: result.submission.repKey });
-  return { ...renderSubmission(result.submission, deps, draft), followUp: result.done.then((s) => announced(deps, s, { via: 'followUp' }, draft)), ...promised };
+  return { ...renderSubmission(result.submission, deps, draft), followUp: result.done.then((s) => () => announced(deps, s, { via: 'followUp' }, draft)), ...promised };
 }
 
 /** The outcome of a submission as the chat is told it: only the first to show it posts its message. */
 export async function announced(deps: FlowDeps, submission: Submission, how: AnnounceOptions, draft?: Draft): Promise<FlowResult> {
   const shown = renderSubmission(submission, deps, draft);
   if (!shown.messages?.length) return shown;
-  return (await announceOrTell(() => deps.sender.announce(submission, how))) ? { ...shown, unannounce: () => deps.sender.unannounce(submission) } : { card: shown.card };
+  return asAnnounced(shown, await announceOrTell(() => deps.sender.announce(submission, how)), () => deps.sender.unannounce(submission));
 }

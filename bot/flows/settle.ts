@@ -1,3 +1,6 @@
+import type { Announcement } from '../domain/announcements';
+import type { FlowResult } from './flowContext';
+
 /**
  * The value of `work` if it settles within `ms`, or undefined while it still runs; a
  * rejection within `ms` passes through. Lets a turn answer in time and follow up later.
@@ -11,10 +14,19 @@ export function settledWithin<T>(work: Promise<T>, ms: number): Promise<T | unde
 }
 
 /** Whether to tell the chat; when storage cannot say whether someone already did, telling twice beats not telling. */
-export async function announceOrTell(announce: () => Promise<boolean>): Promise<boolean> {
+export async function announceOrTell(announce: () => Promise<Announcement>): Promise<Announcement> {
   try {
     return await announce();
   } catch {
-    return true;
+    return 'ours';
   }
+}
+
+/**
+ * A result with its messages when this caller won the announcement, its card alone when
+ * someone else told the chat, and marked when a follow-up is delivering it right now.
+ */
+export function asAnnounced(shown: FlowResult, announcement: Announcement, unannounce: () => Promise<void>): FlowResult {
+  if (announcement === 'ours') return { ...shown, unannounce };
+  return { card: shown.card, ...(announcement === 'held' ? { heldElsewhere: true } : {}) };
 }

@@ -78,8 +78,7 @@ export class LoaBot extends TeamsActivityHandler {
       const data = recognized?.argument ? { argument: recognized.argument } : {};
       const handler = recognized ? deps.flows.commands[recognized.command] : deps.flows.unknownText;
       const result = await this.runFlow(context, handler, data, recognized ? { command: recognized.command, data } : undefined);
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
-      await this.postMessages(context, result);
+      await this.reply(context, result, 'with its card');
       await this.catchUp(context);
       await next();
     });
@@ -126,7 +125,8 @@ export class LoaBot extends TeamsActivityHandler {
     const data = invokeValue.action.data ?? {};
     if (ACTING_VERBS.has(verb)) context.turnState.set(ACTED, true);
     const result = await this.runFlow(context, this.deps.flows.verbs[verb], data, { verb, data, ...(context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}) });
-    await this.postMessages(context, result);
+    // The card goes back in the invoke response; the messages are posted.
+    await this.reply(context, result, 'messages only');
     await this.catchUp(context);
     if (result.followUp) {
       this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), context.activity.replyToId, result.followUp, log, result.delivery);
@@ -180,7 +180,7 @@ export class LoaBot extends TeamsActivityHandler {
     const card = MessageFactory.attachment(CardFactory.adaptiveCard(result.card));
     if (pending.cardActivityId) await context.updateActivity({ ...card, id: pending.cardActivityId });
     else await context.sendActivity(card);
-    await this.postMessages(context, result);
+    await this.reply(context, result, 'messages only');
     if (result.followUp) this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), pending.cardActivityId, result.followUp, log, result.delivery);
   }
 
@@ -288,17 +288,32 @@ export class LoaBot extends TeamsActivityHandler {
     if (!conversation.pendingFollowUps?.length) return;
     const ctx = this.flowContext(context, conversation);
     try {
-      for (const result of await this.deps.flows.catchUp(ctx)) {
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
-        await this.postMessages(context, result);
-      }
+      for (const result of await this.deps.flows.catchUp(ctx)) await this.reply(context, result, 'with its card');
     } catch (err) {
       ctx.log.warn({ err: describeError(err) }, 'Could not show an undelivered result; it stays promised');
     }
   }
 
-  private async postMessages(context: TurnContext, result: FlowResult): Promise<void> {
-    for (const text of result.messages ?? []) await context.sendActivity(plainText(text));
+  /**
+   * Posts a result in this turn: its card (unless the invoke response carries it), then its
+   * messages. What Teams refuses here is posted again by the notifier, so a refused message
+   * neither fails a turn whose work is done nor gets lost.
+   */
+  private async reply(context: TurnContext, result: FlowResult, what: 'with its card' | 'messages only'): Promise<void> {
+    const activities = [...(what === 'with its card' ? [MessageFactory.attachment(CardFactory.adaptiveCard(result.card))] : []), ...(result.messages ?? []).map(plainText)];
+    for (const [i, activity] of activities.entries()) {
+      try {
+        await context.sendActivity(activity);
+      } catch (err) {
+        const log = turnLog(context, this.deps.logger);
+        log.warn({ err: describeError(err) }, 'Teams refused a reply in the turn; posting it again in the background');
+        this.deps.notifier.postLater(TurnContext.getConversationReference(context.activity), activities.slice(i), log, async () => {
+          await result.unannounce?.();
+          await result.delivery?.failed();
+        });
+        return;
+      }
+    }
   }
 }
 

@@ -34,6 +34,14 @@ type HoldFor = (ms: number) => Promise<void>;
 /** How long one try of a delivery holds its stored promise; renewed before each retry. */
 const HOLD_MS = 20_000;
 
+/** Storage refused to renew the hold on a stored promise: delivering on could repeat it. */
+class HoldLost extends Error {
+  override readonly name = 'HoldLost';
+  constructor(override readonly cause: unknown) {
+    super('Could not hold a promised result');
+  }
+}
+
 /** Bot Framework error codes that mean the bot can no longer post in a conversation. */
 const GONE_CODES = new Set(['BotNotInConversationRoster', 'ConversationNotFound', 'BotDisabledByAdmin']);
 
@@ -68,21 +76,29 @@ export class TeamsNotifier implements ChatNotifier {
    * Delivers a follow-up when it settles; shutdown waits for it (see drain). `delivered` runs
    * once it got through; a follow-up that never does is left to redelivery (see FollowUps).
    */
-  deliver(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: Promise<FlowResult>, log: Logger, promise?: FollowUpDelivery): void {
+  deliver(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: Promise<() => Promise<FlowResult>>, log: Logger, promise?: FollowUpDelivery): void {
     const delivery = result
-      .then(async (r) => {
-        // Holding is bookkeeping: if storage refuses it, the delivery goes on all the same.
+      .then(async (announce) => {
+        // Only a delivery that holds its stored promise may post: without the hold, another
+        // instance may deliver the same result after the grace time, and the rep reads it twice.
         const holdFor = async (ms: number) => {
-          await promise?.holding(ms).catch((err: unknown) => log.warn({ err: describeError(err) }, 'Could not hold a promised result while delivering it'));
+          await promise?.holding(ms).catch((err: unknown) => {
+            throw new HoldLost(err);
+          });
         };
+        // Held before it is announced: a delivery that may not post never takes the announcement.
         await holdFor(HOLD_MS);
-        await this.sendResult(reference, cardActivityId, r, log, holdFor);
+        const shown = await announce();
+        // Another delivery of the same outcome holds its announcement (it died posting it, or is still at it): redelivery sorts it out.
+        if (shown.heldElsewhere) throw new HoldLost(new Error('Another delivery holds the announcement'));
+        await this.sendResult(reference, cardActivityId, shown, log, holdFor);
         log.info('Follow-up delivered');
         // It reached the chat: forgetting the promise must not be mistaken for a failed delivery.
         if (promise) await writeEventually(() => promise.delivered(), log, { write: 'follow-up delivered' });
       })
       .catch(async (err: unknown) => {
-        log.error({ err: describeError(err) }, "Could not deliver a follow-up; it is delivered later, or on the rep's next turn");
+        if (err instanceof HoldLost) log.warn({ err: describeError(err.cause) }, 'Storage would not let this instance hold a promised result; it is delivered later, or on the rep\'s next turn');
+        else log.error({ err: describeError(err) }, "Could not deliver a follow-up; it is delivered later, or on the rep's next turn");
         await promise?.failed().catch((releaseErr: unknown) => log.warn({ err: describeError(releaseErr) }, 'Could not release a follow-up; it is shown again once its lease ends'));
       });
     this.track(delivery);
@@ -103,6 +119,19 @@ export class TeamsNotifier implements ChatNotifier {
       await result.unannounce?.().catch((releaseErr: unknown) => log.warn({ err: describeError(releaseErr) }, 'Could not give back an announcement'));
       throw err;
     }
+  }
+
+  /**
+   * Activities a turn could not post itself (Teams refused them in the turn), posted in order
+   * with retries. If they never get through, `lost` runs: the result gives back its
+   * announcement and its promise, for whoever shows it next.
+   */
+  postLater(reference: Partial<ConversationReference>, activities: Array<Partial<Activity>>, log: Logger, lost: () => Promise<void>): void {
+    const posting = this.send(reference, activities.map((activity): Outbound => ({ kind: 'post', activity })), log).catch(async (err: unknown) => {
+      log.error({ err: describeError(err) }, "Teams kept refusing a turn's reply; it is shown again later");
+      await lost().catch((lostErr: unknown) => log.warn({ err: describeError(lostErr) }, 'Could not give back an announcement'));
+    });
+    this.track(posting);
   }
 
   /** Posts status news; throws ChatGone when Teams says the bot is no longer in the chat. */

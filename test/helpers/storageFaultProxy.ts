@@ -13,8 +13,8 @@ export type StorageFault = '503' | '500' | 'hang';
 export interface StorageFaultPlan {
   /** Probability of each fault per request; rolled cumulatively. */
   rates?: Partial<Record<StorageFault, number>>;
-  /** Faults served to the next matching requests, in order, before any rate is rolled. */
-  next?: StorageFault[];
+  /** Faults served to the next matching requests, in order, before any rate is rolled; 'pass' lets one through. */
+  next?: Array<StorageFault | 'pass'>;
   /** Only requests whose path contains this fail (e.g. "/kv/agreements"); all by default. */
   pathIncludes?: string;
   /** Only these methods fail (e.g. PUT for writes); all by default. */
@@ -62,7 +62,10 @@ export class StorageFaultProxy {
     const { pathIncludes, methods, next, rates } = this.plan;
     if (pathIncludes && !decodeURIComponent(req.url ?? '').includes(pathIncludes)) return undefined;
     if (methods && !methods.includes(req.method ?? '')) return undefined;
-    if (next?.length) return next.shift();
+    if (next?.length) {
+      const planned = next.shift();
+      return planned === 'pass' ? undefined : planned;
+    }
     let roll = this.random();
     for (const [fault, rate] of Object.entries(rates ?? {}) as Array<[StorageFault, number]>) {
       if (roll < rate) return fault;

@@ -111,6 +111,23 @@ describe('when storage fails', function () {
     assert.equal((await loa.hooks.agreements()).find((a) => a.id === agreement!.id)!.status, 'DELETED');
   });
 
+  it('tells the chat once that an LOA is deleted when storage fails the write of the outcome', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep, { signerName: 'Outcome Not Written' });
+    const [agreement] = await owned(rep);
+    const confirm = await rep.press((await rep.says('my LOAs')).cards[0]!, 'Delete');
+    // The claim goes through; the outcome's write fails all three of the client's tries.
+    proxy.plan = { pathIncludes: '/kv/deletions', methods: ['PUT'], next: ['pass', '503', '503', '503'] };
+    assert.match(readableText(await rep.press(confirm, 'Delete')), /^LOA deleted/);
+    assert.equal((await loa.hooks.agreements()).find((a) => a.id === agreement!.id)!.status, 'DELETED');
+    await h.teams.waitFor(() => h.teams.messages(rep.conversationId, /is deleted\.$/).length === 1, 5_000);
+    // Pressed again later, and storage well: the outcome is known, and nobody is told twice.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.match(readableText(await rep.press(confirm, 'Delete')), /^LOA deleted|^Already/);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(h.teams.messages(rep.conversationId, /is deleted\.$/).length, 1, 'told once');
+  });
+
   it('does not leave a Delete at "Deleting…" when its claim write hangs past the answer', async () => {
     const rep = h.rep();
     await sendDistributorLoa(rep);

@@ -112,7 +112,13 @@ for (const sharedStorage of SHARED_STORAGES) describe(`two bot instances sharing
     const mine = async () => (await loa.hooks.agreements()).filter((x) => x.owner === onA.member.userPrincipalName);
     // The first Send may still be finishing in the background after its "Sending…".
     for (let waited = 0; (await mine()).length === 0 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
-    await a.teams.waitFor((calls) => calls.some((c) => c.method === 'PUT'));
+    // The card is updated once, by whichever instance holds the promise: the second press replaced the first's.
+    const updates = () => [...a.teams.updated(onA.conversationId), ...b.teams.updated(onA.conversationId)];
+    const told = () => [...a.teams.messages(onA.conversationId, /^LOA sent to Slow Race/), ...b.teams.messages(onA.conversationId, /^LOA sent to Slow Race/)];
+    await a.teams.waitFor(() => updates().length > 0 && told().length > 0);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(updates().length, 1, 'the card updated once');
+    assert.equal(told().length, 1, 'one "LOA sent" message');
     assert.equal((await mine()).length, 1);
   });
 

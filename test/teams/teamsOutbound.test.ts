@@ -79,6 +79,53 @@ describe('posting into Teams when Teams fails', () => {
     assert.ok(gaps.every((gap) => gap >= 450), `at most two calls a second in one chat, gaps ${gaps.join(', ')} ms`);
   });
 
+  it('does not report a Delete that went through as an error when Teams refuses its message, and posts the message once later', async function () {
+    this.timeout(40_000);
+    const rep = h.rep();
+    await sendDistributorLoa(rep, { signerName: 'Refused In Turn' });
+    const confirm = await rep.press((await rep.says('my LOAs')).cards[0]!, 'Delete');
+    // More refusals than the Bot Framework client retries by itself: the in-turn post fails.
+    h.teams.faults.push({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    const answer = readableText(await rep.press(confirm, 'Delete'));
+    assert.match(answer, /^LOA deleted/, 'the card says what happened');
+    assert.doesNotMatch(answer, /went wrong|Nothing new was sent/);
+    await h.teams.waitFor(() => h.teams.messages(rep.conversationId, /is deleted\.$/).length === 1, 30_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(h.teams.messages(rep.conversationId, /is deleted\.$/).length, 1, 'told once');
+    assert.equal(h.teams.messages(rep.conversationId, /went wrong/).length, 0, 'no error message');
+  });
+
+  it('keeps a result promised to a rep who removed the app, without trying it again and again, and shows it when they write again', async function () {
+    this.timeout(30_000);
+    const lines: string[] = [];
+    const own = await ConversationHarness.start(loa.url, loa, {
+      overrides: { followUpGraceMs: 500, logger: createLogger({ level: 'info' }, { write: (line: string) => void lines.push(line) }) },
+    });
+    try {
+      const rep = own.rep();
+      const review = await reviewDistributorDraft(rep, { signerName: 'Removed While Sending' });
+      await loa.hooks.setFaults({ create: { latencyMs: 1200 } });
+      assert.match(readableText(await rep.press(review, 'Send')), /Sending your LOA/);
+      own.teams.removedFrom.add(rep.conversationId);
+      await own.teams.waitFor(() => own.teams.refused.length >= 1, 10_000);
+      // Redelivery runs every 250 ms here: a chat the bot was removed from is not one more try each round.
+      await new Promise((r) => setTimeout(r, 3000));
+      const tries = lines.filter((l) => /Could not deliver a promised result yet|waits for the rep/.test(l)).length;
+      assert.equal(tries, 1, `the result was put aside once, not retried (${tries} log lines)`);
+      assert.equal(own.teams.refused.length, 1, 'Teams was asked once');
+
+      // The rep adds the app back and writes: the result is shown, and told once.
+      own.teams.removedFrom.delete(rep.conversationId);
+      const { cards, texts } = await rep.says('help');
+      assert.ok(cards.some((c) => /^LOA sent/.test(readableText(c))), `the next turn shows the outcome: ${cards.map(readableText).join(' | ')}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const told = [...texts, ...own.teams.messages(rep.conversationId)].filter((t) => t.startsWith('LOA sent to Removed While Sending'));
+      assert.equal(told.length, 1, 'one "LOA sent" message');
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('stops polling a rep who removed the app, keeps their records, and says so once in the log', async function () {
     this.timeout(30_000);
     // A sandbox and bot of their own, so that GETs for other tests' agreements do not count.
