@@ -14,11 +14,11 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through bot/config.ts only.' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through bot/config/ only.' }],
     },
   },
   {
-    files: ['bot/config.ts'],
+    files: ['bot/config/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -284,7 +284,7 @@ module stateStorage 'modules/stateStorage.bicep' = {
   }
 }
 
-// Every key the bot reads (bot/config.ts CONFIG_KEYS) except PORT, which App Service sets in its
+// Every key the bot reads (CONFIG_KEYS in bot/config/) except PORT, which App Service sets in its
 // Node container, HOST, whose production default (0.0.0.0) is what App Service needs, and the
 // LOA_SANDBOX_* keys, which only `npm run sandbox` reads.
 // test/deploy/azure/configKeys.test.ts keeps this list and CONFIG_KEYS in step.
