@@ -2,7 +2,7 @@
  * Composition root: reads the config, builds the LOA client, storage, flows, adapter and
  * bot, and hands each its dependencies. Nothing else reads configuration.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ConversationState, TeamsSSOTokenExchangeMiddleware } from 'botbuilder';
 import type { BotAdapter, Middleware } from 'botbuilder';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
@@ -244,11 +244,10 @@ async function resolveLoaApi(config: Config, catalog: TemplateCatalog, logger: L
   if (baseUrl && clientId && clientSecret) return { baseUrl, clientId, clientSecret, close: () => Promise.resolve() };
   if (config.environment === 'production') throw new ConfigError(['LOA_API_BASE_URL, LOA_CLIENT_ID and LOA_CLIENT_SECRET are required in production']);
   // Loaded only here so that production never loads sandbox code.
-  const { startSandbox } = await import('../deploy/local/sandbox/sandboxServer.js');
-  const credentials = { clientId: clientId ?? 'local-bot', clientSecret: clientSecret ?? randomBytes(16).toString('hex') };
-  const sandbox = await startSandbox({ port: 0, ...credentials, catalog, tokenTtlS: 3600, logger: logger.child({ component: 'loa-sandbox' }) });
+  const { startLocalLoaApi } = await import('../deploy/local/sandbox/localLoaApi.js');
+  const sandbox = await startLocalLoaApi({ port: 0, clientId, clientSecret, catalog, logger: logger.child({ component: 'loa-sandbox' }) });
   logger.warn({ loaBaseUrl: sandbox.url }, 'LOA_API_BASE_URL is not set: using a local LOA sandbox started in-process. No real LOA is sent.');
-  return { baseUrl: sandbox.url, ...credentials, close: () => sandbox.close() };
+  return { baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret, close: () => sandbox.close() };
 }
 
 async function main(): Promise<void> {

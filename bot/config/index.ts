@@ -7,6 +7,6 @@ export { ConfigError, loadDotEnv } from './configSchema';
 export type { Config, ConfigKey } from './botConfig';
 export { CONFIG_KEYS, MULTI_TENANT_WARNING, keyVaultReferences, loadConfig } from './botConfig';
 export type { SandboxConfig } from './sandboxConfig';
-export { LOCAL_LOA_CREDENTIALS, loadSandboxConfig } from './sandboxConfig';
+export { loadSandboxConfig } from './sandboxConfig';
 export type { PackagingConfig } from './packagingConfig';
 export { loadPackagingConfig } from './packagingConfig';

@@ -4,7 +4,7 @@ import type { Env } from './configSchema';
 import { ConfigError, deepFreeze, freePortOnlyInTests, int, problemsOf, setting, sharedFields } from './configSchema';
 
 /** The credentials the sandbox accepts unless told others, as .env.sample documents them. */
-export const LOCAL_LOA_CREDENTIALS = { clientId: 'local-loa-client', clientSecret: 'local-loa-secret' } as const;
+const LOCAL_LOA_CREDENTIALS = { clientId: 'local-loa-client', clientSecret: 'local-loa-secret' } as const;
 
 export const sandboxFields = {
   NODE_ENV: sharedFields.NODE_ENV,

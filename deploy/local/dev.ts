@@ -13,11 +13,9 @@ import { stringify } from 'yaml';
 import { startBot } from '../../bot';
 import { ConfigError, loadConfig, loadDotEnv, loadSandboxConfig } from '../../bot/config';
 import type { Config, Env } from '../../bot/config';
-import { TemplateCatalog } from '../../bot/domain/templateCatalog';
 import { createLogger } from '../../bot/logger';
 import type { Logger } from '../../bot/logger';
-import { parseFaultPlan } from './sandbox/faults';
-import { startSandbox } from './sandbox/sandboxServer';
+import { startLocalLoaApi } from './sandbox/localLoaApi';
 
 /** The Playground's user, who is the rep: the bot impersonates this email in the sandbox. */
 export const DEV_REP = {
@@ -95,19 +93,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   await assertPortFree(botPort, 'PORT');
 
   try {
-    const sandbox = await startSandbox({
-      port: sandboxPort,
-      host: LOOPBACK,
-      clientId: sandboxConfig.clientId,
-      clientSecret: sandboxConfig.clientSecret,
-      catalog: TemplateCatalog.fromFile(sandboxConfig.templatesFile),
-      tokenTtlS: sandboxConfig.tokenTtlS,
-      faults: sandboxConfig.faults === undefined ? {} : parseFaultPlan(sandboxConfig.faults, 'fault plan in LOA_SANDBOX_FAULTS'),
-      logger: logger.child({ component: 'loa-sandbox' }),
-    });
+    const sandbox = await startLocalLoaApi({ config: sandboxConfig, port: sandboxPort, host: LOOPBACK, logger: logger.child({ component: 'loa-sandbox' }) });
     running.push(() => sandbox.close());
 
-    const loa = { baseUrl: sandbox.url, clientId: sandboxConfig.clientId, clientSecret: sandboxConfig.clientSecret };
+    const loa = { baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
     // Loopback only: this bot answers anyone, without authentication.
     const bot = await startBot(devBotConfig(developer, botPort, loa), { logger, host: LOOPBACK });
     running.push(() => bot.close());

@@ -16,7 +16,7 @@ import type {
   SandboxOptions,
   WireAgreement,
 } from '../../deploy/local/sandbox/sandboxServer';
-import { startSandbox } from '../../deploy/local/sandbox/sandboxServer';
+import { startLocalLoaApi } from '../../deploy/local/sandbox/localLoaApi';
 import { conformanceInterceptor } from './openApi';
 
 export const BUNDLED_CATALOG = TemplateCatalog.fromFile(resolve(__dirname, '../../bot/domain/loaTemplates.json'));
@@ -111,10 +111,11 @@ function hooksFor(http: AxiosInstance): SandboxHooks {
 export async function startTestSandbox(overrides: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
   const clientId = `test-client-${randomBytes(4).toString('hex')}`;
   const clientSecret = randomBytes(16).toString('base64url');
-  const sandbox = await startSandbox({ port: 0, clientId, clientSecret, catalog: BUNDLED_CATALOG, tokenTtlS: 3600, ...overrides });
+  const local = await startLocalLoaApi({ port: 0, clientId, clientSecret, catalog: BUNDLED_CATALOG, ...overrides });
+  const { sandbox } = local;
   const api = httpClient(sandbox.url, () => true);
   const contractFailures = conformanceInterceptor(api);
-  const credentials = { clientId: overrides.clientId ?? clientId, clientSecret: overrides.clientSecret ?? clientSecret };
+  const credentials = { clientId: local.clientId, clientSecret: local.clientSecret };
 
   const tokenFor = async (grant: string | TokenGrant): Promise<string> => {
     const tokenGrant: TokenGrant = typeof grant === 'string' ? { type: 'user_token', email: grant } : grant;

@@ -1,25 +1,14 @@
 /** `npm run sandbox`: the LOA sandbox on its own, configured from the environment (.env included). */
 import { loadDotEnv, loadSandboxConfig } from '../../../bot/config';
-import { TemplateCatalog } from '../../../bot/domain/templateCatalog';
 import { createLogger } from '../../../bot/logger';
-import { parseFaultPlan } from './faults';
-import { startSandbox } from './sandboxServer';
+import { startLocalLoaApi } from './localLoaApi';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadSandboxConfig();
   const logger = createLogger({ level: config.logLevel, name: 'loa-sandbox' });
-  const faults = config.faults === undefined ? {} : parseFaultPlan(config.faults, 'fault plan in LOA_SANDBOX_FAULTS');
-  const sandbox = await startSandbox({
-    port: config.port,
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    catalog: TemplateCatalog.fromFile(config.templatesFile),
-    tokenTtlS: config.tokenTtlS,
-    faults,
-    logger,
-  });
-  logger.info({ url: sandbox.url, clientId: config.clientId, tokenTtlS: config.tokenTtlS, faults }, 'LOA sandbox listening');
+  const sandbox = await startLocalLoaApi({ config, logger });
+  logger.info({ url: sandbox.url, clientId: sandbox.clientId, tokenTtlS: config.tokenTtlS, faults: config.faults ?? {} }, 'LOA sandbox listening');
 
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'LOA sandbox stopping');
