@@ -8,6 +8,7 @@ import { sandboxFields } from './sandboxConfig';
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i;
 
+/** Every key the bot reads; `.describe()` holds the hint printed when it is missing or wrong. */
 export const botFields = {
   NODE_ENV: sharedFields.NODE_ENV,
   PORT: int(0, 65535, 3978).describe('TCP port for /api/messages and /healthz, 1-65535 (default 3978); 0 picks a free port, with NODE_ENV=test only'),
@@ -67,7 +68,7 @@ export const botFields = {
  */
 export const CONFIG_KEYS = hintsOf(botFields, packagingFields, sandboxFields) as Readonly<Record<ConfigKey, string>>;
 
-/** The LOA_ID_TOKEN_SOURCE key is read only to be refused: it is no config key. */
+/** A key that one of the configs reads. LOA_ID_TOKEN_SOURCE is read only to be refused, so it is none. */
 export type ConfigKey = Exclude<keyof typeof botFields | keyof typeof sandboxFields | keyof typeof packagingFields, 'LOA_ID_TOKEN_SOURCE'>;
 
 /** Without REP_IDENTITY: single sign-on once inbound authentication is on, the Teams roster in a local run. */
@@ -198,6 +199,7 @@ export function keyVaultReferences(env: Env = process.env): ConfigKey[] {
   return (Object.keys(CONFIG_KEYS) as ConfigKey[]).filter((key) => /^\s*@Microsoft\.KeyVault\(/i.test(env[key] ?? ''));
 }
 
+/** The bot's Config; throws a ConfigError listing every problem, unresolved Key Vault references first. */
 export function loadConfig(env: Env = process.env): Config {
   const parsed = botSchema.safeParse(env);
   const unresolved = keyVaultReferences(env).map(
