@@ -23,6 +23,7 @@ import { createFlows } from './flows';
 import { FollowUps } from './domain/followUps';
 import { Periodic } from './domain/periodic';
 import { LoaClient } from './loa/loaClient';
+import { LoaServiceAdapter } from './loa/loaServiceAdapter';
 import { LoaPrincipals } from './loa/principals';
 import type { LoaSignIn } from './loa/principals';
 import { GraphMailbox } from './auth/graphMailbox';
@@ -131,7 +132,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   if (tooLarge.length > 0) throw new ConfigError(tooLarge.map((problem) => `LOA_TEMPLATES_FILE ${problem}`));
   const loaApi = await resolveLoaApi(config, catalog, logger);
 
-  const loa = new LoaClient({
+  const loa = new LoaServiceAdapter(new LoaClient({
     baseUrl: loaApi.baseUrl,
     clientId: loaApi.clientId,
     clientSecret: loaApi.clientSecret,
@@ -139,7 +140,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     maxRetries: config.loa.maxRetries,
     logger: logger.child({ component: 'loa-client' }),
     clock,
-  });
+  }));
   const state = overrides.state ?? createStateStorage(config.storage);
   await state.init();
   const stores = state.stores;

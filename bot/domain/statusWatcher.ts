@@ -1,14 +1,13 @@
 import type { Logger } from 'pino';
 import { describeError } from '../logger';
-import { API_ERROR_CODES } from '../loa/contract';
-import { LoaApiError } from '../loa/loaApiError';
-import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { Agreement } from './agreement';
 import { isFinalStatus } from './agreement';
 import type { AgreementRecord, AgreementRecords, ConversationOrigin } from './agreementRecords';
 import type { Clock } from './clock';
 import { modifyStored } from './keyValueStore';
 import type { KeyValueStore } from './keyValueStore';
+import { LOA_ERROR_CODES, LoaServiceError } from './loaService';
+import type { LoaPrincipal, LoaService } from './loaService';
 import { Periodic } from './periodic';
 import { repKey } from './rep';
 import type { RepIdentity } from './rep';
@@ -40,7 +39,7 @@ export interface WatchList {
 export interface StatusWatcherOptions {
   store: KeyValueStore<WatchList>;
   records: AgreementRecords;
-  loa: LoaApi;
+  loa: LoaService;
   principalFor: (rep: RepIdentity) => LoaPrincipal;
   notifier: ChatNotifier;
   catalog: TemplateCatalog;
@@ -184,7 +183,7 @@ export class StatusWatcher {
   }
 
   private async afterFailure(entry: WatchEntry, record: AgreementRecord, err: unknown, now: number): Promise<Outcome> {
-    if (err instanceof LoaApiError && err.code === API_ERROR_CODES.notFound) {
+    if (err instanceof LoaServiceError && err.code === LOA_ERROR_CODES.notFound) {
       let alreadyGone = true;
       await this.o.records.update(repKey(entry.rep), record.id, (r) => {
         alreadyGone = Boolean(r.goneAt);
@@ -194,9 +193,9 @@ export class StatusWatcher {
       if (!alreadyGone) await this.tell(entry, record, `Your LOA to ${record.signer.name} (agreement ${record.id}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
       return { keep: false };
     }
-    if (err instanceof LoaApiError && err.status === 403) return { keep: false };
+    if (err instanceof LoaServiceError && err.status === 403) return { keep: false };
     // Kept, so that its polling resumes when the API offers GET again.
-    if (err instanceof LoaApiError && err.code === 'NOT_SUPPORTED') return this.reschedule(entry, now);
+    if (err instanceof LoaServiceError && err.code === LOA_ERROR_CODES.notSupported) return this.reschedule(entry, now);
     this.o.log.warn({ err: describeError(err), agreementId: entry.agreementId }, 'Could not poll an agreement status; will try later');
     return this.reschedule(entry, now);
   }

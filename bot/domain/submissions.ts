@@ -1,8 +1,5 @@
 import type { Logger } from 'pino';
 import { describeError } from '../logger';
-import type { FieldProblem } from '../loa/contract';
-import { LoaApiError } from '../loa/loaApiError';
-import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { Agreement, AgreementRequest } from './agreement';
 import { recordFromAgreement } from './agreementRecords';
 import type { AgreementRecords, ConversationOrigin } from './agreementRecords';
@@ -11,6 +8,8 @@ import type { Clock } from './clock';
 import { giveBackAnnouncement, takeAnnouncement } from './announcements';
 import type { AnnounceOptions, Announced, Announcement } from './announcements';
 import type { KeyValueStore } from './keyValueStore';
+import { LoaServiceError } from './loaService';
+import type { FieldProblem, LoaOperation, LoaPrincipal, LoaService } from './loaService';
 import { writeEventually } from './persistence';
 import { repKey, sameRep } from './rep';
 import type { RepIdentity } from './rep';
@@ -25,7 +24,7 @@ export type SubmissionStatus = 'sending' | 'created' | 'failed' | 'unknown' | 'c
 
 export interface SubmissionError {
   /** The LOA API call that failed: a token call means the rep's sign-in was refused, not the LOA. */
-  operation?: 'token' | 'create' | 'get' | 'delete';
+  operation?: LoaOperation;
   code: string;
   message: string;
   status?: number;
@@ -105,7 +104,7 @@ export class AgreementSender {
 
   constructor(
     private readonly store: KeyValueStore<Submission>,
-    private readonly loa: LoaApi,
+    private readonly loa: LoaService,
     private readonly records: AgreementRecords,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -286,10 +285,10 @@ export class AgreementSender {
       await this.remember(req, agreement);
     } catch (err) {
       const error = toSubmissionError(err);
-      const unknown = !(err instanceof LoaApiError) || err.outcomeUnknown;
+      const unknown = !(err instanceof LoaServiceError) || err.outcomeUnknown;
       result = { ...claimed, status: unknown ? 'unknown' : 'failed', error, finishedAt: this.nowIso() };
       this.log.warn({ draftId: claimed.draftId, attempt: claimed.attempt, status: result.status, error: { code: error.code, status: error.status } }, 'Agreement not created');
-      if (!(err instanceof LoaApiError)) this.log.error({ err: describeError(err) }, 'Unexpected error while creating an agreement');
+      if (!(err instanceof LoaServiceError)) this.log.error({ err: describeError(err) }, 'Unexpected error while creating an agreement');
     }
     await this.record(key, result, claimEtag);
     return result;
@@ -326,7 +325,7 @@ export class AgreementSender {
 
 
 function toSubmissionError(err: unknown): SubmissionError {
-  if (err instanceof LoaApiError) {
+  if (err instanceof LoaServiceError) {
     return { operation: err.operation, code: err.code, message: err.message, ...(err.status !== undefined ? { status: err.status } : {}), details: [...err.details], retryable: err.retryable };
   }
   return { code: 'INTERNAL', message: 'Unexpected error in the bot', details: [], retryable: false };

@@ -7,9 +7,8 @@ import { inputIdForApiField, labelOfInput } from '../domain/draft';
 import type { AnnounceOptions } from '../domain/announcements';
 import type { Submission, SubmitResult } from '../domain/submissions';
 import { escapeMarkdown } from '../domain/text';
-import { API_ERROR_CODES } from '../loa/contract';
-import { loaFailureOf } from '../loa/loaFailure';
-import type { LoaFailure } from '../loa/loaFailure';
+import { LOA_ERROR_CODES, loaFailureOf } from '../domain/loaService';
+import type { LoaFailure } from '../domain/loaService';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
 import { announceOrTell, asAnnounced, settledWithin } from './settle';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
@@ -48,7 +47,7 @@ export function renderSubmission(submission: Submission, deps: FlowDeps, draft?:
 function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | undefined): FlowResult | undefined {
   const template = deps.catalog.get(submission.templateId);
   const details = submission.error?.details ?? [];
-  if (!draft || !template || submission.error?.code !== API_ERROR_CODES.validation || details.length === 0) return undefined;
+  if (!draft || !template || submission.error?.code !== LOA_ERROR_CODES.refusedByField || details.length === 0) return undefined;
   const errors: FieldErrors = {};
   const unplaced: string[] = [];
   for (const d of details) {
