@@ -180,6 +180,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   const redelivery = new Periodic(
     () => flows.redeliverDue((origin, result) => notifier.deliverNow(origin, result, redeliveryLog), redeliveryLog),
     Math.max(50, Math.min(15_000, followUpGraceMs / 2)),
+    redeliveryLog,
   );
   const conversationState = new ConversationState(state.conversation);
   const sso = config.identity.mode === 'sso' ? config.identity : undefined;

@@ -99,7 +99,7 @@ export class StatusWatcher {
   private nextKey = 0;
 
   constructor(private readonly o: StatusWatcherOptions) {
-    this.rounds = new Periodic(() => this.pollDue(), Math.max(50, Math.min(o.firstPollMs / 2, 15_000)));
+    this.rounds = new Periodic(() => this.pollDue(), Math.max(50, Math.min(o.firstPollMs / 2, 15_000)), o.log);
   }
 
   get enabled(): boolean {
