@@ -57,18 +57,17 @@ export interface StatusWatcherOptions {
 /**
  * The watch list is split over WATCH_SHARDS documents by agreement id, so that a Send rewrites
  * one small document instead of a list of every open agreement (which made each Send cost
- * O(open agreements) and would outgrow a Cosmos DB item). The unsharded LEGACY_WATCH_KEY is
- * still polled, so entries written before the split drain as they did.
+ * O(open agreements) and would outgrow a Cosmos DB item).
  */
-const LEGACY_WATCH_KEY = 'status-watch';
+const WATCH_KEY_PREFIX = 'status-watch';
 const WATCH_SHARDS = 32;
-const WATCH_KEYS: readonly string[] = [LEGACY_WATCH_KEY, ...Array.from({ length: WATCH_SHARDS }, (_, i) => `${LEGACY_WATCH_KEY}/${i}`)];
+const WATCH_KEYS: readonly string[] = Array.from({ length: WATCH_SHARDS }, (_, i) => `${WATCH_KEY_PREFIX}/${i}`);
 
 /** FNV-1a: a stable spread of agreement ids, whatever their format. */
 function watchKeyOf(agreementId: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < agreementId.length; i++) hash = Math.imul(hash ^ agreementId.charCodeAt(i), 0x01000193);
-  return `${LEGACY_WATCH_KEY}/${(hash >>> 0) % WATCH_SHARDS}`;
+  return `${WATCH_KEY_PREFIX}/${(hash >>> 0) % WATCH_SHARDS}`;
 }
 
 const STATUS_WORDS: Record<string, string> = {
