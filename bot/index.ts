@@ -22,7 +22,7 @@ import { TemplateCatalog } from './domain/templateCatalog';
 import { createFlows } from './flows';
 import { FollowUps } from './domain/followUps';
 import { Periodic } from './domain/periodic';
-import { LoaClient } from './loa/loaClient';
+import { LoaClient, MAX_RETRY_AFTER_MS } from './loa/loaClient';
 import { LoaServiceAdapter } from './loa/loaServiceAdapter';
 import { LoaPrincipals } from './loa/principals';
 import type { LoaSignIn } from './loa/principals';
@@ -158,11 +158,15 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     log: logger.child({ component: 'status-watcher' }),
     ...config.statusPolling,
   });
-  // The longest a send can take: a token call and the create, each again after a 401 refresh,
-  // every attempt timing out with the longest Retry-After wait between them.
-  const longestCallMs = config.loa.timeoutMs * (config.loa.maxRetries + 1) + 30_000 * config.loa.maxRetries;
-  const longestSendMs = 4 * longestCallMs + 10_000;
-  const sender = new AgreementSender(stores('submissions'), loa, records, clock, logger.child({ component: 'sender' }), (rep, agreement) => watcher.watch(rep, agreement), longestSendMs);
+  const sender = new AgreementSender({
+    store: stores('submissions'),
+    loa,
+    loaCalls: { timeoutMs: config.loa.timeoutMs, maxRetries: config.loa.maxRetries, maxRetryWaitMs: MAX_RETRY_AFTER_MS },
+    records,
+    clock,
+    log: logger.child({ component: 'sender' }),
+    onCreated: (rep, agreement) => watcher.watch(rep, agreement),
+  });
   const followUpGraceMs = overrides.followUpGraceMs ?? FOLLOW_UP_GRACE_MS;
   const flows = createFlows({
     catalog,

@@ -28,6 +28,16 @@ export interface CallOptions {
   deadline?: number;
 }
 
+/** How LOA calls are bounded: enough to work out the longest one call can take. */
+export interface LoaCallSettings {
+  /** Each attempt gives up after this. */
+  timeoutMs: number;
+  /** Retries of a call that is safe to retry. */
+  maxRetries: number;
+  /** The longest wait between two attempts; the service asking for more fails the call instead. */
+  maxRetryWaitMs: number;
+}
+
 /** The calls a failure can come from: a token call means the rep's sign-in was refused, not the LOA. */
 export type LoaOperation = 'token' | 'create' | 'get' | 'delete';
 

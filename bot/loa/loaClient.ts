@@ -41,6 +41,9 @@ export interface LoaClientOptions {
   getUnsupportedForMs?: number;
 }
 
+/** The longest Retry-After waited for by default. */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
 /**
  * A 405 or 501 can pass (a gateway or an API version being redeployed), so it turns GET off
  * for this long only; the next call after that asks the API again.
@@ -171,7 +174,7 @@ export class LoaClient {
         random: this.random,
       });
       const pastDeadline = deadline !== undefined && this.clock.now() + waitMs >= deadline;
-      if (!mayRetry || waitMs > (this.options.maxRetryAfterMs ?? 30_000) || pastDeadline) throw error;
+      if (!mayRetry || waitMs > (this.options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS) || pastDeadline) throw error;
       this.options.logger.warn({ loa: { operation, status: error.status, code: error.code, retry: retry + 1, waitMs } }, 'LOA API call failed, retrying');
       await this.delay(waitMs);
     }
