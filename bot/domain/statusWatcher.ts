@@ -4,7 +4,7 @@ import type { Agreement } from './agreement';
 import { isFinalStatus } from './agreement';
 import type { AgreementRecord, AgreementRecords, ConversationOrigin } from './agreementRecords';
 import type { Clock } from './clock';
-import { modifyStored } from './keyValueStore';
+import { updateWithRetry } from './keyValueStore';
 import type { KeyValueStore } from './keyValueStore';
 import { LOA_ERROR_CODES, LoaServiceError } from './loaService';
 import type { LoaPrincipal, LoaService } from './loaService';
@@ -247,6 +247,6 @@ export class StatusWatcher {
   }
 
   private modify(key: string, change: (entries: WatchEntry[]) => WatchEntry[]): Promise<void> {
-    return modifyStored(this.o.store, key, (current) => ({ entries: change(current?.entries ?? []) }));
+    return updateWithRetry(this.o.store, key, (current) => ({ entries: change(current?.entries ?? []) }));
   }
 }
