@@ -1,6 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const BOTBUILDER = { group: ['botbuilder*'], message: 'Only the Teams layer (bot/teams), the HTTP host and the composition root may depend on botbuilder.' };
+const LOA_ADAPTER = { group: ['**/loa', '**/loa/*', '../loa/*', '../../bot/loa/*'], message: 'Use the LoaService port (bot/domain/loaService.ts); bot/index.ts wires bot/loa in.' };
+const TEAMS_LAYER = { group: ['**/teams', '**/teams/*', '../teams/*', '../../bot/teams/*'], message: 'The Teams layer calls the flows, not the other way round.' };
+const FLOWS_AND_CARDS = { group: ['**/flows', '**/flows/*', '../flows/*', '**/cards/*', '../../cards/*'], message: 'The domain must not depend on the flows or the cards that use it.' };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
@@ -24,8 +29,18 @@ export default tseslint.config(
   {
     files: ['bot/domain/**', 'bot/flows/**', 'bot/loa/**', 'bot/storage/**', 'bot/auth/**', 'cards/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['botbuilder*'], message: 'Only the Teams layer (bot/teams), the HTTP host and the composition root may depend on botbuilder.' }] }],
+      'no-restricted-imports': ['error', { patterns: [BOTBUILDER] }],
     },
+  },
+  {
+    // The domain and the flows decide; they reach the LOA API and Teams only through ports the composition root fills.
+    files: ['bot/domain/**', 'bot/flows/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER, LOA_ADAPTER, TEAMS_LAYER] }] },
+  },
+  {
+    // The flows and the cards build on the domain, never the other way round.
+    files: ['bot/domain/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER, LOA_ADAPTER, TEAMS_LAYER, FLOWS_AND_CARDS] }] },
   },
   {
     files: ['test/**'],

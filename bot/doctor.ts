@@ -12,7 +12,7 @@ import { SignJWT, importPKCS8 } from 'jose';
 import { ConfigError, keyVaultReferences, loadConfig, loadDotEnv } from './config';
 import type { Config, Env } from './config';
 import { createLogger } from './logger';
-import { loaFailureOf } from './loa/loaFailure';
+import { loaFailureOf } from './domain/loaService';
 import { LoaApiError } from './loa/loaApiError';
 import { LoaClient } from './loa/loaClient';
 import { createStateStorage } from './teams/stateStorage';

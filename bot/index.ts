@@ -22,7 +22,8 @@ import { TemplateCatalog } from './domain/templateCatalog';
 import { createFlows } from './flows';
 import { FollowUps } from './domain/followUps';
 import { Periodic } from './domain/periodic';
-import { LoaClient } from './loa/loaClient';
+import { LoaClient, MAX_RETRY_AFTER_MS } from './loa/loaClient';
+import { LoaServiceAdapter } from './loa/loaServiceAdapter';
 import { LoaPrincipals } from './loa/principals';
 import type { LoaSignIn } from './loa/principals';
 import { GraphMailbox } from './auth/graphMailbox';
@@ -131,7 +132,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   if (tooLarge.length > 0) throw new ConfigError(tooLarge.map((problem) => `LOA_TEMPLATES_FILE ${problem}`));
   const loaApi = await resolveLoaApi(config, catalog, logger);
 
-  const loa = new LoaClient({
+  const loa = new LoaServiceAdapter(new LoaClient({
     baseUrl: loaApi.baseUrl,
     clientId: loaApi.clientId,
     clientSecret: loaApi.clientSecret,
@@ -139,7 +140,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     maxRetries: config.loa.maxRetries,
     logger: logger.child({ component: 'loa-client' }),
     clock,
-  });
+  }));
   const state = overrides.state ?? createStateStorage(config.storage);
   await state.init();
   const stores = state.stores;
@@ -157,11 +158,15 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     log: logger.child({ component: 'status-watcher' }),
     ...config.statusPolling,
   });
-  // The longest a send can take: a token call and the create, each again after a 401 refresh,
-  // every attempt timing out with the longest Retry-After wait between them.
-  const longestCallMs = config.loa.timeoutMs * (config.loa.maxRetries + 1) + 30_000 * config.loa.maxRetries;
-  const longestSendMs = 4 * longestCallMs + 10_000;
-  const sender = new AgreementSender(stores('submissions'), loa, records, clock, logger.child({ component: 'sender' }), (rep, agreement) => watcher.watch(rep, agreement), longestSendMs);
+  const sender = new AgreementSender({
+    store: stores('submissions'),
+    loa,
+    loaCalls: { timeoutMs: config.loa.timeoutMs, maxRetries: config.loa.maxRetries, maxRetryWaitMs: MAX_RETRY_AFTER_MS },
+    records,
+    clock,
+    log: logger.child({ component: 'sender' }),
+    onCreated: (rep, agreement) => watcher.watch(rep, agreement),
+  });
   const followUpGraceMs = overrides.followUpGraceMs ?? FOLLOW_UP_GRACE_MS;
   const flows = createFlows({
     catalog,
@@ -179,6 +184,7 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   const redelivery = new Periodic(
     () => flows.redeliverDue((origin, result) => notifier.deliverNow(origin, result, redeliveryLog), redeliveryLog),
     Math.max(50, Math.min(15_000, followUpGraceMs / 2)),
+    redeliveryLog,
   );
   const conversationState = new ConversationState(state.conversation);
   const sso = config.identity.mode === 'sso' ? config.identity : undefined;

@@ -84,7 +84,7 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem }: D
     formInputs: loaTemplate.fields.map((f) => formInput(f, v.fields[f.name] ?? '', error(formFieldId(f.name)))),
     notify: { enabled: v.notifyEnabled ? 'true' : 'false' },
     messageInputs: [
-      text(DRAFT_INPUTS.notifyEmails, 'Emails to notify (separate with commas)', v.notifyEmails, 2000, { style: 'email', multiline: false }),
+      text(DRAFT_INPUTS.notifyEmails, 'Emails to notify (separate with commas)', v.notifyEmails, LIMITS.notifyEmailsLength, { style: 'email', multiline: false }),
       text(DRAFT_INPUTS.emailSubject, 'Email subject (optional, replaces the default)', v.emailSubject, LIMITS.subjectLength, { multiline: false }),
       text(DRAFT_INPUTS.emailMessage, 'Email message (optional, replaces the default)', v.emailMessage, LIMITS.messageLength, { multiline: true }),
     ],

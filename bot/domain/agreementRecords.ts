@@ -1,5 +1,5 @@
 import type { Agreement, AgreementStatus, FormValue, Party } from './agreement';
-import { modifyStored } from './keyValueStore';
+import { updateWithRetry } from './keyValueStore';
 import type { KeyValueStore } from './keyValueStore';
 
 /**
@@ -97,7 +97,7 @@ export class AgreementRecords {
   }
 
   private modify(repKey: string, change: (records: AgreementRecord[]) => AgreementRecord[]): Promise<void> {
-    return modifyStored(this.store, keyOf(repKey), (current) => ({ records: change(current?.records ?? []) }));
+    return updateWithRetry(this.store, keyOf(repKey), (current) => ({ records: change(current?.records ?? []) }));
   }
 }
 

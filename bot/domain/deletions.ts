@@ -1,12 +1,9 @@
 import type { Logger } from 'pino';
-import { API_ERROR_CODES } from '../loa/contract';
-import { LoaApiError } from '../loa/loaApiError';
-import { loaFailureOf } from '../loa/loaFailure';
-import type { LoaFailure } from '../loa/loaFailure';
-import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { AgreementRecord, AgreementRecords } from './agreementRecords';
 import type { Clock } from './clock';
 import type { KeyValueStore } from './keyValueStore';
+import { LOA_ERROR_CODES, LoaServiceError } from './loaService';
+import type { LoaFailure, LoaPrincipal, LoaService } from './loaService';
 import { writeEventually } from './persistence';
 import { giveBackAnnouncement, takeAnnouncement } from './announcements';
 import type { AnnounceOptions, Announced, Announcement } from './announcements';
@@ -48,7 +45,7 @@ export class AgreementDeleter {
   constructor(
     private readonly claims: KeyValueStore<DeletionClaim>,
     private readonly records: AgreementRecords,
-    private readonly loa: LoaApi,
+    private readonly loa: LoaService,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
@@ -134,13 +131,13 @@ export class AgreementDeleter {
       await this.loa.deleteAgreement(principal, record.id, { deadline: this.clock.now() + DELETE_DEADLINE_MS });
       outcome = { status: 'deleted', record, attempt };
     } catch (err) {
-      if (!(err instanceof LoaApiError)) {
+      if (!(err instanceof LoaServiceError)) {
         await this.settle(key, claimEtag, { status: 'failed', attempt, at: this.nowIso(), ...(earlierMayHaveDeleted ? { mayHaveDeleted: true } : {}) });
         throw err;
       }
-      if (err.code === API_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record, attempt };
+      if (err.code === LOA_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record, attempt };
       else if (err.status === 403 && err.operation === 'delete') outcome = { status: 'forbidden', record, attempt, message: err.message };
-      else outcome = { status: 'failed', record, attempt, failure: loaFailureOf(err), mayHaveDeleted: earlierMayHaveDeleted || err.outcomeUnknown };
+      else outcome = { status: 'failed', record, attempt, failure: err.failure, mayHaveDeleted: earlierMayHaveDeleted || err.outcomeUnknown };
       this.log.warn({ agreementId: record.id, status: err.status, code: err.code }, 'Delete did not go through as asked');
     }
     if (outcome.status === 'deleted' || outcome.status === 'gone') {

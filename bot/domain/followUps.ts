@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ConversationOrigin } from './agreementRecords';
 import type { Clock } from './clock';
-import { modifyStored } from './keyValueStore';
+import { updateWithRetry } from './keyValueStore';
 import type { KeyValueStore } from './keyValueStore';
 
 /**
@@ -122,6 +122,6 @@ export class FollowUps {
   }
 
   private modify(key: string, change: (entries: PendingFollowUp[]) => PendingFollowUp[]): Promise<void> {
-    return modifyStored(this.store, key, (current) => ({ entries: change(current?.entries ?? []) }));
+    return updateWithRetry(this.store, key, (current) => ({ entries: change(current?.entries ?? []) }));
   }
 }

@@ -66,7 +66,7 @@ export class MemoryKeyValueStore<T> implements KeyValueStore<T> {
  * Read-modify-write with compare-and-swap: `change` gets the stored value (undefined when
  * there is none) and returns the new one; it runs again whenever another writer got in between.
  */
-export async function modifyStored<T>(store: KeyValueStore<T>, key: string, change: (current: T | undefined) => T, attempts = 20): Promise<void> {
+export async function updateWithRetry<T>(store: KeyValueStore<T>, key: string, change: (current: T | undefined) => T, attempts = 20): Promise<void> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const current = await store.get(key);
     const next = change(current?.value);

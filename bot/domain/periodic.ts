@@ -1,4 +1,10 @@
-/** Runs a round of background work every `intervalMs`; overlapping calls share the round in progress. */
+import type { Logger } from 'pino';
+import { describeError } from '../logger';
+
+/**
+ * Runs a round of background work every `intervalMs`; overlapping calls share the round in
+ * progress. A round that fails is logged, and the next one runs as planned.
+ */
 export class Periodic {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -6,6 +12,7 @@ export class Periodic {
   constructor(
     private readonly round: () => Promise<void>,
     private readonly intervalMs: number,
+    private readonly log: Logger,
   ) {}
 
   /** Starts the rounds; with `now`, the first one runs at once instead of after one interval. */
@@ -24,7 +31,9 @@ export class Periodic {
   }
 
   tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
+    this.running ??= this.round()
+      .catch((err: unknown) => this.log.error({ err: describeError(err) }, 'A round of background work failed; the next one runs as planned'))
+      .finally(() => (this.running = undefined));
     return this.running;
   }
 }

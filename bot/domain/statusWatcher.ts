@@ -1,14 +1,13 @@
 import type { Logger } from 'pino';
 import { describeError } from '../logger';
-import { API_ERROR_CODES } from '../loa/contract';
-import { LoaApiError } from '../loa/loaApiError';
-import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { Agreement } from './agreement';
 import { isFinalStatus } from './agreement';
 import type { AgreementRecord, AgreementRecords, ConversationOrigin } from './agreementRecords';
 import type { Clock } from './clock';
-import { modifyStored } from './keyValueStore';
+import { updateWithRetry } from './keyValueStore';
 import type { KeyValueStore } from './keyValueStore';
+import { LOA_ERROR_CODES, LoaServiceError } from './loaService';
+import type { LoaPrincipal, LoaService } from './loaService';
 import { Periodic } from './periodic';
 import { repKey } from './rep';
 import type { RepIdentity } from './rep';
@@ -40,7 +39,7 @@ export interface WatchList {
 export interface StatusWatcherOptions {
   store: KeyValueStore<WatchList>;
   records: AgreementRecords;
-  loa: LoaApi;
+  loa: LoaService;
   principalFor: (rep: RepIdentity) => LoaPrincipal;
   notifier: ChatNotifier;
   catalog: TemplateCatalog;
@@ -58,18 +57,17 @@ export interface StatusWatcherOptions {
 /**
  * The watch list is split over WATCH_SHARDS documents by agreement id, so that a Send rewrites
  * one small document instead of a list of every open agreement (which made each Send cost
- * O(open agreements) and would outgrow a Cosmos DB item). The unsharded LEGACY_WATCH_KEY is
- * still polled, so entries written before the split drain as they did.
+ * O(open agreements) and would outgrow a Cosmos DB item).
  */
-const LEGACY_WATCH_KEY = 'status-watch';
+const WATCH_KEY_PREFIX = 'status-watch';
 const WATCH_SHARDS = 32;
-const WATCH_KEYS: readonly string[] = [LEGACY_WATCH_KEY, ...Array.from({ length: WATCH_SHARDS }, (_, i) => `${LEGACY_WATCH_KEY}/${i}`)];
+const WATCH_KEYS: readonly string[] = Array.from({ length: WATCH_SHARDS }, (_, i) => `${WATCH_KEY_PREFIX}/${i}`);
 
 /** FNV-1a: a stable spread of agreement ids, whatever their format. */
 function watchKeyOf(agreementId: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < agreementId.length; i++) hash = Math.imul(hash ^ agreementId.charCodeAt(i), 0x01000193);
-  return `${LEGACY_WATCH_KEY}/${(hash >>> 0) % WATCH_SHARDS}`;
+  return `${WATCH_KEY_PREFIX}/${(hash >>> 0) % WATCH_SHARDS}`;
 }
 
 const STATUS_WORDS: Record<string, string> = {
@@ -100,7 +98,7 @@ export class StatusWatcher {
   private nextKey = 0;
 
   constructor(private readonly o: StatusWatcherOptions) {
-    this.rounds = new Periodic(() => this.pollDue(), Math.max(50, Math.min(o.firstPollMs / 2, 15_000)));
+    this.rounds = new Periodic(() => this.pollDue(), Math.max(50, Math.min(o.firstPollMs / 2, 15_000)), o.log);
   }
 
   get enabled(): boolean {
@@ -184,7 +182,7 @@ export class StatusWatcher {
   }
 
   private async afterFailure(entry: WatchEntry, record: AgreementRecord, err: unknown, now: number): Promise<Outcome> {
-    if (err instanceof LoaApiError && err.code === API_ERROR_CODES.notFound) {
+    if (err instanceof LoaServiceError && err.code === LOA_ERROR_CODES.notFound) {
       let alreadyGone = true;
       await this.o.records.update(repKey(entry.rep), record.id, (r) => {
         alreadyGone = Boolean(r.goneAt);
@@ -194,9 +192,9 @@ export class StatusWatcher {
       if (!alreadyGone) await this.tell(entry, record, `Your LOA to ${record.signer.name} (agreement ${record.id}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
       return { keep: false };
     }
-    if (err instanceof LoaApiError && err.status === 403) return { keep: false };
+    if (err instanceof LoaServiceError && err.status === 403) return { keep: false };
     // Kept, so that its polling resumes when the API offers GET again.
-    if (err instanceof LoaApiError && err.code === 'NOT_SUPPORTED') return this.reschedule(entry, now);
+    if (err instanceof LoaServiceError && err.code === LOA_ERROR_CODES.notSupported) return this.reschedule(entry, now);
     this.o.log.warn({ err: describeError(err), agreementId: entry.agreementId }, 'Could not poll an agreement status; will try later');
     return this.reschedule(entry, now);
   }
@@ -249,6 +247,6 @@ export class StatusWatcher {
   }
 
   private modify(key: string, change: (entries: WatchEntry[]) => WatchEntry[]): Promise<void> {
-    return modifyStored(this.o.store, key, (current) => ({ entries: change(current?.entries ?? []) }));
+    return updateWithRetry(this.o.store, key, (current) => ({ entries: change(current?.entries ?? []) }));
   }
 }

@@ -1,8 +1,5 @@
 import type { Logger } from 'pino';
 import { describeError } from '../logger';
-import type { FieldProblem } from '../loa/contract';
-import { LoaApiError } from '../loa/loaApiError';
-import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 import type { Agreement, AgreementRequest } from './agreement';
 import { recordFromAgreement } from './agreementRecords';
 import type { AgreementRecords, ConversationOrigin } from './agreementRecords';
@@ -11,6 +8,8 @@ import type { Clock } from './clock';
 import { giveBackAnnouncement, takeAnnouncement } from './announcements';
 import type { AnnounceOptions, Announced, Announcement } from './announcements';
 import type { KeyValueStore } from './keyValueStore';
+import { LoaServiceError } from './loaService';
+import type { FieldProblem, LoaCallSettings, LoaOperation, LoaPrincipal, LoaService } from './loaService';
 import { writeEventually } from './persistence';
 import { repKey, sameRep } from './rep';
 import type { RepIdentity } from './rep';
@@ -25,7 +24,7 @@ export type SubmissionStatus = 'sending' | 'created' | 'failed' | 'unknown' | 'c
 
 export interface SubmissionError {
   /** The LOA API call that failed: a token call means the rep's sign-in was refused, not the LOA. */
-  operation?: 'token' | 'create' | 'get' | 'delete';
+  operation?: LoaOperation;
   code: string;
   message: string;
   status?: number;
@@ -68,8 +67,6 @@ export interface SendRequest {
   origin: ConversationOrigin;
 }
 
-export type SubmitRequest = Omit<ClaimRequest, 'owner' | 'templateId'> & SendRequest;
-
 /** A draft this call claimed: it must be sent or released. */
 export interface SubmissionTicket {
   readonly submission: Submission;
@@ -88,8 +85,19 @@ export interface SubmitResult {
   submission: Submission;
   /** Settles when the submission reaches created, failed or unknown; never rejects. */
   done: Promise<Submission>;
-  /** True when this call started a create; false when it found an earlier outcome. */
-  started: boolean;
+}
+
+export interface AgreementSenderOptions {
+  store: KeyValueStore<Submission>;
+  loa: LoaService;
+  /** How the create call is bounded: a claim still "sending" after the longest send is from an instance that died. */
+  loaCalls: LoaCallSettings;
+  records: AgreementRecords;
+  clock: Clock;
+  log: Logger;
+  onCreated?: CreatedListener;
+  /** How often a send that another instance claimed is read back from storage. */
+  pollMs?: number;
 }
 
 const keyOf = (draftId: string) => `submission/${draftId}`;
@@ -102,18 +110,26 @@ const keyOf = (draftId: string) => `submission/${draftId}`;
  */
 export class AgreementSender {
   private readonly inFlight = new Map<string, Promise<Submission>>();
+  private readonly store: KeyValueStore<Submission>;
+  private readonly loa: LoaService;
+  private readonly records: AgreementRecords;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly onCreated: CreatedListener;
+  /** A claim older than this is from an instance that died mid-send. */
+  private readonly staleAfterMs: number;
+  private readonly pollMs: number;
 
-  constructor(
-    private readonly store: KeyValueStore<Submission>,
-    private readonly loa: LoaApi,
-    private readonly records: AgreementRecords,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-    private readonly onCreated: CreatedListener = () => Promise.resolve(),
-    /** A claim older than this is from an instance that died mid-send. */
-    private readonly staleAfterMs = 120_000,
-    private readonly pollMs = 250,
-  ) {}
+  constructor(options: AgreementSenderOptions) {
+    this.store = options.store;
+    this.loa = options.loa;
+    this.records = options.records;
+    this.clock = options.clock;
+    this.log = options.log;
+    this.onCreated = options.onCreated ?? (() => Promise.resolve());
+    this.staleAfterMs = longestSendMs(options.loaCalls);
+    this.pollMs = options.pollMs ?? 250;
+  }
 
   /** The rep's submission of a draft; another rep's is never returned. */
   async find(owner: string, draftId: string): Promise<Submission | undefined> {
@@ -124,17 +140,6 @@ export class AgreementSender {
   /** Whose draft this was, once it has been sent. */
   async ownerOf(draftId: string): Promise<string | undefined> {
     return (await this.store.get(keyOf(draftId)))?.value.repKey;
-  }
-
-  /** Number of creates this instance is still waiting on. */
-  get pending(): number {
-    return this.inFlight.size;
-  }
-
-  /** Claims and sends in one go, for callers that already know the rep. */
-  async submit(req: SubmitRequest): Promise<SubmitResult> {
-    const claim = await this.claim({ ...req, owner: repKey(req.rep), templateId: req.request.templateId });
-    return claim.claimed ? this.send(claim.ticket, req) : claim.result;
   }
 
   /**
@@ -202,7 +207,7 @@ export class AgreementSender {
     const { submission } = ticket;
     const done = this.create(keyOf(submission.draftId), submission, ticket.etag, req).finally(() => this.inFlight.delete(submission.draftId));
     this.inFlight.set(submission.draftId, done);
-    return { submission, done, started: true };
+    return { submission, done };
   }
 
   /**
@@ -244,10 +249,10 @@ export class AgreementSender {
 
   /** Where a submission stands, and its outcome once it settles (followed here or from storage). */
   follow(submission: Submission): SubmitResult {
-    if (submission.status !== 'sending') return { submission, done: Promise.resolve(submission), started: false };
+    if (submission.status !== 'sending') return { submission, done: Promise.resolve(submission) };
     const running = this.inFlight.get(submission.draftId);
     // Claimed by another instance, or by one that died: follow the stored record.
-    return { submission, done: running ?? this.followStored(submission), started: false };
+    return { submission, done: running ?? this.followStored(submission) };
   }
 
   /**
@@ -286,10 +291,10 @@ export class AgreementSender {
       await this.remember(req, agreement);
     } catch (err) {
       const error = toSubmissionError(err);
-      const unknown = !(err instanceof LoaApiError) || err.outcomeUnknown;
+      const unknown = !(err instanceof LoaServiceError) || err.outcomeUnknown;
       result = { ...claimed, status: unknown ? 'unknown' : 'failed', error, finishedAt: this.nowIso() };
       this.log.warn({ draftId: claimed.draftId, attempt: claimed.attempt, status: result.status, error: { code: error.code, status: error.status } }, 'Agreement not created');
-      if (!(err instanceof LoaApiError)) this.log.error({ err: describeError(err) }, 'Unexpected error while creating an agreement');
+      if (!(err instanceof LoaServiceError)) this.log.error({ err: describeError(err) }, 'Unexpected error while creating an agreement');
     }
     await this.record(key, result, claimEtag);
     return result;
@@ -324,9 +329,17 @@ export class AgreementSender {
   }
 }
 
+/**
+ * The longest a send can take: a token call and the create, each again after a 401 refresh,
+ * every attempt timing out with the longest wait between them.
+ */
+function longestSendMs({ timeoutMs, maxRetries, maxRetryWaitMs }: LoaCallSettings): number {
+  const longestCallMs = timeoutMs * (maxRetries + 1) + maxRetryWaitMs * maxRetries;
+  return 4 * longestCallMs + 10_000;
+}
 
 function toSubmissionError(err: unknown): SubmissionError {
-  if (err instanceof LoaApiError) {
+  if (err instanceof LoaServiceError) {
     return { operation: err.operation, code: err.code, message: err.message, ...(err.status !== undefined ? { status: err.status } : {}), details: [...err.details], retryable: err.retryable };
   }
   return { code: 'INTERNAL', message: 'Unexpected error in the bot', details: [], retryable: false };

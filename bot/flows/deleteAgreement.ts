@@ -6,6 +6,7 @@ import type { AgreementRecord } from '../domain/agreementRecords';
 import type { DeletionOutcome } from '../domain/deletions';
 import { StorageUnavailable } from '../domain/keyValueStore';
 import { describeError } from '../logger';
+import type { Logger } from '../logger';
 import type { AnnounceOptions } from '../domain/announcements';
 import { repKey } from '../domain/rep';
 import { escapeMarkdown } from '../domain/text';
@@ -90,11 +91,11 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
     const rep = await ctx.rep();
     const deletion = deps.deleter.delete(repKey(rep), await ctx.principal(), agreementId);
     const settled = await settledWithin(deletion, deps.sendAckAfterMs);
-    if (settled) return announcedDeletion(deps, settled, { via: 'turn' });
+    if (settled) return announcedDeletion(deps, ctx.log, settled, { via: 'turn' });
     ctx.log.info('LOA API is slow; acknowledged with a Deleting card');
     const promised = await promiseFollowUp(deps, ctx, { kind: 'delete', id: agreementId, owner: repKey(rep) });
     const followUp = deletion.then(
-      (outcome) => () => announcedDeletion(deps, outcome, { via: 'followUp' }),
+      (outcome) => () => announcedDeletion(deps, ctx.log, outcome, { via: 'followUp' }),
       (err: unknown) => {
         // The claim could not be written, so no DELETE was sent: the card must not stay at "Deleting…".
         if (!(err instanceof StorageUnavailable)) throw err;
@@ -107,10 +108,10 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
 }
 
 /** The outcome of a delete as the chat is told it: only the first to show it posts its message. */
-export async function announcedDeletion(deps: FlowDeps, outcome: DeletionOutcome, how: AnnounceOptions): Promise<FlowResult> {
+export async function announcedDeletion(deps: FlowDeps, log: Logger, outcome: DeletionOutcome, how: AnnounceOptions): Promise<FlowResult> {
   const shown = renderDeletion(deps, outcome);
   if (!shown.messages?.length) return shown;
-  return asAnnounced(shown, await announceOrTell(() => deps.deleter.announce(outcome, how)), () => deps.deleter.unannounce(outcome));
+  return asAnnounced(shown, await announceOrTell(() => deps.deleter.announce(outcome, how), log), () => deps.deleter.unannounce(outcome));
 }
 
 function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): FlowResult {

@@ -1,4 +1,4 @@
-import type { LoaFailure } from '../loa/loaFailure';
+import type { LoaFailure } from '../domain/loaService';
 
 /** What happened, in a rep's words: one sentence start per kind of failure. */
 export const FAILURE_CAUSE: Readonly<Record<LoaFailure, string>> = {

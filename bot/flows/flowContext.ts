@@ -5,10 +5,10 @@ import type { Clock } from '../domain/clock';
 import type { AgreementDeleter } from '../domain/deletions';
 import type { Draft } from '../domain/draft';
 import type { FollowUps, PendingFollowUp } from '../domain/followUps';
+import type { LoaPrincipal, LoaService } from '../domain/loaService';
 import type { RepIdentity } from '../domain/rep';
 import type { AgreementSender } from '../domain/submissions';
 import type { TemplateCatalog } from '../domain/templateCatalog';
-import type { LoaApi, LoaPrincipal } from '../loa/loaClient';
 
 /** What the bot remembers about one conversation. Saved after every turn. */
 export interface ConversationData {
@@ -76,7 +76,7 @@ export interface FlowDeps {
   /** How long a promised result is left to the instance that promised it before another delivers it. */
   readonly followUpGraceMs: number;
   /** For status refreshes in "my LOAs"; creates and deletes go through sender and deleter. */
-  readonly loa: LoaApi;
+  readonly loa: LoaService;
   readonly clock: Clock;
   /** How long Send waits for the API before answering "Sending…". */
   readonly sendAckAfterMs: number;

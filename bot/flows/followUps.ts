@@ -51,23 +51,23 @@ type Settled = () => Promise<FlowResult>;
  * Whether a promised follow-up's work has settled, read without taking it: 'pending' while it
  * may still be running, undefined when there is nothing left to show. Nothing is announced yet.
  */
-async function settledOf(deps: FlowDeps, followUp: PendingFollowUp): Promise<Settled | 'pending' | undefined> {
+async function settledOf(deps: FlowDeps, followUp: PendingFollowUp, log: Logger): Promise<Settled | 'pending' | undefined> {
   // Still promised, so its message never confirmed: a follow-up that died holding the announcement gives it up.
   const how = { via: 'followUp', takeOverAfterMs: deps.followUpGraceMs } as const;
   if (followUp.kind === 'send') {
     const submission = await deps.sender.find(followUp.owner, followUp.id);
     if (!submission) return undefined;
-    if (submission.status !== 'sending') return () => announced(deps, submission, how);
+    if (submission.status !== 'sending') return () => announced(deps, log, submission, how);
     // A claim whose instance died is marked unknown here; a live one is left to run.
     if (!deps.sender.isStale(submission)) return 'pending';
-    return async () => announced(deps, await deps.sender.follow(submission).done, how);
+    return async () => announced(deps, log, await deps.sender.follow(submission).done, how);
   }
   const outcome = await deps.deleter.settled(followUp.owner, followUp.id);
   if (outcome === undefined) {
     // No claim: storage failed it, so no DELETE was sent. Its own instance says so; if that died, this does.
     return deps.clock.now() - followUp.since < UNCLAIMED_AFTER_MS ? 'pending' : () => Promise.resolve(notDeletedForStorage());
   }
-  return outcome === 'pending' ? outcome : () => announcedDeletion(deps, outcome, how);
+  return outcome === 'pending' ? outcome : () => announcedDeletion(deps, log, outcome, how);
 }
 
 /**
@@ -84,7 +84,7 @@ export async function redeliverDue(deps: FlowDeps, deliver: (origin: Conversatio
     return;
   }
   for (const each of due) {
-    const settled = await settledOf(deps, each).catch(() => 'pending' as const);
+    const settled = await settledOf(deps, each, log).catch(() => 'pending' as const);
     if (settled === 'pending') continue;
     // Taken first, so that no other instance, nor the rep's own next turn, shows it at the same time.
     const followUp = await deps.followUps.take(each).catch((err: unknown) => void log.warn({ err: describeError(err) }, 'Could not take a promised result; will try again'));
@@ -127,7 +127,7 @@ export async function catchUp(deps: FlowDeps, ctx: FlowContext): Promise<FlowRes
     const pending = await deps.followUps.get(hint);
     if (!pending || !sameRep(pending.owner, caller)) continue;
     // Still within its instance's own delivery, retries included: leave it to that.
-    const settled = pending.since > deps.clock.now() - deps.followUpGraceMs || deps.followUps.isLeased(pending) ? 'pending' : await settledOf(deps, pending);
+    const settled = pending.since > deps.clock.now() - deps.followUpGraceMs || deps.followUps.isLeased(pending) ? 'pending' : await settledOf(deps, pending, ctx.log);
     if (settled === 'pending') {
       kept.push(hint);
       continue;

@@ -5,12 +5,9 @@ import { isFinalStatus } from '../domain/agreement';
 import type { AgreementRecord } from '../domain/agreementRecords';
 import { repKey } from '../domain/rep';
 import type { RepIdentity } from '../domain/rep';
-import { API_ERROR_CODES } from '../loa/contract';
-import { LoaApiError } from '../loa/loaApiError';
-import { loaFailureOf } from '../loa/loaFailure';
-import type { LoaFailure } from '../loa/loaFailure';
+import { LOA_ERROR_CODES, LoaServiceError } from '../domain/loaService';
+import type { LoaFailure, LoaPrincipal } from '../domain/loaService';
 import { FAILURE_CAUSE } from './failureWords';
-import type { LoaPrincipal } from '../loa/loaClient';
 import { describeError } from '../logger';
 import type { Logger } from '../logger';
 import type { FlowDeps, FlowHandler } from './flowContext';
@@ -69,11 +66,11 @@ async function refreshStatuses(
     if (result.status === 'fulfilled') {
       refreshed.add(id);
       changes.set(id, (r) => ({ ...r, status: result.value.status, statusCheckedAt: checkedAt }));
-    } else if (result.reason instanceof LoaApiError && result.reason.code === API_ERROR_CODES.notFound) {
+    } else if (result.reason instanceof LoaServiceError && result.reason.code === LOA_ERROR_CODES.notFound) {
       refreshed.add(id);
       changes.set(id, (r) => ({ ...r, goneAt: checkedAt }));
     } else {
-      failures.push(result.reason instanceof LoaApiError ? loaFailureOf(result.reason) : 'failed');
+      failures.push(result.reason instanceof LoaServiceError ? result.reason.failure : 'failed');
       log.warn({ agreementId: id, err: describeError(result.reason) }, 'Could not refresh an agreement status');
     }
   });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { toAgreementRequest, validateDraft } from '../domain/draft';
+import type { LoaPrincipal } from '../domain/loaService';
 import type { RepIdentity } from '../domain/rep';
-import type { LoaPrincipal } from '../loa/loaClient';
 import { closedCard } from './draftGuard';
 import type { FlowDeps, FlowHandler } from './flowContext';
 import { presentSubmission } from './sendOutcome';

@@ -2,16 +2,16 @@ import { renderAgreementSentCard } from '../../cards/agreementSent';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
+import { inputIdForApiField, labelOfInput } from '../../cards/draftInputs';
 import type { Draft, FieldErrors } from '../domain/draft';
-import { inputIdForApiField, labelOfInput } from '../domain/draft';
 import type { AnnounceOptions } from '../domain/announcements';
 import type { Submission, SubmitResult } from '../domain/submissions';
 import { escapeMarkdown } from '../domain/text';
-import { API_ERROR_CODES } from '../loa/contract';
-import { loaFailureOf } from '../loa/loaFailure';
-import type { LoaFailure } from '../loa/loaFailure';
+import { LOA_ERROR_CODES, loaFailureOf } from '../domain/loaService';
+import type { LoaFailure } from '../domain/loaService';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
 import { announceOrTell, asAnnounced, settledWithin } from './settle';
+import type { Logger } from '../logger';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
 import { promiseFollowUp } from './followUps';
 
@@ -48,7 +48,7 @@ export function renderSubmission(submission: Submission, deps: FlowDeps, draft?:
 function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | undefined): FlowResult | undefined {
   const template = deps.catalog.get(submission.templateId);
   const details = submission.error?.details ?? [];
-  if (!draft || !template || submission.error?.code !== API_ERROR_CODES.validation || details.length === 0) return undefined;
+  if (!draft || !template || submission.error?.code !== LOA_ERROR_CODES.refusedByField || details.length === 0) return undefined;
   const errors: FieldErrors = {};
   const unplaced: string[] = [];
   for (const d of details) {
@@ -119,16 +119,16 @@ function refusalReason(error: Submission['error'], failure: LoaFailure): string 
  * instance or follow-up shows an outcome first tells the chat; the others only show it.
  */
 export async function presentSubmission(deps: FlowDeps, ctx: FlowContext, result: SubmitResult, draft?: Draft): Promise<FlowResult> {
-  if (result.submission.status !== 'sending') return announced(deps, result.submission, { via: 'turn' }, draft);
+  if (result.submission.status !== 'sending') return announced(deps, ctx.log, result.submission, { via: 'turn' }, draft);
   const settled = await settledWithin(result.done, deps.sendAckAfterMs);
-  if (settled) return announced(deps, settled, { via: 'turn' }, draft);
+  if (settled) return announced(deps, ctx.log, settled, { via: 'turn' }, draft);
   const promised = await promiseFollowUp(deps, ctx, { kind: 'send', id: result.submission.draftId, owner: result.submission.repKey });
-  return { ...renderSubmission(result.submission, deps, draft), followUp: result.done.then((s) => () => announced(deps, s, { via: 'followUp' }, draft)), ...promised };
+  return { ...renderSubmission(result.submission, deps, draft), followUp: result.done.then((s) => () => announced(deps, ctx.log, s, { via: 'followUp' }, draft)), ...promised };
 }
 
 /** The outcome of a submission as the chat is told it: only the first to show it posts its message. */
-export async function announced(deps: FlowDeps, submission: Submission, how: AnnounceOptions, draft?: Draft): Promise<FlowResult> {
+export async function announced(deps: FlowDeps, log: Logger, submission: Submission, how: AnnounceOptions, draft?: Draft): Promise<FlowResult> {
   const shown = renderSubmission(submission, deps, draft);
   if (!shown.messages?.length) return shown;
-  return asAnnounced(shown, await announceOrTell(() => deps.sender.announce(submission, how)), () => deps.sender.unannounce(submission));
+  return asAnnounced(shown, await announceOrTell(() => deps.sender.announce(submission, how), log), () => deps.sender.unannounce(submission));
 }

@@ -1,4 +1,6 @@
 import type { Announcement } from '../domain/announcements';
+import { describeError } from '../logger';
+import type { Logger } from '../logger';
 import type { FlowResult } from './flowContext';
 
 /**
@@ -14,10 +16,11 @@ export function settledWithin<T>(work: Promise<T>, ms: number): Promise<T | unde
 }
 
 /** Whether to tell the chat; when storage cannot say whether someone already did, telling twice beats not telling. */
-export async function announceOrTell(announce: () => Promise<Announcement>): Promise<Announcement> {
+export async function announceOrTell(announce: () => Promise<Announcement>, log: Logger): Promise<Announcement> {
   try {
     return await announce();
-  } catch {
+  } catch (err) {
+    log.warn({ err: describeError(err) }, 'Could not tell whether the chat was already told of this outcome; telling it');
     return 'ours';
   }
 }

@@ -16,6 +16,9 @@
  */
 import { z } from 'zod';
 import type { Agreement, AgreementRequest } from '../domain/agreement';
+import type { FieldProblem } from '../domain/loaService';
+
+export type { FieldProblem };
 
 export const PATHS = {
   impersonateToken: '/v1/oauth-impersonate/token',
@@ -129,12 +132,6 @@ export function parseAgreement(body: unknown): Agreement | undefined {
     formData: a.formData ?? [],
     ...(a.previousAgreementId ? { previousAgreementId: a.previousAgreementId } : {}),
   };
-}
-
-export interface FieldProblem {
-  /** Domain field path: signer.email, cc.name, formData.<name>, notification.emails, emailSubject, … */
-  field: string;
-  message: string;
 }
 
 export interface ParsedApiError {

@@ -4,38 +4,21 @@ import type { Logger } from 'pino';
 import type { Agreement, AgreementRequest } from '../domain/agreement';
 import { sleep, systemClock } from '../domain/clock';
 import type { Clock } from '../domain/clock';
+import { LOA_ERROR_CODES } from '../domain/loaService';
+import type { CallOptions, LoaPrincipal as ServicePrincipal } from '../domain/loaService';
 import { API_ERROR_CODES, PATHS, parseAgreement, parseApiError, parseTokenResponse, toWireCreateRequest, tokenRequestForm } from './contract';
 import type { AccessToken, TokenGrant } from './contract';
 import { LoaApiError } from './loaApiError';
-import { loaFailureOf, NO_MAILBOX } from './loaFailure';
 import type { LoaOperation } from './loaApiError';
 import { NoMailboxError } from './principals';
 import { backoffDelay, isSafeToRetry, mayHaveTakenEffect, parseRetryAfter } from './retryPolicy';
 import type { NetworkFailure } from './retryPolicy';
 import { TokenCache } from './tokenCache';
 
-/** Someone the LOA API acts for. */
-export interface LoaPrincipal {
-  /** Stable cache key, e.g. tenant and Entra object id. */
-  readonly key: string;
+/** Someone the LOA API acts for: the domain's opaque principal, with what the token call needs. */
+export interface LoaPrincipal extends ServicePrincipal {
   /** How to obtain a token grant; called only when no cached token is valid. */
   grant(): Promise<TokenGrant>;
-}
-
-/** Bounds for one call, its token and its retries included. */
-export interface CallOptions {
-  /** Epoch ms by which the call gives up with a TIMEOUT error, however many retries were left. */
-  deadline?: number;
-}
-
-/** The LOA API as the rest of the bot sees it. */
-export interface LoaApi {
-  createAgreement(principal: LoaPrincipal, request: AgreementRequest, options?: CallOptions): Promise<Agreement>;
-  /** Throws LoaApiError code NOT_SUPPORTED when the API has no GET for agreements. */
-  getAgreement(principal: LoaPrincipal, id: string, options?: CallOptions): Promise<Agreement>;
-  deleteAgreement(principal: LoaPrincipal, id: string, options?: CallOptions): Promise<void>;
-  /** False for a while after the API has shown it cannot return an agreement's status. */
-  readonly canGetAgreement: boolean;
 }
 
 export interface LoaClientOptions {
@@ -58,7 +41,8 @@ export interface LoaClientOptions {
   getUnsupportedForMs?: number;
 }
 
-const NOT_SUPPORTED = 'NOT_SUPPORTED';
+/** The longest Retry-After waited for by default. */
+export const MAX_RETRY_AFTER_MS = 30_000;
 
 /**
  * A 405 or 501 can pass (a gateway or an API version being redeployed), so it turns GET off
@@ -73,7 +57,11 @@ interface Attempt {
   headers?: Record<string, string>;
 }
 
-export class LoaClient implements LoaApi {
+/**
+ * The LOA API over HTTP: tokens, retries and deadlines. Every failure is a LoaApiError; the
+ * rest of the bot reaches it through LoaServiceAdapter.
+ */
+export class LoaClient {
   private readonly http: AxiosInstance;
   private readonly clock: Clock;
   private readonly tokens: TokenCache;
@@ -90,6 +78,7 @@ export class LoaClient implements LoaApi {
     this.delay = options.delay ?? ((ms) => sleep(ms));
   }
 
+  /** False for a while after the API has shown it cannot return an agreement's status. */
   get canGetAgreement(): boolean {
     return this.clock.now() >= this.getUnsupportedUntil;
   }
@@ -99,13 +88,14 @@ export class LoaClient implements LoaApi {
     return this.agreementFrom('create', res);
   }
 
+  /** Fails with code NOT_SUPPORTED when the API has no GET for agreements. */
   async getAgreement(principal: LoaPrincipal, id: string, options: CallOptions = {}): Promise<Agreement> {
     if (!this.canGetAgreement) throw notSupported();
     try {
       const res = await this.callApi('get', principal, { method: 'GET', path: PATHS.agreement(id) }, options);
       return this.agreementFrom('get', res);
     } catch (err) {
-      if (err instanceof LoaApiError && err.code === NOT_SUPPORTED) {
+      if (err instanceof LoaApiError && err.code === LOA_ERROR_CODES.notSupported) {
         this.getUnsupportedUntil = this.clock.now() + (this.options.getUnsupportedForMs ?? GET_UNSUPPORTED_FOR_MS);
       }
       throw err;
@@ -130,10 +120,10 @@ export class LoaClient implements LoaApi {
       const kind = err instanceof Error ? err.name : 'Error';
       if (err instanceof NoMailboxError) {
         this.options.logger.warn({ loa: { operation: 'token', grantFailure: kind } }, 'The rep\'s account has no mailbox address to impersonate (LOA_IMPERSONATE_AS=mail)');
-        throw new LoaApiError({ operation: 'token', code: NO_MAILBOX, message: 'The rep\'s account has no mailbox address for the LOA API', retryable: false });
+        throw new LoaApiError({ operation: 'token', code: LOA_ERROR_CODES.noMailbox, message: 'The rep\'s account has no mailbox address for the LOA API', retryable: false });
       }
       this.options.logger.warn({ loa: { operation: 'token', grantFailure: kind } }, 'No grant for an LOA token');
-      throw new LoaApiError({ operation: 'token', code: 'GRANT_UNAVAILABLE', message: `Could not prove the rep's identity to the LOA API (${kind})`, retryable: false });
+      throw new LoaApiError({ operation: 'token', code: LOA_ERROR_CODES.noGrant, message: `Could not prove the rep's identity to the LOA API (${kind})`, retryable: false });
     }
     const { path, form } = tokenRequestForm(grant, this.options.clientId, this.options.clientSecret);
     const res = await this.withRetries(
@@ -141,7 +131,7 @@ export class LoaClient implements LoaApi {
       { method: 'POST', path, data: form.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
       options,
     ).catch((err: unknown) => {
-      if (err instanceof LoaApiError && loaFailureOf(err) === 'botAccess') {
+      if (err instanceof LoaApiError && err.failure === 'botAccess') {
         // Not the rep's fault and not theirs to fix: the operator must.
         this.options.logger.error(
           { loa: { operation: 'token', status: err.status, code: err.code }, operatorError: true },
@@ -174,7 +164,7 @@ export class LoaClient implements LoaApi {
   private async withRetries(operation: LoaOperation, attempt: Attempt, { deadline }: CallOptions): Promise<AxiosResponse> {
     for (let retry = 0; ; retry++) {
       const remainingMs = deadline === undefined ? this.options.timeoutMs : deadline - this.clock.now();
-      if (remainingMs <= 0) throw new LoaApiError({ operation, code: 'TIMEOUT', message: 'The call ran out of time before it was sent', retryable: true });
+      if (remainingMs <= 0) throw new LoaApiError({ operation, code: LOA_ERROR_CODES.timeout, message: 'The call ran out of time before it was sent', retryable: true });
       const error = await this.once(operation, attempt, Math.min(this.options.timeoutMs, remainingMs));
       if (!(error instanceof LoaApiError)) return error;
       const mayRetry = error.retryable && retry < this.options.maxRetries;
@@ -184,7 +174,7 @@ export class LoaClient implements LoaApi {
         random: this.random,
       });
       const pastDeadline = deadline !== undefined && this.clock.now() + waitMs >= deadline;
-      if (!mayRetry || waitMs > (this.options.maxRetryAfterMs ?? 30_000) || pastDeadline) throw error;
+      if (!mayRetry || waitMs > (this.options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS) || pastDeadline) throw error;
       this.options.logger.warn({ loa: { operation, status: error.status, code: error.code, retry: retry + 1, waitMs } }, 'LOA API call failed, retrying');
       await this.delay(waitMs);
     }
@@ -251,9 +241,9 @@ function networkFailureOf(err: unknown): NetworkFailure {
 
 function networkError(operation: LoaOperation, failure: NetworkFailure, timeoutMs: number): LoaApiError {
   const messages: Record<NetworkFailure, [string, string]> = {
-    refused: ['CONNECTION_REFUSED', 'The LOA API could not be reached'],
-    timeout: ['TIMEOUT', `The LOA API did not answer within ${timeoutMs} ms`],
-    reset: ['NETWORK_ERROR', 'The connection to the LOA API dropped before it answered'],
+    refused: [LOA_ERROR_CODES.unreachable, 'The LOA API could not be reached'],
+    timeout: [LOA_ERROR_CODES.timeout, `The LOA API did not answer within ${timeoutMs} ms`],
+    reset: [LOA_ERROR_CODES.dropped, 'The connection to the LOA API dropped before it answered'],
   };
   const [code, message] = messages[failure];
   return new LoaApiError({
@@ -271,7 +261,7 @@ function changesState(operation: LoaOperation): boolean {
 }
 
 function notSupported(): LoaApiError {
-  return new LoaApiError({ operation: 'get', code: NOT_SUPPORTED, message: 'The LOA API cannot report an agreement status', retryable: false });
+  return new LoaApiError({ operation: 'get', code: LOA_ERROR_CODES.notSupported, message: 'The LOA API cannot report an agreement status', retryable: false });
 }
 
 /** Only ever built for a 2xx answer: a create the API accepted exists even when its answer cannot be read. */
@@ -279,7 +269,7 @@ function badResponse(operation: LoaOperation, status: number): LoaApiError {
   return new LoaApiError({
     operation,
     status,
-    code: 'BAD_RESPONSE',
+    code: LOA_ERROR_CODES.badResponse,
     message: `The LOA API answered ${status} with a body the bot cannot read`,
     retryable: false,
     outcomeUnknown: operation === 'create',

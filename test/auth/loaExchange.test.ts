@@ -5,7 +5,7 @@ import { EntraOnBehalfOf } from '../../bot/auth/onBehalfOf';
 import { FAILURE_CAUSE } from '../../bot/flows/failureWords';
 import { LoaApiError } from '../../bot/loa/loaApiError';
 import { LoaClient } from '../../bot/loa/loaClient';
-import { loaFailureOf } from '../../bot/loa/loaFailure';
+import { loaFailureOf } from '../../bot/domain/loaService';
 import { LoaPrincipals, NoTokenSourceError } from '../../bot/loa/principals';
 import { createLogger } from '../../bot/logger';
 import type { RepIdentity } from '../../bot/domain/rep';
