@@ -146,10 +146,6 @@ export class TeamsNotifier implements ChatNotifier {
     if (conversationId) this.gone.delete(conversationId);
   }
 
-  get size(): number {
-    return this.pending.size;
-  }
-
   /** Waits for undelivered follow-ups and news, for a graceful shutdown. */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
