@@ -40,6 +40,7 @@ import { RosterIdentityProvider, SsoIdentityProvider } from './teams/identity';
 import type { RepIdentityProvider } from './teams/identity';
 import { CachingIdentityProvider } from './teams/identityCache';
 import { LoaBot } from './teams/loaBot';
+import { Presenter } from './teams/presenter';
 import { CreateOnlyStorage } from './teams/createOnlyStorage';
 import { SignIn } from './teams/signIn';
 
@@ -196,8 +197,8 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     ),
     principals,
     notifier,
+    presenter: new Presenter({ notifier, botAppId: config.bot.appId, logger }),
     ...(sso ? { signIn: new SignIn(conversationState, sso.connectionName) } : {}),
-    botAppId: config.bot.appId,
     logger,
   });
   return {
