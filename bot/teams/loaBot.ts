@@ -68,7 +68,7 @@ export interface LoaBotDeps {
   logger: Logger;
 }
 
-/** The Teams layer: maps messages and card verbs to flow handlers and renders what they return. */
+/** The Teams layer's entry: maps messages and card verbs to flow handlers, and hands what they return to the presenter. */
 export class LoaBot extends TeamsActivityHandler {
   private readonly conversationData: StatePropertyAccessor<BotConversationData>;
 
