@@ -46,9 +46,9 @@ export interface FailedTurn {
 
 /**
  * The one place a flow's result becomes what Teams shows: an invoke response, a card updated
- * or posted, chat messages, and a follow-up handed to the notifier. It also holds what the rep
- * is told when a flow could not run (sign-in, storage, identity), so every card text the Teams
- * layer shows is here.
+ * or posted, chat messages, and a follow-up handed to the notifier. It also holds the cards for
+ * a flow that could not run (sign-in, storage, identity, a button from an older card), so the
+ * Teams layer's own words to the rep are in one file rather than in its routing.
  */
 export class Presenter {
   constructor(private readonly deps: PresenterDeps) {}
