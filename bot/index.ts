@@ -19,11 +19,14 @@ import { AgreementDeleter } from './domain/deletions';
 import { StatusWatcher } from './domain/statusWatcher';
 import { AgreementSender } from './domain/submissions';
 import { TemplateCatalog } from './domain/templateCatalog';
+import type { StoreFactory } from './domain/keyValueStore';
 import { createFlows } from './flows';
+import type { Flows } from './flows';
 import { FollowUps } from './domain/followUps';
 import { Periodic } from './domain/periodic';
 import { LoaClient, MAX_RETRY_AFTER_MS } from './loa/loaClient';
 import { LoaServiceAdapter } from './loa/loaServiceAdapter';
+import type { LoaService } from './domain/loaService';
 import { LoaPrincipals } from './loa/principals';
 import type { LoaSignIn } from './loa/principals';
 import { GraphMailbox } from './auth/graphMailbox';
@@ -41,6 +44,7 @@ import { RosterIdentityProvider, SsoIdentityProvider } from './teams/identity';
 import type { RepIdentityProvider } from './teams/identity';
 import { CachingIdentityProvider } from './teams/identityCache';
 import { LoaBot } from './teams/loaBot';
+import { Presenter } from './teams/presenter';
 import { CreateOnlyStorage } from './teams/createOnlyStorage';
 import { SignIn } from './teams/signIn';
 
@@ -123,15 +127,53 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   };
 }
 
-/** Builds the LOA client, storage, flows and bot, and the adapter middleware they need. */
+/**
+ * Builds the LOA client, storage, flows and bot, and the adapter middleware they need. Reads as
+ * the order things depend on each other: the LOA service, storage, the flows over both, and
+ * the Teams bot in front of the flows.
+ */
 export async function composeBot(config: Config, adapter: BotAdapter, overrides: BotOverrides = {}): Promise<ComposedBot> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
+  const { catalog, loa, loaApi } = await buildLoa({ config, logger, clock });
+  const state = await buildStores({ config, given: overrides.state });
+  const principals = new LoaPrincipals(loaSignInFor(config, clock, overrides));
+  const notifier = new TeamsNotifier(adapter, config.bot.appId, { log: logger.child({ component: 'teams-outbound' }) });
+  const followUpGraceMs = overrides.followUpGraceMs ?? FOLLOW_UP_GRACE_MS;
+  const { flows, watcher } = buildFlows({ config, catalog, loa, stores: state.stores, principals, notifier, clock, logger, followUpGraceMs });
+  const redelivery = buildRedelivery({ flows, notifier, logger, followUpGraceMs });
+  const conversationState = new ConversationState(state.conversation);
+  const identity = buildIdentity({ config, conversationState, stores: state.stores, clock, logger, overrides });
+  const bot = buildBot({ flows, conversationState, identity, principals, notifier, botAppId: config.bot.appId, logger });
+  return {
+    bot,
+    notifier,
+    watcher,
+    redelivery,
+    loaBaseUrl: loaApi.baseUrl,
+    middleware: identity.middleware,
+    async close() {
+      await watcher.stop();
+      await redelivery.stop();
+      await loaApi.close();
+    },
+  };
+}
+
+/** The LOA service as the bot reaches it. */
+interface LoaParts {
+  catalog: TemplateCatalog;
+  loa: LoaService;
+  /** Where the client points: the configured API, or a sandbox this process started. */
+  loaApi: LoaApiTarget;
+}
+
+/** The template catalog, checked against what Teams can show, and a client for the LOA API it belongs to. */
+async function buildLoa({ config, logger, clock }: { config: Config; logger: Logger; clock: Clock }): Promise<LoaParts> {
   const catalog = TemplateCatalog.fromFile(config.loa.templatesFile);
   const tooLarge = templatesTooLargeForTeams(catalog);
   if (tooLarge.length > 0) throw new ConfigError(tooLarge.map((problem) => `LOA_TEMPLATES_FILE ${problem}`));
   const loaApi = await resolveLoaApi(config, catalog, logger);
-
   const loa = new LoaServiceAdapter(new LoaClient({
     baseUrl: loaApi.baseUrl,
     clientId: loaApi.clientId,
@@ -141,11 +183,30 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     logger: logger.child({ component: 'loa-client' }),
     clock,
   }));
-  const state = overrides.state ?? createStateStorage(config.storage);
+  return { catalog, loa, loaApi };
+}
+
+/** The storage the config selects, unless a test or tool gives its own; reachable before the bot starts. */
+async function buildStores({ config, given }: { config: Config; given: StateStorage | undefined }): Promise<StateStorage> {
+  const state = given ?? createStateStorage(config.storage);
   await state.init();
-  const stores = state.stores;
-  const principals = new LoaPrincipals(loaSignInFor(config, clock, overrides));
-  const notifier = new TeamsNotifier(adapter, config.bot.appId, { log: logger.child({ component: 'teams-outbound' }) });
+  return state;
+}
+
+interface FlowsOptions {
+  config: Config;
+  catalog: TemplateCatalog;
+  loa: LoaService;
+  stores: StoreFactory;
+  principals: LoaPrincipals;
+  notifier: TeamsNotifier;
+  clock: Clock;
+  logger: Logger;
+  followUpGraceMs: number;
+}
+
+/** The flows, and the agreement services under them: records, sends, deletes and status polling. */
+function buildFlows({ config, catalog, loa, stores, principals, notifier, clock, logger, followUpGraceMs }: FlowsOptions): { flows: Flows; watcher: StatusWatcher } {
   const records = new AgreementRecords(stores('agreements'), stores('agreementOwners'));
   const watcher = new StatusWatcher({
     store: stores('statusWatch'),
@@ -167,7 +228,6 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     log: logger.child({ component: 'sender' }),
     onCreated: (rep, agreement) => watcher.watch(rep, agreement),
   });
-  const followUpGraceMs = overrides.followUpGraceMs ?? FOLLOW_UP_GRACE_MS;
   const flows = createFlows({
     catalog,
     sender,
@@ -180,45 +240,82 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
     sendAckAfterMs: config.sendAckAfterMs,
     newId: randomUUID,
   });
+  return { flows, watcher };
+}
+
+/** Delivers results that an instance promised and could not deliver, checking a few times per grace period. */
+function buildRedelivery({ flows, notifier, logger, followUpGraceMs }: { flows: Flows; notifier: TeamsNotifier; logger: Logger; followUpGraceMs: number }): Periodic {
   const redeliveryLog = logger.child({ component: 'follow-ups' });
-  const redelivery = new Periodic(
+  return new Periodic(
     () => flows.redeliverDue((origin, result) => notifier.deliverNow(origin, result, redeliveryLog), redeliveryLog),
     Math.max(50, Math.min(15_000, followUpGraceMs / 2)),
     redeliveryLog,
   );
-  const conversationState = new ConversationState(state.conversation);
+}
+
+type SsoConfig = Extract<Config['identity'], { mode: 'sso' }>;
+
+/** How the bot knows who is taking a turn, and what Teams SSO needs around that. */
+interface IdentityParts {
+  identity: RepIdentityProvider;
+  /** Teams SSO; absent when the roster identity is used. */
+  signIn?: SignIn;
+  /** Adapter middleware, e.g. Teams SSO token-exchange de-duplication. */
+  middleware: Middleware[];
+}
+
+interface IdentityOptions {
+  config: Config;
+  conversationState: ConversationState;
+  stores: StoreFactory;
+  clock: Clock;
+  logger: Logger;
+  overrides: Pick<BotOverrides, 'identity' | 'ssoKeys'>;
+}
+
+/** Teams SSO when the config names a connection; otherwise the Teams roster, for local runs. Either way, cached per rep. */
+function buildIdentity({ config, conversationState, stores, clock, logger, overrides }: IdentityOptions): IdentityParts {
+  const cache = { ttlMs: config.identityCacheMs, maxEntries: IDENTITY_CACHE_ENTRIES, clock };
   const sso = config.identity.mode === 'sso' ? config.identity : undefined;
-  const middleware: Middleware[] = sso ? [new TeamsSSOTokenExchangeMiddleware(new CreateOnlyStorage(stores('ssoExchanges')), sso.connectionName)] : [];
-  if (!sso) logger.warn('Reps are identified from the Teams roster, without single sign-on. This is for local runs only.');
-  const bot = new LoaBot({
+  if (!sso) {
+    logger.warn('Reps are identified from the Teams roster, without single sign-on. This is for local runs only.');
+    return { identity: new CachingIdentityProvider(overrides.identity ?? new RosterIdentityProvider(), cache), middleware: [] };
+  }
+  return {
+    identity: new CachingIdentityProvider(overrides.identity ?? ssoIdentity(config.bot.appId, sso, overrides.ssoKeys), cache),
+    signIn: new SignIn(conversationState, sso.connectionName),
+    middleware: [new TeamsSSOTokenExchangeMiddleware(new CreateOnlyStorage(stores('ssoExchanges')), sso.connectionName)],
+  };
+}
+
+/** The rep as their validated Teams SSO token names them. */
+function ssoIdentity(appId: string, sso: SsoConfig, keys: JWTVerifyGetKey | undefined): RepIdentityProvider {
+  const validator = new SsoTokenValidator({ appId, authority: sso.authority, allowedTenants: sso.allowedTenants, ...(keys ? { keys } : {}) });
+  return new SsoIdentityProvider(sso.connectionName, validator);
+}
+
+interface BotOptions {
+  flows: Flows;
+  conversationState: ConversationState;
+  identity: IdentityParts;
+  principals: LoaPrincipals;
+  notifier: TeamsNotifier;
+  botAppId: string;
+  logger: Logger;
+}
+
+/** The Teams bot in front of the flows, and the presenter that shows what they return. */
+function buildBot({ flows, conversationState, identity, principals, notifier, botAppId, logger }: BotOptions): LoaBot {
+  return new LoaBot({
     flows,
     conversationState,
-    identity: new CachingIdentityProvider(
-      overrides.identity ??
-        (sso
-          ? new SsoIdentityProvider(sso.connectionName, new SsoTokenValidator({ appId: config.bot.appId, authority: sso.authority, allowedTenants: sso.allowedTenants, ...(overrides.ssoKeys ? { keys: overrides.ssoKeys } : {}) }))
-          : new RosterIdentityProvider()),
-      { ttlMs: config.identityCacheMs, maxEntries: IDENTITY_CACHE_ENTRIES, clock },
-    ),
+    identity: identity.identity,
     principals,
     notifier,
-    ...(sso ? { signIn: new SignIn(conversationState, sso.connectionName) } : {}),
-    botAppId: config.bot.appId,
+    presenter: new Presenter({ notifier, botAppId, logger }),
+    ...(identity.signIn ? { signIn: identity.signIn } : {}),
     logger,
   });
-  return {
-    bot,
-    notifier,
-    watcher,
-    redelivery,
-    loaBaseUrl: loaApi.baseUrl,
-    middleware,
-    async close() {
-      await watcher.stop();
-      await redelivery.stop();
-      await loaApi.close();
-    },
-  };
 }
 
 /** How the LOA API is told who the rep is (LOA_AUTH_MODE, LOA_IMPERSONATE_AS). */

@@ -56,28 +56,60 @@ export async function startBotServer(options: BotServerOptions, deps: BotServerD
   http.requestTimeout = options.headersTimeoutMs + options.bodyTimeoutMs;
   http.connectionsCheckingInterval = TIMEOUT_CHECK_INTERVAL_MS;
   const refusals = new RefusalLog(deps.logger, options.refusalLog ?? REFUSAL_LOG);
-  const bodyLimits = { maxBytes: MAX_BODY_BYTES, timeoutMs: options.bodyTimeoutMs };
-  /** Requests admitted past the header checks, from then until answered. */
-  let admitted = 0;
-  let turns = 0;
-  let closing = false;
-  const idle: Array<() => void> = [];
+  const traffic: Traffic = { admitted: 0, turns: 0, closing: false, idle: [] };
 
+  server.post(MESSAGES_PATH, messagesRoute({ options, deps, traffic, refusals }));
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(traffic.closing ? 503 : 200, { status: traffic.closing ? 'shutting-down' : 'ok', inFlightTurns: traffic.turns });
+    next();
+  });
+
+  const url = await listen(server, options, deps.logger);
+  return {
+    url,
+    async close() {
+      traffic.closing = true;
+      const stopped = new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
+      if (traffic.admitted > 0) await new Promise<void>((resolve) => traffic.idle.push(resolve));
+      await deps.drain();
+      http.closeIdleConnections();
+      refusals.close();
+      await stopped;
+    },
+  };
+}
+
+/** What the host knows about the requests it is serving, for /healthz and a graceful close. */
+interface Traffic {
+  /** Requests admitted past the header checks, from then until answered. */
+  admitted: number;
+  turns: number;
+  closing: boolean;
+  /** Waiting for the last admitted request to be answered. */
+  idle: Array<() => void>;
+}
+
+/** POST /api/messages: cheap refusals first, then at most `maxInFlight` turns at once. */
+function messagesRoute({ options, deps, traffic, refusals }: { options: BotServerOptions; deps: BotServerDeps; traffic: Traffic; refusals: RefusalLog }): restify.RequestHandler {
+  const bodyLimits = { maxBytes: MAX_BODY_BYTES, timeoutMs: options.bodyTimeoutMs };
   // Answers and closes the connection, so that the rest of a refused body is never read.
   const refuse = (res: restify.Response, status: number, message: string, headers: Record<string, string> = {}) => {
     refusals.record(status, message);
     res.send(status, { error: message }, { ...headers, Connection: 'close' });
   };
 
-  server.post(MESSAGES_PATH, async (req, res) => {
-    if (closing) return refuse(res, 503, 'Shutting down.');
+  return async (req, res) => {
+    if (traffic.closing) return refuse(res, 503, 'Shutting down.');
     if (options.requireBearer && !BEARER.test(req.headers.authorization ?? '')) {
       return refuse(res, 401, 'An Authorization: Bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
     }
     const unreadable = refusalFromHeaders(req.headers, bodyLimits);
     if (unreadable) return refuse(res, unreadable.status, unreadable.message);
-    if (admitted >= options.maxInFlight) return refuse(res, 503, 'Too many requests at once.', { 'Retry-After': String(RETRY_AFTER_S) });
-    admitted++;
+    if (traffic.admitted >= options.maxInFlight) return refuse(res, 503, 'Too many requests at once.', { 'Retry-After': String(RETRY_AFTER_S) });
+    traffic.admitted++;
     try {
       const body = await readJsonBody(req, bodyLimits);
       // botbuilder throws, and so answers 500, on a body whose type is not a string: the sender's mistake.
@@ -85,50 +117,34 @@ export async function startBotServer(options: BotServerOptions, deps: BotServerD
       req.body = body;
       // botbuilder answers errors as plain strings; a preset type keeps restify from negotiating a format for them.
       res.setHeader('Content-Type', 'application/json');
-      turns++;
+      traffic.turns++;
       try {
         await deps.adapter.process(req, res, (context) => deps.bot.run(context));
       } finally {
-        turns--;
+        traffic.turns--;
       }
     } catch (err) {
       if (err instanceof BodyRefused) return refuse(res, err.status, err.message);
       deps.logger.error({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'Could not process an activity');
       if (!res.headersSent) res.send(500);
     } finally {
-      admitted--;
-      if (admitted === 0) idle.splice(0).forEach((resolve) => resolve());
+      traffic.admitted--;
+      if (traffic.admitted === 0) traffic.idle.splice(0).forEach((resolve) => resolve());
     }
-  });
+  };
+}
 
-  server.get('/healthz', (_req, res, next) => {
-    res.send(closing ? 503 : 200, { status: closing ? 'shutting-down' : 'ok', inFlightTurns: turns });
-    next();
-  });
-
+/** Listens, and answers the URL a client on this machine reaches the server at. */
+async function listen(server: restify.Server, options: BotServerOptions, logger: Logger): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     // A port already in use is a startup error with a message, not an unhandled 'error' event.
     server.once('error', (err: Error) => reject(new Error(`Cannot listen on port ${options.port}: ${err.message}`)));
     server.listen(options.port, options.host, () => resolve());
   });
-  const bound = http.address() as AddressInfo;
+  const bound = server.server.address() as AddressInfo;
   const url = `http://${reachableHost(bound)}:${bound.port}`;
-  deps.logger.info({ address: bound.address, port: bound.port, url }, 'Bot listening on /api/messages');
-
-  return {
-    url,
-    async close() {
-      closing = true;
-      const stopped = new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      });
-      if (admitted > 0) await new Promise<void>((resolve) => idle.push(resolve));
-      await deps.drain();
-      http.closeIdleConnections();
-      refusals.close();
-      await stopped;
-    },
-  };
+  logger.info({ address: bound.address, port: bound.port, url }, 'Bot listening on /api/messages');
+  return url;
 }
 
 function hasActivityType(body: unknown): boolean {

@@ -6,7 +6,7 @@ import type { AuthenticateRequestResult, ClaimsIdentity, ConnectorClient, Connec
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { describeError } from '../logger';
-import { failedTurnInvokeResponse } from './loaBot';
+import { failedTurnInvokeResponse } from './presenter';
 import { correlationIdOf, turnLog } from './turnLog';
 
 /** The Bot Framework adapter, authenticating /api/messages unless MicrosoftAppId is empty (local runs). */

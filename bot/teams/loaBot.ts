@@ -1,9 +1,7 @@
-import { CardFactory, MessageFactory, StatusCodes, TeamsActivityHandler, TurnContext } from 'botbuilder';
+import { StatusCodes, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import type { Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationState, InvokeResponse, SigninStateVerificationQuery, StatePropertyAccessor } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AdaptiveCard } from '../../cards/render';
-import { renderNoticeCard } from '../../cards/simpleCards';
 import { ALL_VERBS, VERBS } from '../../cards/verbs';
 import type { Verb } from '../../cards/verbs';
 import { recognizeCommand } from '../flows/commands';
@@ -13,14 +11,12 @@ import type { Flows } from '../flows';
 import type { LoaPrincipals } from '../loa/principals';
 import { repKey } from '../domain/rep';
 import { describeError } from '../logger';
-import { StorageUnavailable } from '../domain/keyValueStore';
-import { IdentityError, PersonalChatRequired, SignInRequired } from './identity';
+import { SignInRequired } from './identity';
 import type { RepIdentityProvider, ResolvedRep } from './identity';
+import type { Presenter } from './presenter';
 import type { SignIn } from './signIn';
 import type { TeamsNotifier } from './teamsNotifier';
-import { correlationIdOf, turnLog } from './turnLog';
-
-export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+import { turnLog } from './turnLog';
 
 const executeAction = z.object({
   action: z.object({
@@ -50,20 +46,29 @@ interface BotConversationData extends ConversationData {
   pendingAction?: PendingAction;
 }
 
+/** One run of a handler, which may have to wait for the rep to sign in. */
+interface FlowRun {
+  handler: FlowHandler;
+  data: Record<string, unknown>;
+  /** What to keep so the task resumes after sign-in; none when this run is the resumed task. */
+  resumable: PendingAction | undefined;
+  conversation: BotConversationData;
+}
+
 export interface LoaBotDeps {
   flows: Flows;
   conversationState: ConversationState;
   identity: RepIdentityProvider;
   principals: LoaPrincipals;
+  /** Told when a rep writes, so it posts again in a chat it had given up on. */
   notifier: TeamsNotifier;
+  presenter: Presenter;
   /** Teams SSO; absent when the roster identity is used. */
   signIn?: SignIn;
-  /** For the deep link to a 1:1 chat with the bot. */
-  botAppId: string;
   logger: Logger;
 }
 
-/** The Teams layer: maps messages and card verbs to flow handlers and renders what they return. */
+/** The Teams layer's entry: maps messages and card verbs to flow handlers, and hands what they return to the presenter. */
 export class LoaBot extends TeamsActivityHandler {
   private readonly conversationData: StatePropertyAccessor<BotConversationData>;
 
@@ -78,7 +83,7 @@ export class LoaBot extends TeamsActivityHandler {
       const data = recognized?.argument ? { argument: recognized.argument } : {};
       const handler = recognized ? deps.flows.commands[recognized.command] : deps.flows.unknownText;
       const result = await this.runFlow(context, handler, data, recognized ? { command: recognized.command, data } : undefined);
-      await this.reply(context, result, 'with its card');
+      await deps.presenter.post(context, result, 'with its card');
       await this.catchUp(context);
       await next();
     });
@@ -87,7 +92,7 @@ export class LoaBot extends TeamsActivityHandler {
       const botAdded = context.activity.membersAdded?.some((m) => m.id === context.activity.recipient?.id);
       if (botAdded) {
         const result = await deps.flows.welcome(this.flowContext(context, {}), {});
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
+        await deps.presenter.showCard(context, result.card);
       }
       await next();
     });
@@ -119,19 +124,15 @@ export class LoaBot extends TeamsActivityHandler {
     const verb = invokeValue.action.verb;
     const log = turnLog(context, this.deps.logger);
     log.info({ verb }, 'Card action');
-    if (!isVerb(verb)) {
-      return cardResponse(renderNoticeCard({ title: 'This button no longer works', text: 'Type **help** to see what I can do.' }));
-    }
+    if (!isVerb(verb)) return this.deps.presenter.unknownVerb();
     const data = invokeValue.action.data ?? {};
     if (ACTING_VERBS.has(verb)) context.turnState.set(ACTED, true);
     const result = await this.runFlow(context, this.deps.flows.verbs[verb], data, { verb, data, ...(context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}) });
     // The card goes back in the invoke response; the messages are posted.
-    await this.reply(context, result, 'messages only');
+    await this.deps.presenter.post(context, result, 'messages only');
     await this.catchUp(context);
-    if (result.followUp) {
-      this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), context.activity.replyToId, result.followUp, log, result.delivery);
-    }
-    return cardResponse(result.card);
+    this.deps.presenter.handOnFollowUp(context, result, context.activity.replyToId);
+    return this.deps.presenter.invokeResponse(result);
   }
 
   protected override handleTeamsSigninTokenExchange(context: TurnContext, _query: SigninStateVerificationQuery): Promise<void> {
@@ -151,17 +152,7 @@ export class LoaBot extends TeamsActivityHandler {
     const parsed = signInFailure.safeParse(context.activity.value);
     const failure = parsed.success ? parsed.data : { code: 'unreadable', message: 'The failure carried no code' };
     turnLog(context, this.deps.logger).error({ signInFailure: failure, operatorError: true }, 'Teams could not sign a rep in: check the SSO connection, the App ID URI and the manifest webApplicationInfo');
-    await context.sendActivity(
-      MessageFactory.attachment(
-        CardFactory.adaptiveCard(
-          renderNoticeCard({
-            title: "I couldn't sign you in",
-            text: 'Teams could not sign you in to the LOA bot because of a setup problem on our side, so nothing was sent. Your admin has been told; try again later.',
-            style: 'attention',
-          }),
-        ),
-      ),
-    );
+    await this.deps.presenter.showSignInFailure(context);
     return { status: StatusCodes.OK };
   }
 
@@ -177,16 +168,14 @@ export class LoaBot extends TeamsActivityHandler {
     const handler = pending.verb ? this.deps.flows.verbs[pending.verb] : pending.command ? this.deps.flows.commands[pending.command] : undefined;
     if (!handler) return;
     const result = await this.runFlow(context, handler, pending.data, undefined);
-    const card = MessageFactory.attachment(CardFactory.adaptiveCard(result.card));
-    if (pending.cardActivityId) await context.updateActivity({ ...card, id: pending.cardActivityId });
-    else await context.sendActivity(card);
-    await this.reply(context, result, 'messages only');
-    if (result.followUp) this.deps.notifier.deliver(TurnContext.getConversationReference(context.activity), pending.cardActivityId, result.followUp, log, result.delivery);
+    await this.deps.presenter.showCard(context, result.card, pending.cardActivityId);
+    await this.deps.presenter.post(context, result, 'messages only');
+    this.deps.presenter.handOnFollowUp(context, result, pending.cardActivityId);
   }
 
   /**
-   * Runs a handler. When it needs to know the rep and they must sign in first, the task is
-   * kept and sign-in starts; the rep's card says what is happening.
+   * Runs a handler. An error the rep should hear about becomes the card that tells them; one
+   * that is a bug goes on to the turn-error handler.
    */
   private async runFlow(context: TurnContext, handler: FlowHandler, data: Record<string, unknown>, resumable: PendingAction | undefined): Promise<FlowResult> {
     const conversation = await this.conversationData.get(context, {});
@@ -194,73 +183,26 @@ export class LoaBot extends TeamsActivityHandler {
     try {
       return await handler(ctx, data);
     } catch (err) {
-      if (err instanceof SignInRequired && this.deps.signIn && !resumable) {
-        // Right after a sign-in, and the new token is refused too: a setup problem, not the rep's.
-        ctx.log.error({ err: describeError(err), operatorError: true }, 'A fresh Teams sign-in gave a token the bot refuses: check the SSO connection and the app registration');
-        return {
-          card: renderNoticeCard({
-            title: "I couldn't sign you in",
-            text: 'Teams signed you in, but passed on a sign-in I cannot accept, so nothing was sent. Your admin has been told; try again later.',
-            style: 'attention',
-          }),
-        };
-      }
-      if (err instanceof SignInRequired && this.deps.signIn && resumable) {
-        if (err.afterRefusedToken) ctx.log.warn({ err: describeError(err) }, 'The stored sign-in was refused; signing the rep in again');
-        conversation.pendingAction = resumable;
-        ctx.log.info('Sign-in needed; the task resumes after it');
-        if (await this.deps.signIn.start(context)) return handler(this.flowContext(context, conversation), data);
-        return {
-          card: renderNoticeCard({
-            title: 'Sign in to continue',
-            text: 'I need to know it is you before I act for you with the LOA service. Use the sign-in button below; I carry on as soon as you are signed in.',
-            style: 'accent',
-          }),
-        };
-      }
-      if (err instanceof StorageUnavailable) {
-        ctx.log.error({ err: describeError(err) }, 'Storage failed before anything was sent or changed');
-        const draftId = conversation.draft?.id;
-        return {
-          card: renderNoticeCard({
-            title: "I couldn't save that",
-            text: `My storage did not answer just now, so nothing was sent or changed. ${draftId ? 'Your draft is kept: press Back to my draft, then try again in a minute.' : 'Try again in a minute.'}`,
-            style: 'attention',
-            actions: draftId ? [{ title: 'Back to my draft', verb: VERBS.editDraft, data: { draftId } }] : [],
-          }),
-        };
-      }
-      if (err instanceof PersonalChatRequired) {
-        return {
-          card: renderNoticeCard({
-            title: "Let's continue in our 1:1 chat",
-            text: 'LOAs are sent in your name, so I only handle them in a private chat with you. Open the chat and type **send LOA** or **my LOAs** there.',
-            links: [{ title: 'Open a 1:1 chat', url: `https://teams.microsoft.com/l/chat/0/0?users=28:${encodeURIComponent(this.deps.botAppId)}` }],
-          }),
-        };
-      }
-      if (err instanceof IdentityError && err.tenantRefused) {
-        ctx.log.warn({ err: describeError(err) }, 'A rep from a tenant the bot does not serve');
-        return {
-          card: renderNoticeCard({
-            title: 'This bot is not open to your organisation',
-            text: 'The LOA bot serves Schneider Electric accounts only, so nothing was sent. If you work for Schneider Electric, sign in to Teams with that account and try again.',
-            style: 'attention',
-          }),
-        };
-      }
-      if (err instanceof IdentityError) {
-        ctx.log.warn({ err: describeError(err) }, 'Could not identify the rep');
-        return {
-          card: renderNoticeCard({
-            title: "I couldn't tell who you are",
-            text: 'Your Teams sign-in did not give me an identity I can act for, so nothing was sent. Sign out of Teams and in again; if it keeps happening, ask IT to check your account.',
-            style: 'attention',
-          }),
-        };
-      }
-      throw err;
+      if (err instanceof SignInRequired && this.deps.signIn) return this.signInFirst(context, err, this.deps.signIn, { handler, data, resumable, conversation });
+      const told = this.deps.presenter.failure(err, { log: ctx.log, draftId: conversation.draft?.id });
+      if (!told) throw err;
+      return told;
     }
+  }
+
+  /**
+   * The handler needs to know the rep, who must sign in first: the task is kept and sign-in
+   * starts; the rep's card says what is happening.
+   */
+  private async signInFirst(context: TurnContext, err: SignInRequired, signIn: SignIn, run: FlowRun): Promise<FlowResult> {
+    const log = turnLog(context, this.deps.logger);
+    // Right after a sign-in (nothing left to resume), and the new token is refused too.
+    if (!run.resumable) return this.deps.presenter.signInRefused(err, log);
+    if (err.afterRefusedToken) log.warn({ err: describeError(err) }, 'The stored sign-in was refused; signing the rep in again');
+    run.conversation.pendingAction = run.resumable;
+    log.info('Sign-in needed; the task resumes after it');
+    if (await signIn.start(context)) return run.handler(this.flowContext(context, run.conversation), run.data);
+    return this.deps.presenter.signInNeeded();
   }
 
   private flowContext(context: TurnContext, conversation: ConversationData): FlowContext {
@@ -288,31 +230,9 @@ export class LoaBot extends TeamsActivityHandler {
     if (!conversation.pendingFollowUps?.length) return;
     const ctx = this.flowContext(context, conversation);
     try {
-      for (const result of await this.deps.flows.catchUp(ctx)) await this.reply(context, result, 'with its card');
+      for (const result of await this.deps.flows.catchUp(ctx)) await this.deps.presenter.post(context, result, 'with its card');
     } catch (err) {
       ctx.log.warn({ err: describeError(err) }, 'Could not show an undelivered result; it stays promised');
-    }
-  }
-
-  /**
-   * Posts a result in this turn: its card (unless the invoke response carries it), then its
-   * messages. What Teams refuses here is posted again by the notifier, so a refused message
-   * neither fails a turn whose work is done nor gets lost.
-   */
-  private async reply(context: TurnContext, result: FlowResult, what: 'with its card' | 'messages only'): Promise<void> {
-    const activities = [...(what === 'with its card' ? [MessageFactory.attachment(CardFactory.adaptiveCard(result.card))] : []), ...(result.messages ?? []).map(plainText)];
-    for (const [i, activity] of activities.entries()) {
-      try {
-        await context.sendActivity(activity);
-      } catch (err) {
-        const log = turnLog(context, this.deps.logger);
-        log.warn({ err: describeError(err) }, 'Teams refused a reply in the turn; posting it again in the background');
-        this.deps.notifier.postLater(TurnContext.getConversationReference(context.activity), activities.slice(i), log, async () => {
-          await result.unannounce?.();
-          await result.delivery?.failed();
-        });
-        return;
-      }
     }
   }
 }
@@ -327,29 +247,6 @@ function callerKey(activity: Activity): string | undefined {
   return objectId && tenantId ? repKey({ tenantId, objectId }) : undefined;
 }
 
-/** A chat message Teams shows as typed, so rep-supplied text in it is never Markdown. */
-export function plainText(text: string): Partial<Activity> {
-  return { ...MessageFactory.text(text), textFormat: 'plain' };
-}
-
 function isVerb(verb: string): verb is Verb {
   return ALL_VERBS.includes(verb);
-}
-
-export function cardResponse(card: AdaptiveCard): AdaptiveCardInvokeResponse {
-  return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
-}
-
-/** The invoke response for a turn that failed, so the pressed card says so instead of spinning. */
-export function failedTurnInvokeResponse(context: TurnContext): Partial<Activity> | undefined {
-  if (context.activity.type !== 'invoke' || context.activity.name !== 'adaptiveCard/action') return undefined;
-  const parsed = z.object({ action: z.object({ data: z.object({ draftId: z.string().max(100) }) }) }).safeParse(context.activity.value);
-  const draftId = parsed.success ? parsed.data.action.data.draftId : undefined;
-  const card = renderNoticeCard({
-    title: 'Something went wrong on my side',
-    text: `Nothing new was sent. ${draftId ? 'Your draft is kept: press Back to my draft to carry on.' : 'Type **send LOA** to start again.'} Reference: ${correlationIdOf(context)}`,
-    style: 'attention',
-    actions: draftId ? [{ title: 'Back to my draft', verb: VERBS.editDraft, data: { draftId } }] : [],
-  });
-  return { type: 'invokeResponse', value: { status: 200, body: cardResponse(card) } };
 }

@@ -1,4 +1,3 @@
-import { CardFactory, MessageFactory } from 'botbuilder';
 import type { Activity, BotAdapter, ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { ConversationOrigin } from '../domain/agreementRecords';
@@ -8,10 +7,8 @@ import { ChatGone } from '../domain/statusWatcher';
 import type { ChatNotifier } from '../domain/statusWatcher';
 import type { FlowResult, FollowUpDelivery } from '../flows/flowContext';
 import { describeError } from '../logger';
-import { plainText } from './loaBot';
-
-/** One call to the Teams connector: update a card in place, or post an activity. */
-type Outbound = { kind: 'update'; activity: Partial<Activity> } | { kind: 'post'; activity: Partial<Activity> };
+import { callsShowing, plainText } from './presenter';
+import type { AfterTurnPoster, Outbound } from './presenter';
 
 export interface TeamsNotifierOptions {
   log: Logger;
@@ -52,7 +49,7 @@ const GONE_CODES = new Set(['BotNotInConversationRoster', 'ConversationNotFound'
  * within a bound; a conversation Teams says the bot has left is not called again until the rep
  * writes in it.
  */
-export class TeamsNotifier implements ChatNotifier {
+export class TeamsNotifier implements ChatNotifier, AfterTurnPoster {
   private readonly pending = new Set<Promise<void>>();
   /** The tail of each conversation's queue. */
   private readonly queues = new Map<string, Promise<void>>();
@@ -114,7 +111,7 @@ export class TeamsNotifier implements ChatNotifier {
   /** A result's card and messages; messages that did not get through are given back for whoever shows the result next. */
   private async sendResult(reference: Partial<ConversationReference>, cardActivityId: string | undefined, result: FlowResult, log: Logger, holdFor?: HoldFor): Promise<void> {
     try {
-      await this.send(reference, this.outboundOf(result, cardActivityId), log, holdFor);
+      await this.send(reference, callsShowing(result, cardActivityId), log, holdFor);
     } catch (err) {
       await result.unannounce?.().catch((releaseErr: unknown) => log.warn({ err: describeError(releaseErr) }, 'Could not give back an announcement'));
       throw err;
@@ -146,10 +143,6 @@ export class TeamsNotifier implements ChatNotifier {
     if (conversationId) this.gone.delete(conversationId);
   }
 
-  get size(): number {
-    return this.pending.size;
-  }
-
   /** Waits for undelivered follow-ups and news, for a graceful shutdown. */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
@@ -158,11 +151,6 @@ export class TeamsNotifier implements ChatNotifier {
   private track(work: Promise<void>): void {
     const tracked = work.finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
-  }
-
-  private outboundOf(result: FlowResult, cardActivityId: string | undefined): Outbound[] {
-    const card = MessageFactory.attachment(CardFactory.adaptiveCard(result.card));
-    return [cardActivityId ? { kind: 'update', activity: { ...card, id: cardActivityId } } : { kind: 'post', activity: card }, ...(result.messages ?? []).map((text): Outbound => ({ kind: 'post', activity: plainText(text) }))];
   }
 
   /** Queues the calls behind any earlier ones in the same conversation, and waits for them. */
