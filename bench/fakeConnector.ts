@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { RosterMember } from '../test/helpers/fakeTeams';
+import type { RosterMember } from '../testkit/fakeTeams';
 import { firstText } from './cards';
 
 /** A card update in place (PUT), as a follow-up delivers it. */

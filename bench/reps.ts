@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { RosterMember } from '../test/helpers/fakeTeams';
+import type { RosterMember } from '../testkit/fakeTeams';
 import { button, factValue, firstText } from './cards';
 import type { FakeConnector } from './fakeConnector';
 

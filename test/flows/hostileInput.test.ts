@@ -7,12 +7,12 @@ import { maxLengthOf } from '../../bot/domain/templateCatalog';
 import { CONTROL_CHARACTERS } from '../../bot/domain/text';
 import type { AdaptiveCard } from '../../cards/render';
 import { VERBS } from '../../cards/verbs';
-import { activeMarkdown, assertValidCard, markdownTexts, readable, readableText, stringsOf } from '../helpers/cardChecks';
-import { ConversationHarness, actionsOf, inputsOf } from '../helpers/conversation';
-import type { RepSession } from '../helpers/conversation';
-import { distributorDetails, openDistributorDraft } from '../helpers/loaFlow';
-import { BUNDLED_CATALOG, DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { activeMarkdown, assertValidCard, markdownTexts, readable, readableText, stringsOf } from '../../testkit/cardChecks';
+import { ConversationHarness, actionsOf, inputsOf } from '../../testkit/conversation';
+import type { RepSession } from '../../testkit/conversation';
+import { distributorDetails, openDistributorDraft } from '../../testkit/loaFlow';
+import { BUNDLED_CATALOG, DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 const DISTRIBUTOR = BUNDLED_CATALOG.get(DISTRIBUTOR_TEMPLATE_ID)!;
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';

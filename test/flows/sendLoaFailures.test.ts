@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { createLogger } from '../../bot/logger';
 import type { AdaptiveCard } from '../../cards/render';
-import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
-import { distributorDetails, openDistributorDraft, reviewDistributorDraft } from '../helpers/loaFlow';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { ConversationHarness, actionsOf, inputsOf, readableText } from '../../testkit/conversation';
+import { distributorDetails, openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 const titles = (card: AdaptiveCard) => actionsOf(card).map((a) => a.title);
 

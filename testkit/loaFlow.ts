@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AdaptiveCard } from '../../cards/render';
+import type { AdaptiveCard } from '../cards/render';
 import { actionsOf } from './conversation';
 import type { RepSession } from './conversation';
 import { DISTRIBUTOR_TEMPLATE_ID } from './sandbox';

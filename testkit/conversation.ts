@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import axios from 'axios';
-import type { Env } from '../../bot/config';
-import { loadConfig } from '../../bot/config';
-import { startBot } from '../../bot/index';
-import type { BotOverrides, RunningBot } from '../../bot/index';
-import type { AdaptiveCard } from '../../cards/render';
+import type { Env } from '../bot/config';
+import { loadConfig } from '../bot/config';
+import { startBot } from '../bot/index';
+import type { BotOverrides, RunningBot } from '../bot/index';
+import type { AdaptiveCard } from '../cards/render';
 import { assertValidCard } from './cardChecks';
 import { FakeTeams } from './fakeTeams';
 import type { RosterMember } from './fakeTeams';
