@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RosterMember } from '../testkit/fakeTeams';
-import { firstText } from './cards';
+import { firstText } from '../testkit/cards';
 
 /** A card update in place (PUT), as a follow-up delivers it. */
 export interface CardUpdate {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RosterMember } from '../testkit/fakeTeams';
-import { button, factValue, firstText } from './cards';
+import { button, factValue, firstText } from '../testkit/cards';
 import type { FakeConnector } from './fakeConnector';
 
 export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';

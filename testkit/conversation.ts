@@ -6,6 +6,8 @@ import { startBot } from '../bot/index';
 import type { BotOverrides, RunningBot } from '../bot/index';
 import type { AdaptiveCard } from '../cards/render';
 import { assertValidCard } from './cardChecks';
+import { button } from './cards';
+import type { CardAction } from './cards';
 import { FakeTeams } from './fakeTeams';
 import type { RosterMember } from './fakeTeams';
 
@@ -15,60 +17,6 @@ export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export interface Reply {
   cards: AdaptiveCard[];
   texts: string[];
-}
-
-export interface CardAction {
-  title: string;
-  verb: string;
-  data: Record<string, unknown>;
-}
-
-/** Every Action.Execute on a card, in the body's action sets and the card's actions. */
-export function actionsOf(card: AdaptiveCard): CardAction[] {
-  const found: CardAction[] = [];
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (n.type === 'Action.Execute') found.push({ title: String(n.title), verb: String(n.verb), data: (n.data ?? {}) as Record<string, unknown> });
-    Object.values(n).forEach(visit);
-  };
-  visit(card);
-  return found;
-}
-
-/** All visible text on a card (TextBlocks and facts), joined, for assertions on what a rep reads. */
-export function textOf(card: AdaptiveCard): string {
-  const texts: string[] = [];
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (n.type === 'TextBlock' && typeof n.text === 'string') texts.push(n.text);
-    if (typeof n.title === 'string' && typeof n.value === 'string' && !n.type) texts.push(`${n.title}: ${n.value}`);
-    Object.values(n).forEach(visit);
-  };
-  visit(card);
-  return texts.join('\n');
-}
-
-/** What a rep reads: the card's text with Markdown escapes removed. */
-export function readableText(card: AdaptiveCard): string {
-  return textOf(card).replace(/\\(.)/g, '$1').replace(/\n\n/g, '\n');
-}
-
-/** Input ids and current values on a card. */
-export function inputsOf(card: AdaptiveCard): Record<string, unknown> {
-  const inputs: Record<string, unknown> = {};
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string') inputs[n.id] = n.value;
-    Object.values(n).forEach(visit);
-  };
-  visit(card);
-  return inputs;
 }
 
 /**
@@ -106,8 +54,7 @@ export class RepSession {
 
   /** Presses the button titled `title` on `card`, typing `inputs` into the card first. */
   async press(card: AdaptiveCard, title: string, inputs: Record<string, unknown> = {}, pick: (a: CardAction) => boolean = () => true): Promise<AdaptiveCard> {
-    const action = actionsOf(card).find((a) => a.title === title && pick(a));
-    if (!action) throw new Error(`No button "${title}" on the card; it has: ${actionsOf(card).map((a) => a.title).join(', ')}`);
+    const action = button(card, title, pick);
     return this.invoke(action.verb, { ...action.data, ...inputs }, card);
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../cards/render';
-import { actionsOf } from './conversation';
+import { actionsOf } from './cards';
 import type { RepSession } from './conversation';
 import { DISTRIBUTOR_TEMPLATE_ID } from './sandbox';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../../cards/render';
-import { ConversationHarness, actionsOf, readableText } from '../../testkit/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { actionsOf, readableText } from '../../testkit/cards';
 import type { RepSession } from '../../testkit/conversation';
 import { reviewDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
 import { startTestSandbox } from '../../testkit/sandbox';

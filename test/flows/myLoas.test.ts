@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../../cards/render';
-import { ConversationHarness, actionsOf, inputsOf, readableText } from '../../testkit/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { actionsOf, inputsOf, readableText } from '../../testkit/cards';
 import type { RepSession } from '../../testkit/conversation';
 import { GET_UNSUPPORTED_FOR_MS } from '../../bot/loa/loaClient';
 import { sendDistributorLoa } from '../../testkit/loaFlow';

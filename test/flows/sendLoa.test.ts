@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ConversationHarness, actionsOf, inputsOf, readableText, textOf } from '../../testkit/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { actionsOf, inputsOf, readableText, textOf } from '../../testkit/cards';
 import { distributorDetails, openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
 import { startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';

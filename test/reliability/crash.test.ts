@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ConversationHarness, readableText } from '../../testkit/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { readableText } from '../../testkit/cards';
 import { startAzurite } from '../helpers/azurite';
 import type { RunningAzurite } from '../helpers/azurite';
 import { startBotProcess } from '../helpers/botProcess';

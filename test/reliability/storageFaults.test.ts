@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AdaptiveCard } from '../../cards/render';
-import { ConversationHarness, actionsOf, inputsOf, readableText } from '../../testkit/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { actionsOf, inputsOf, readableText } from '../../testkit/cards';
 import type { RepSession } from '../../testkit/conversation';
 import { startAzurite } from '../helpers/azurite';
 import type { RunningAzurite } from '../helpers/azurite';

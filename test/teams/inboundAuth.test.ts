@@ -7,7 +7,8 @@ import type { RepIdentity } from '../../bot/domain/rep';
 import { createLogger } from '../../bot/logger';
 import type { AdaptiveCard } from '../../cards/render';
 import { BotFrameworkAuthority } from '../helpers/botFrameworkAuth';
-import { ConversationHarness, TENANT_ID, readableText } from '../../testkit/conversation';
+import { ConversationHarness, TENANT_ID } from '../../testkit/conversation';
+import { readableText } from '../../testkit/cards';
 import { startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../../cards/render';
 import { createLogger } from '../../bot/logger';
-import { ConversationHarness, readableText } from '../../testkit/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { readableText } from '../../testkit/cards';
 import type { RepSession } from '../../testkit/conversation';
 import { reviewDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
 import { startTestSandbox } from '../../testkit/sandbox';
