@@ -3,10 +3,8 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RosterMember } from '../testkit/fakeTeams';
 import { button, factValue, firstText } from '../testkit/cards';
+import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails, personalChatActivity, rosterMember } from '../testkit/fixtures';
 import type { FakeConnector } from './fakeConnector';
-
-export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-export const DISTRIBUTOR_TEMPLATE_ID = '1891f288-eed5-4253-8934-a1160207b6b9';
 
 /** The turns of one conversation, in order. */
 export const TURN_KINDS = ['sendLoa', 'chooseTemplate', 'review', 'send', 'myLoas', 'confirmDelete', 'delete'] as const;
@@ -73,27 +71,6 @@ function postOnce(url: URL, payload: string): Promise<HttpAnswer> {
   });
 }
 
-/** Details a rep would type for the distributor pricing template (as in test/helpers/loaFlow.ts). */
-export function distributorDetails(): Record<string, unknown> {
-  return {
-    signerName: 'Jane Customer',
-    signerEmail: 'jane.customer@acme.example',
-    ccName: '',
-    ccEmail: '',
-    f_customerName: 'Acme Distribution SAS',
-    f_accountNumber: '1234567',
-    f_productRange: 'LV',
-    f_discountPercent: '12.5',
-    f_startDate: '2026-04-01',
-    f_endDate: '2027-03-31',
-    f_specialTerms: '',
-    notifyEnabled: 'false',
-    notifyEmails: '',
-    emailSubject: '',
-    emailMessage: '',
-  };
-}
-
 /**
  * A rep in a 1:1 chat with a bot, talking to it over HTTP the way Teams does: messages
  * with deliveryMode expectReplies (the replies come back in the answer) and card buttons as
@@ -114,7 +91,7 @@ export class Rep {
   ) {
     this.endpoint = new URL('/api/messages', botUrl);
     const slug = `bench.${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${randomUUID().slice(0, 8)}`;
-    this.member = { id: `29:${randomUUID()}`, name: `Bench Rep ${label}`, aadObjectId: randomUUID(), userPrincipalName: `${slug}@se.com`, email: `${slug}@se.com`, tenantId: TENANT_ID };
+    this.member = rosterMember(`Bench Rep ${label}`, slug);
     connector.addMember(this.member);
   }
 
@@ -154,18 +131,7 @@ export class Rep {
   }
 
   private activity(type: string): Record<string, unknown> {
-    return {
-      type,
-      id: randomUUID(),
-      channelId: 'msteams',
-      serviceUrl: this.connector.url,
-      timestamp: new Date().toISOString(),
-      from: { id: this.member.id, name: this.member.name, aadObjectId: this.member.aadObjectId },
-      recipient: { id: '28:loa-bot', name: 'LOA bot' },
-      conversation: { id: this.conversationId, conversationType: 'personal', tenantId: TENANT_ID },
-      channelData: { tenant: { id: TENANT_ID } },
-      locale: 'en-US',
-    };
+    return personalChatActivity(type, { member: this.member, conversationId: this.conversationId, serviceUrl: this.connector.url });
   }
 }
 

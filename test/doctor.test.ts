@@ -6,7 +6,7 @@ import type { CheckResult, DoctorEndpoints } from '../bot/doctor';
 import { startAzurite } from './helpers/azurite';
 import type { RunningAzurite } from './helpers/azurite';
 import { BotFrameworkAuthority } from './helpers/botFrameworkAuth';
-import { TENANT_ID } from '../testkit/conversation';
+import { TENANT_ID } from '../testkit/fixtures';
 import { FakeEntra, FakeEntraServer } from './helpers/fakeEntra';
 import { FakeTokenService } from './helpers/fakeTokenService';
 import { freePort } from './helpers/botProcess';

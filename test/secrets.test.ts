@@ -11,11 +11,12 @@ import { createLogger } from '../bot/logger';
 import type { AdaptiveCard } from '../cards/render';
 import { VERBS } from '../cards/verbs';
 import { BotFrameworkAuthority } from './helpers/botFrameworkAuth';
-import { ConversationHarness, TENANT_ID } from '../testkit/conversation';
+import { ConversationHarness } from '../testkit/conversation';
+import { DISTRIBUTOR_TEMPLATE_ID, TENANT_ID, distributorDetails } from '../testkit/fixtures';
 import { actionsOf, readableText } from '../testkit/cards';
 import type { RepSession } from '../testkit/conversation';
-import { distributorDetails, openDistributorDraft, reviewDistributorDraft, sendDistributorLoa } from '../testkit/loaFlow';
-import { DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from '../testkit/sandbox';
+import { openDistributorDraft, reviewDistributorDraft, sendDistributorLoa } from '../testkit/loaFlow';
+import { startTestSandbox } from '../testkit/sandbox';
 import type { TestSandbox } from '../testkit/sandbox';
 
 /**

@@ -10,8 +10,7 @@ import { button } from './cards';
 import type { CardAction } from './cards';
 import { FakeTeams } from './fakeTeams';
 import type { RosterMember } from './fakeTeams';
-
-export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+import { TENANT_ID, personalChatActivity, rosterMember } from './fixtures';
 
 /** What a rep sees after a turn: the cards and the plain messages, in order. */
 export interface Reply {
@@ -85,18 +84,7 @@ export class RepSession {
   }
 
   activity(type: string): Record<string, unknown> {
-    return {
-      type,
-      id: randomUUID(),
-      channelId: 'msteams',
-      serviceUrl: this.harness.teams.url,
-      timestamp: new Date().toISOString(),
-      from: { id: this.member.id, name: this.member.name, aadObjectId: this.member.aadObjectId },
-      recipient: { id: '28:loa-bot', name: 'LOA bot' },
-      conversation: { id: this.conversationId, conversationType: 'personal', tenantId: this.member.tenantId },
-      channelData: { tenant: { id: this.member.tenantId } },
-      locale: 'en-US',
-    };
+    return personalChatActivity(type, { member: this.member, conversationId: this.conversationId, serviceUrl: this.harness.teams.url });
   }
 
   private collect(activities: Array<Record<string, unknown>>): Reply {
@@ -157,14 +145,7 @@ export class ConversationHarness {
   /** A new rep with a 1:1 chat, known to the Teams roster; of our tenant unless told otherwise. */
   rep(name = 'Ana Rep', tenantId = TENANT_ID): RepSession {
     const slug = `${name.toLowerCase().replace(/[^a-z]+/g, '.')}.${randomUUID().slice(0, 6)}`;
-    const member: RosterMember = {
-      id: `29:${randomUUID()}`,
-      name,
-      aadObjectId: randomUUID(),
-      userPrincipalName: `${slug}@se.com`,
-      email: `${slug}@se.com`,
-      tenantId,
-    };
+    const member = rosterMember(name, slug, tenantId);
     this.teams.addMember(member);
     return new RepSession(this, member);
   }

@@ -2,29 +2,7 @@ import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../cards/render';
 import { actionsOf } from './cards';
 import type { RepSession } from './conversation';
-import { DISTRIBUTOR_TEMPLATE_ID } from './sandbox';
-
-/** Details a rep would type for the distributor pricing template. */
-export function distributorDetails(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    signerName: 'Jane Customer',
-    signerEmail: 'jane.customer@acme.example',
-    ccName: '',
-    ccEmail: '',
-    f_customerName: 'Acme Distribution SAS',
-    f_accountNumber: '1234567',
-    f_productRange: 'LV',
-    f_discountPercent: '12.5',
-    f_startDate: '2026-04-01',
-    f_endDate: '2027-03-31',
-    f_specialTerms: '',
-    notifyEnabled: 'false',
-    notifyEmails: '',
-    emailSubject: '',
-    emailMessage: '',
-    ...overrides,
-  };
-}
+import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from './fixtures';
 
 /** "send LOA", pick the distributor template: the details card. */
 export async function openDistributorDraft(rep: RepSession): Promise<AdaptiveCard> {

@@ -17,12 +17,10 @@ import type {
   WireAgreement,
 } from '../deploy/local/sandbox/sandboxServer';
 import { startSandbox } from '../deploy/local/sandbox/sandboxServer';
+import { DISTRIBUTOR_TEMPLATE_ID } from './fixtures';
 import { conformanceInterceptor } from './openApi';
 
 export const BUNDLED_CATALOG = TemplateCatalog.fromFile(resolve(__dirname, '../bot/domain/loaTemplates.json'));
-
-/** The template of the overview's example: "Distributor pricing agreement". */
-export const DISTRIBUTOR_TEMPLATE_ID = '1891f288-eed5-4253-8934-a1160207b6b9';
 
 export interface TokenAnswer {
   access_token: string;

@@ -11,8 +11,9 @@ import { activeMarkdown, assertValidCard, markdownTexts, readable, readableText,
 import { ConversationHarness } from '../../testkit/conversation';
 import { actionsOf, inputsOf } from '../../testkit/cards';
 import type { RepSession } from '../../testkit/conversation';
-import { distributorDetails, openDistributorDraft } from '../../testkit/loaFlow';
-import { BUNDLED_CATALOG, DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from '../../testkit/sandbox';
+import { openDistributorDraft } from '../../testkit/loaFlow';
+import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../../testkit/fixtures';
+import { BUNDLED_CATALOG, startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';
 
 const DISTRIBUTOR = BUNDLED_CATALOG.get(DISTRIBUTOR_TEMPLATE_ID)!;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { ConversationHarness } from '../../testkit/conversation';
 import { actionsOf, inputsOf, readableText, textOf } from '../../testkit/cards';
-import { distributorDetails, openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
+import { openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
+import { distributorDetails } from '../../testkit/fixtures';
 import { startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';
 

@@ -4,7 +4,8 @@ import { createLogger } from '../../bot/logger';
 import type { AdaptiveCard } from '../../cards/render';
 import { ConversationHarness } from '../../testkit/conversation';
 import { actionsOf, inputsOf, readableText } from '../../testkit/cards';
-import { distributorDetails, openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
+import { openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
+import { distributorDetails } from '../../testkit/fixtures';
 import { startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';
 

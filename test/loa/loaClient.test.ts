@@ -15,7 +15,8 @@ import { createLogger } from '../../bot/logger';
 import type { FaultPlan, SandboxOptions, SandboxRoute } from '../../deploy/local/sandbox/sandboxServer';
 import { ManualClock } from '../helpers/manualClock';
 import { conformanceInterceptor } from '../../testkit/openApi';
-import { DISTRIBUTOR_FORM_DATA, DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from '../../testkit/sandbox';
+import { DISTRIBUTOR_FORM_DATA, startTestSandbox } from '../../testkit/sandbox';
+import { DISTRIBUTOR_TEMPLATE_ID } from '../../testkit/fixtures';
 import type { TestSandbox } from '../../testkit/sandbox';
 import { seededRandom } from '../../testkit/seededRandom';
 

@@ -8,7 +8,8 @@ import { ConversationHarness } from '../../testkit/conversation';
 import { readableText } from '../../testkit/cards';
 import { startAzurite } from '../helpers/azurite';
 import { startCosmosDb } from '../helpers/cosmosDb';
-import { distributorDetails, openDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
+import { openDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
+import { distributorDetails } from '../../testkit/fixtures';
 import { startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';
 

@@ -4,14 +4,14 @@ import type { AxiosResponse } from 'axios';
 import { createLogger } from '../../bot/logger';
 import type { AdaptiveCard } from '../../cards/render';
 import { BotFrameworkAuthority, StaticBotCredentials } from '../helpers/botFrameworkAuth';
-import { ConversationHarness, TENANT_ID } from '../../testkit/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { DISTRIBUTOR_TEMPLATE_ID, TENANT_ID, distributorDetails } from '../../testkit/fixtures';
 import { readableText } from '../../testkit/cards';
 import type { RepSession } from '../../testkit/conversation';
 import { FakeEntra } from '../helpers/fakeEntra';
 import type { EntraUser } from '../helpers/fakeEntra';
 import { FakeTokenService } from '../helpers/fakeTokenService';
-import { distributorDetails } from '../../testkit/loaFlow';
-import { DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from '../../testkit/sandbox';
+import { startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';
 
 const APP_ID = '0c5f2f5e-7b0a-4a57-9d51-2b9f6a4e7c11';
