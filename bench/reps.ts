@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { RosterMember } from '../testkit/fakeTeams';
 import { button, factValue, firstText } from '../testkit/cards';
 import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails, personalChatActivity, rosterMember } from '../testkit/fixtures';
-import type { FakeConnector } from './fakeConnector';
+import type { FakeTeams } from '../testkit/fakeTeams';
 
 /** The turns of one conversation, in order. */
 export const TURN_KINDS = ['sendLoa', 'chooseTemplate', 'review', 'send', 'myLoas', 'confirmDelete', 'delete'] as const;
@@ -83,7 +83,7 @@ export class Rep {
 
   constructor(
     botUrl: string,
-    private readonly connector: FakeConnector,
+    private readonly connector: FakeTeams,
     readonly latencies: LatencyLog,
     label: string,
     /** Pause before each turn, in ms, drawn uniformly from [min, max]: a rep reading and typing. */
