@@ -1,4 +1,5 @@
 /** Reading the cards the bot answers with, as a rep's Teams client would. */
+import { randomUUID } from 'node:crypto';
 
 export interface CardAction {
   title: string;
@@ -74,4 +75,23 @@ export function inputsOf(card: unknown): Record<string, unknown> {
     if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string') inputs[n.id] = n.value;
   });
   return inputs;
+}
+
+/** The Teams activity id of each card a rep has seen: a card updated in place keeps its id. */
+export class CardIds {
+  private readonly ids = new WeakMap<object, string>();
+
+  /** The card's id; a new one for a card not seen before. */
+  of(card: object): string {
+    let id = this.ids.get(card);
+    if (!id) {
+      id = randomUUID();
+      this.ids.set(card, id);
+    }
+    return id;
+  }
+
+  set(card: object, id: string): void {
+    this.ids.set(card, id);
+  }
 }

@@ -6,7 +6,7 @@ import { startBot } from '../bot/index';
 import type { BotOverrides, RunningBot } from '../bot/index';
 import type { AdaptiveCard } from '../cards/render';
 import { assertValidCard } from './cardChecks';
-import { button } from './cards';
+import { CardIds, button } from './cards';
 import type { CardAction } from './cards';
 import { FakeTeams } from './fakeTeams';
 import type { RosterMember } from './fakeTeams';
@@ -24,7 +24,7 @@ export interface Reply {
  */
 export class RepSession {
   readonly conversationId: string = `a:1${randomUUID().replace(/-/g, '')}`;
-  private cardIds = new WeakMap<AdaptiveCard, string>();
+  private cardIds = new CardIds();
 
   constructor(
     private readonly harness: ConversationHarness,
@@ -75,12 +75,7 @@ export class RepSession {
 
   /** The Teams activity id of a card the rep has seen; updates in place keep it. */
   cardIdOf(card: AdaptiveCard): string {
-    let id = this.cardIds.get(card);
-    if (!id) {
-      id = randomUUID();
-      this.cardIds.set(card, id);
-    }
-    return id;
+    return this.cardIds.of(card);
   }
 
   activity(type: string): Record<string, unknown> {

@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../cards/render';
 import { actionsOf } from './cards';
-import type { RepSession } from './conversation';
+import type { CardAction } from './cards';
 import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from './fixtures';
 
+/**
+ * A rep who types messages and presses card buttons, whatever carries them: RepSession in
+ * the tests, the bench's Rep under load.
+ */
+export interface CardChat {
+  says(text: string): Promise<{ cards: AdaptiveCard[] }>;
+  /** Presses the button titled `title` on `card`, typing `inputs` into the card first; the card it answers with. */
+  press(card: AdaptiveCard, title: string, inputs?: Record<string, unknown>, pick?: (a: CardAction) => boolean): Promise<AdaptiveCard>;
+}
+
 /** "send LOA", pick the distributor template: the details card. */
-export async function openDistributorDraft(rep: RepSession): Promise<AdaptiveCard> {
+export async function openDistributorDraft(rep: CardChat): Promise<AdaptiveCard> {
   const { cards } = await rep.says('send LOA');
   const chooser = cards[0];
   assert.ok(chooser, 'the bot answered "send LOA" with a card');
@@ -13,7 +23,7 @@ export async function openDistributorDraft(rep: RepSession): Promise<AdaptiveCar
 }
 
 /** Up to the review card, with valid details. */
-export async function reviewDistributorDraft(rep: RepSession, overrides: Record<string, unknown> = {}): Promise<AdaptiveCard> {
+export async function reviewDistributorDraft(rep: CardChat, overrides: Record<string, unknown> = {}): Promise<AdaptiveCard> {
   const details = await openDistributorDraft(rep);
   const review = await rep.press(details, 'Review', distributorDetails(overrides));
   assert.ok(actionsOf(review).some((a) => a.title === 'Send'), `expected the review card, got: ${JSON.stringify(review).slice(0, 500)}`);
@@ -21,7 +31,7 @@ export async function reviewDistributorDraft(rep: RepSession, overrides: Record<
 }
 
 /** The whole send flow for the distributor template; returns the confirmation card. */
-export async function sendDistributorLoa(rep: RepSession, overrides: Record<string, unknown> = {}): Promise<AdaptiveCard> {
+export async function sendDistributorLoa(rep: CardChat, overrides: Record<string, unknown> = {}): Promise<AdaptiveCard> {
   const review = await reviewDistributorDraft(rep, overrides);
   const sent = await rep.press(review, 'Send');
   assert.ok(actionsOf(sent).some((a) => a.title === 'Send another LOA'), `expected the confirmation, got: ${JSON.stringify(sent).slice(0, 400)}`);
