@@ -20,7 +20,7 @@ import { createLogger } from '../bot/logger';
 import { PATHS, parseTokenResponse, tokenRequestForm } from '../bot/loa/contract';
 import { startBotServer } from '../bot/server';
 import { serveParent } from './processProtocol';
-import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from './reps';
+import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../testkit/fixtures';
 
 /** The LOA API, called the way the LOA bot calls it for one fixed rep. */
 interface Outbound {

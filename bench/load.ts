@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { FakeConnector } from './fakeConnector';
+import type { FakeTeams } from '../testkit/fakeTeams';
 import type { ProcessStats } from './processProtocol';
 import { LatencyLog, Rep, TURN_KINDS } from './reps';
 import type { TurnKind } from './reps';
@@ -37,7 +37,7 @@ export interface LoadResult {
 
 export interface LoadOptions {
   server: ServerProcess;
-  connector: FakeConnector;
+  connector: FakeTeams;
   label: string;
   reps: number;
   conversationsPerRep: number;

@@ -1,16 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { RosterMember } from '../test/helpers/fakeTeams';
-import { button, factValue, firstText } from './cards';
-import type { FakeConnector } from './fakeConnector';
-
-export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-export const DISTRIBUTOR_TEMPLATE_ID = '1891f288-eed5-4253-8934-a1160207b6b9';
+import type { AdaptiveCard } from '../cards/render';
+import { VERBS } from '../cards/verbs';
+import { CardIds, button, factValue, firstText } from '../testkit/cards';
+import type { CardAction } from '../testkit/cards';
+import type { FakeTeams, RosterMember } from '../testkit/fakeTeams';
+import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails, personalChatActivity, rosterMember } from '../testkit/fixtures';
+import { reviewDistributorDraft, sendDistributorLoa } from '../testkit/loaFlow';
+import type { CardChat } from '../testkit/loaFlow';
 
 /** The turns of one conversation, in order. */
 export const TURN_KINDS = ['sendLoa', 'chooseTemplate', 'review', 'send', 'myLoas', 'confirmDelete', 'delete'] as const;
 export type TurnKind = (typeof TURN_KINDS)[number];
+
+/** The kind of turn each message and card action is, for the latency log. */
+const KIND_OF_TEXT: Readonly<Record<string, TurnKind>> = { 'send LOA': 'sendLoa', 'my LOAs': 'myLoas' };
+const KIND_OF_VERB: Readonly<Record<string, TurnKind>> = {
+  [VERBS.chooseTemplate]: 'chooseTemplate',
+  [VERBS.reviewDraft]: 'review',
+  [VERBS.sendDraft]: 'send',
+  [VERBS.confirmDelete]: 'confirmDelete',
+  [VERBS.deleteAgreement]: 'delete',
+};
+
+function kindOf(table: Readonly<Record<string, TurnKind>>, key: string): TurnKind {
+  const kind = table[key];
+  if (!kind) throw new Error(`the bench has no turn kind for "${key}"`);
+  return kind;
+}
 
 /** Turn latencies in ms, by kind and overall. */
 export class LatencyLog {
@@ -73,40 +91,23 @@ function postOnce(url: URL, payload: string): Promise<HttpAnswer> {
   });
 }
 
-/** Details a rep would type for the distributor pricing template (as in test/helpers/loaFlow.ts). */
-export function distributorDetails(): Record<string, unknown> {
-  return {
-    signerName: 'Jane Customer',
-    signerEmail: 'jane.customer@acme.example',
-    ccName: '',
-    ccEmail: '',
-    f_customerName: 'Acme Distribution SAS',
-    f_accountNumber: '1234567',
-    f_productRange: 'LV',
-    f_discountPercent: '12.5',
-    f_startDate: '2026-04-01',
-    f_endDate: '2027-03-31',
-    f_specialTerms: '',
-    notifyEnabled: 'false',
-    notifyEmails: '',
-    emailSubject: '',
-    emailMessage: '',
-  };
-}
-
 /**
  * A rep in a 1:1 chat with a bot, talking to it over HTTP the way Teams does: messages
  * with deliveryMode expectReplies (the replies come back in the answer) and card buttons as
- * adaptiveCard/action invokes (the answer's body is the invoke response).
+ * adaptiveCard/action invokes (the answer's body is the invoke response). Unlike the tests'
+ * RepSession it checks no card and uses a bare keep-alive HTTP client, so that the runner's
+ * own cost stays small; each turn's latency goes to `latencies` under its kind.
  */
-export class Rep {
+export class Rep implements CardChat {
   readonly member: RosterMember;
   readonly conversationId = `a:1${randomUUID().replace(/-/g, '')}`;
   private readonly endpoint: URL;
+  /** The Teams activity id of each card the rep has seen; updates in place keep it. */
+  private readonly cardIds = new CardIds();
 
   constructor(
     botUrl: string,
-    private readonly connector: FakeConnector,
+    private readonly connector: FakeTeams,
     readonly latencies: LatencyLog,
     label: string,
     /** Pause before each turn, in ms, drawn uniformly from [min, max]: a rep reading and typing. */
@@ -114,24 +115,37 @@ export class Rep {
   ) {
     this.endpoint = new URL('/api/messages', botUrl);
     const slug = `bench.${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${randomUUID().slice(0, 8)}`;
-    this.member = { id: `29:${randomUUID()}`, name: `Bench Rep ${label}`, aadObjectId: randomUUID(), userPrincipalName: `${slug}@se.com`, email: `${slug}@se.com`, tenantId: TENANT_ID };
+    this.member = rosterMember(`Bench Rep ${label}`, slug);
     connector.addMember(this.member);
   }
 
-  /** A typed message; returns the cards among the replies. */
-  async says(kind: TurnKind, text: string): Promise<unknown[]> {
-    const { status, body } = await this.turn(kind, { ...this.activity('message'), text, deliveryMode: 'expectReplies' });
+  /** A typed message; the cards among the replies. */
+  async says(text: string): Promise<{ cards: AdaptiveCard[] }> {
+    const { status, body } = await this.turn(kindOf(KIND_OF_TEXT, text), { ...this.activity('message'), text, deliveryMode: 'expectReplies' });
     if (status !== 200) throw new Error(`"${text}" answered HTTP ${status}: ${JSON.stringify(body).slice(0, 300)}`);
-    const activities = (body as { activities?: Array<{ attachments?: Array<{ contentType?: string; content?: unknown }>; text?: string }> } | undefined)?.activities ?? [];
-    return activities.flatMap((a) => (a.attachments ?? []).filter((x) => x.contentType === 'application/vnd.microsoft.card.adaptive').map((x) => x.content));
+    const activities = (body as { activities?: Array<{ attachments?: Array<{ contentType?: string; content?: AdaptiveCard }>; text?: string }> } | undefined)?.activities ?? [];
+    return { cards: activities.flatMap((a) => (a.attachments ?? []).filter((x) => x.contentType === 'application/vnd.microsoft.card.adaptive').flatMap((x) => (x.content ? [x.content] : []))) };
   }
 
-  /** A card button; returns the card the invoke answers with. */
-  async presses(kind: TurnKind, verb: string, data: Record<string, unknown>, cardId: string): Promise<unknown> {
-    const { status, body } = await this.turn(kind, { ...this.activity('invoke'), name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' }, replyToId: cardId });
-    const answer = body as { type?: string; value?: unknown } | undefined;
-    if (status !== 200 || answer?.type !== 'application/vnd.microsoft.card.adaptive') throw new Error(`${verb} answered HTTP ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+  async press(card: AdaptiveCard, title: string, inputs: Record<string, unknown> = {}, pick: (a: CardAction) => boolean = () => true): Promise<AdaptiveCard> {
+    const action = button(card, title, pick);
+    const cardId = this.cardIdOf(card);
+    const answer = await this.invoke(action.verb, { ...action.data, ...inputs }, cardId);
+    this.cardIds.set(answer, cardId);
+    return answer;
+  }
+
+  /** A card action with the given verb and data, from the card with Teams id `cardId`; the card it answers with. */
+  async invoke(verb: string, data: Record<string, unknown>, cardId: string): Promise<AdaptiveCard> {
+    const { status, body } = await this.turn(kindOf(KIND_OF_VERB, verb), { ...this.activity('invoke'), name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' }, replyToId: cardId });
+    const answer = body as { type?: string; value?: AdaptiveCard } | undefined;
+    if (status !== 200 || answer?.type !== 'application/vnd.microsoft.card.adaptive' || !answer.value) throw new Error(`${verb} answered HTTP ${status}: ${JSON.stringify(body).slice(0, 300)}`);
     return answer.value;
+  }
+
+  /** The Teams activity id of a card the rep has seen; a new one for a card it has not. */
+  cardIdOf(card: AdaptiveCard): string {
+    return this.cardIds.of(card);
   }
 
   /** Card updates (follow-ups) the bot made to the card with this id. */
@@ -154,18 +168,7 @@ export class Rep {
   }
 
   private activity(type: string): Record<string, unknown> {
-    return {
-      type,
-      id: randomUUID(),
-      channelId: 'msteams',
-      serviceUrl: this.connector.url,
-      timestamp: new Date().toISOString(),
-      from: { id: this.member.id, name: this.member.name, aadObjectId: this.member.aadObjectId },
-      recipient: { id: '28:loa-bot', name: 'LOA bot' },
-      conversation: { id: this.conversationId, conversationType: 'personal', tenantId: TENANT_ID },
-      channelData: { tenant: { id: TENANT_ID } },
-      locale: 'en-US',
-    };
+    return personalChatActivity(type, { member: this.member, conversationId: this.conversationId, serviceUrl: this.connector.url });
   }
 }
 
@@ -177,44 +180,27 @@ export interface SendAnswer {
   title: string;
 }
 
-/** send LOA, pick the distributor template, review valid details: the review card and its Teams id. */
-async function upToReview(rep: Rep): Promise<{ review: unknown; cardId: string }> {
-  const [chooser] = await rep.says('sendLoa', 'send LOA');
-  const cardId = randomUUID();
-  const use = button(chooser, 'Use this template', (a) => a.data.templateId === DISTRIBUTOR_TEMPLATE_ID);
-  const details = await rep.presses('chooseTemplate', use.verb, use.data, cardId);
-  const review = button(details, 'Review');
-  const reviewCard = await rep.presses('review', review.verb, { ...review.data, ...distributorDetails() }, cardId);
-  button(reviewCard, 'Send');
-  return { review: reviewCard, cardId };
-}
-
 /**
  * The whole conversation with the LOA bot: send LOA; template, details, review; Send and
- * its confirmation; my LOAs; Delete and its confirmation. Fails on any unexpected card.
+ * its confirmation (testkit/loaFlow.ts, as the tests hold it); my LOAs; Delete and its
+ * confirmation. Fails on any unexpected card.
  */
 export async function loaConversation(rep: Rep): Promise<void> {
-  const { review, cardId } = await upToReview(rep);
-  const send = button(review, 'Send');
-  const sent = await rep.presses('send', send.verb, send.data, cardId);
-  button(sent, 'Send another LOA');
+  const sent = await sendDistributorLoa(rep);
   const agreementId = factValue(sent, 'Agreement ID');
   if (!agreementId) throw new Error(`the confirmation names no agreement id: ${JSON.stringify(sent).slice(0, 300)}`);
-  const [list] = await rep.says('myLoas', 'my LOAs');
-  const listId = randomUUID();
-  const del = button(list, 'Delete', (a) => a.data.agreementId === agreementId);
-  const confirm = await rep.presses('confirmDelete', del.verb, del.data, listId);
-  const yes = button(confirm, 'Delete');
-  const deleted = await rep.presses('delete', yes.verb, yes.data, listId);
+  const [list] = (await rep.says('my LOAs')).cards;
+  if (!list) throw new Error('"my LOAs" answered with no card');
+  const confirm = await rep.press(list, 'Delete', {}, (a) => a.data.agreementId === agreementId);
+  const deleted = await rep.press(confirm, 'Delete');
   if (firstText(deleted) !== 'LOA deleted') throw new Error(`expected "LOA deleted", got "${firstText(deleted)}"`);
 }
 
 /** Up to Send, for the slow-API scenario: what the Send answered, and when. */
 export async function sendOnly(rep: Rep): Promise<SendAnswer> {
-  const { review, cardId } = await upToReview(rep);
-  const send = button(review, 'Send');
-  const answer = await rep.presses('send', send.verb, send.data, cardId);
-  return { cardId, answeredAt: performance.now(), title: firstText(answer) };
+  const review = await reviewDistributorDraft(rep);
+  const answer = await rep.press(review, 'Send');
+  return { cardId: rep.cardIdOf(answer), answeredAt: performance.now(), title: firstText(answer) };
 }
 
 /**
@@ -224,13 +210,13 @@ export async function sendOnly(rep: Rep): Promise<SendAnswer> {
 export async function echoConversation(rep: Rep): Promise<void> {
   const draftId = randomUUID();
   const cardId = randomUUID();
-  await rep.says('sendLoa', 'send LOA');
-  await rep.presses('chooseTemplate', 'loa.chooseTemplate', { draftId, templateId: DISTRIBUTOR_TEMPLATE_ID }, cardId);
-  await rep.presses('review', 'loa.reviewDraft', { draftId, ...distributorDetails() }, cardId);
-  await rep.presses('send', 'loa.sendDraft', { draftId }, cardId);
+  await rep.says('send LOA');
+  await rep.invoke(VERBS.chooseTemplate, { draftId, templateId: DISTRIBUTOR_TEMPLATE_ID }, cardId);
+  await rep.invoke(VERBS.reviewDraft, { draftId, ...distributorDetails() }, cardId);
+  await rep.invoke(VERBS.sendDraft, { draftId }, cardId);
   const agreementId = randomUUID();
   const listId = randomUUID();
-  await rep.says('myLoas', 'my LOAs');
-  await rep.presses('confirmDelete', 'loa.confirmDelete', { agreementId }, listId);
-  await rep.presses('delete', 'loa.deleteAgreement', { agreementId }, listId);
+  await rep.says('my LOAs');
+  await rep.invoke(VERBS.confirmDelete, { agreementId }, listId);
+  await rep.invoke(VERBS.deleteAgreement, { agreementId }, listId);
 }

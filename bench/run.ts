@@ -15,7 +15,7 @@ import { loadConfig } from '../bot/config';
 import type { CallCounts } from '../deploy/local/sandbox/sandboxServer';
 import { newestProfile, summariseProfile } from './cpuProfile';
 import type { ProfileSummary } from './cpuProfile';
-import { FakeConnector } from './fakeConnector';
+import { FakeTeams } from '../testkit/fakeTeams';
 import { percentiles, runLoad } from './load';
 import type { LoadOptions, LoadResult } from './load';
 import type { ProcessStats } from './processProtocol';
@@ -103,13 +103,13 @@ interface Contender {
   conversation: Conversation;
 }
 
-async function warmUp(c: Contender, connector: FakeConnector): Promise<void> {
+async function warmUp(c: Contender, connector: FakeTeams): Promise<void> {
   step(`${c.name}: warming up (${RUN.warmUp.reps} reps × ${RUN.warmUp.conversationsPerRep} conversations)`);
   await runLoad({ server: c.server, connector, label: `${c.label}-warm`, ...RUN.warmUp, conversation: c.conversation });
 }
 
 /** The saturated runs, a round of each contender in turn; one result per contender over all its rounds. */
-async function saturatedRounds(contenders: readonly Contender[], connector: FakeConnector): Promise<LoadResult[]> {
+async function saturatedRounds(contenders: readonly Contender[], connector: FakeTeams): Promise<LoadResult[]> {
   const { reps, conversationsPerRep, rounds } = RUN.saturated;
   const logs = contenders.map(() => new LatencyLog());
   const results: LoadResult[][] = contenders.map(() => []);
@@ -131,7 +131,7 @@ function merged(rounds: readonly LoadResult[]): LoadResult {
   return { ...last, conversations: rounds.reduce((sum, r) => sum + r.conversations, 0), turns, wallMs, turnsPerSecond: turns / (wallMs / 1000), cpuMsPerTurn: cpuMs / turns };
 }
 
-async function pacedRun(c: Contender, connector: FakeConnector): Promise<LoadResult> {
+async function pacedRun(c: Contender, connector: FakeTeams): Promise<LoadResult> {
   step(`${c.name}: paced, ${RUN.paced.reps} reps × ${RUN.paced.conversationsPerRep} conversations, ${RUN.paced.thinkMs[0]}-${RUN.paced.thinkMs[1]} ms before each turn`);
   return runLoad({ server: c.server, connector, label: `${c.label}-paced`, ...RUN.paced, conversation: c.conversation });
 }
@@ -163,7 +163,7 @@ interface ZeroLatencyRuns {
  * bot, each in its own process, warmed up, then saturated in alternating rounds; then the
  * paced runs; then the LOA bot's 1,000 agreements with memory samples.
  */
-async function zeroLatencyRuns(connector: FakeConnector, sandbox: Sandbox, profile: boolean): Promise<ZeroLatencyRuns> {
+async function zeroLatencyRuns(connector: FakeTeams, sandbox: Sandbox, profile: boolean): Promise<ZeroLatencyRuns> {
   if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
   const servers: ServerProcess[] = [];
   const started = async (p: Promise<ServerProcess>) => {
@@ -250,7 +250,7 @@ function countBy(values: readonly string[]): Record<string, number> {
 }
 
 /** The create call takes 20 s: how soon is Send answered, and does every result arrive later? */
-async function slowApi(connector: FakeConnector, sandbox: Sandbox, sendAckAfterMs: number): Promise<SlowApiResult> {
+async function slowApi(connector: FakeTeams, sandbox: Sandbox, sendAckAfterMs: number): Promise<SlowApiResult> {
   const isDefault = sendAckAfterMs === DEFAULT_SEND_ACK_MS;
   const bot = await startLoaBot(sandbox, isDefault ? {} : { SEND_ACK_AFTER_MS: String(sendAckAfterMs) });
   try {
@@ -335,7 +335,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const loadBefore = loadavg()[0] ?? 0;
   const runnerCpuBefore = process.cpuUsage();
-  const connector = await new FakeConnector().start();
+  const connector = await new FakeTeams({ lean: true }).start();
   const credentials = { clientId: `bench-${randomBytes(4).toString('hex')}`, clientSecret: randomBytes(16).toString('base64url') };
   let sandbox: Sandbox | undefined;
   try {

@@ -6,12 +6,12 @@ import type { CheckResult, DoctorEndpoints } from '../bot/doctor';
 import { startAzurite } from './helpers/azurite';
 import type { RunningAzurite } from './helpers/azurite';
 import { BotFrameworkAuthority } from './helpers/botFrameworkAuth';
-import { TENANT_ID } from './helpers/conversation';
+import { TENANT_ID } from '../testkit/fixtures';
 import { FakeEntra, FakeEntraServer } from './helpers/fakeEntra';
 import { FakeTokenService } from './helpers/fakeTokenService';
 import { freePort } from './helpers/botProcess';
-import { startTestSandbox } from './helpers/sandbox';
-import type { TestSandbox } from './helpers/sandbox';
+import { startTestSandbox } from '../testkit/sandbox';
+import type { TestSandbox } from '../testkit/sandbox';
 
 const APP_ID = '7d1e3c55-4b2a-4f0e-9a61-3c8b2e5f9d04';
 const APP_SECRET = `bot-secret-${randomUUID()}`;

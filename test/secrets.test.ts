@@ -11,11 +11,13 @@ import { createLogger } from '../bot/logger';
 import type { AdaptiveCard } from '../cards/render';
 import { VERBS } from '../cards/verbs';
 import { BotFrameworkAuthority } from './helpers/botFrameworkAuth';
-import { ConversationHarness, TENANT_ID, actionsOf, readableText } from './helpers/conversation';
-import type { RepSession } from './helpers/conversation';
-import { distributorDetails, openDistributorDraft, reviewDistributorDraft, sendDistributorLoa } from './helpers/loaFlow';
-import { DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from './helpers/sandbox';
-import type { TestSandbox } from './helpers/sandbox';
+import { ConversationHarness } from '../testkit/conversation';
+import { DISTRIBUTOR_TEMPLATE_ID, TENANT_ID, distributorDetails } from '../testkit/fixtures';
+import { actionsOf, readableText } from '../testkit/cards';
+import type { RepSession } from '../testkit/conversation';
+import { openDistributorDraft, reviewDistributorDraft, sendDistributorLoa } from '../testkit/loaFlow';
+import { startTestSandbox } from '../testkit/sandbox';
+import type { TestSandbox } from '../testkit/sandbox';
 
 /**
  * Finds known secret values in captured text: whole, URL- or JSON-escaped, or (for random

@@ -13,8 +13,8 @@ import { AUTHORITY, FakeEntra } from '../helpers/fakeEntra';
 import type { EntraUser } from '../helpers/fakeEntra';
 import { FakeEntraOboEndpoint } from '../helpers/fakeEntraOboEndpoint';
 import { FakeGraph } from '../helpers/fakeGraph';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 const APP_ID = '0c5f2f5e-7b0a-4a57-9d51-2b9f6a4e7c11';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

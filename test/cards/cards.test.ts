@@ -30,7 +30,7 @@ import {
   readableText,
   stringsOf,
   verbsWithHandlers,
-} from '../helpers/cardChecks';
+} from '../../testkit/cardChecks';
 
 const CATALOG = TemplateCatalog.fromFile(resolve(__dirname, '../../bot/domain/loaTemplates.json'));
 const DEPS = minimalFlowDeps(CATALOG);

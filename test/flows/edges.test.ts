@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../../cards/render';
-import { ConversationHarness, actionsOf, readableText } from '../helpers/conversation';
-import type { RepSession } from '../helpers/conversation';
-import { reviewDistributorDraft, sendDistributorLoa } from '../helpers/loaFlow';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { ConversationHarness } from '../../testkit/conversation';
+import { actionsOf, readableText } from '../../testkit/cards';
+import type { RepSession } from '../../testkit/conversation';
+import { reviewDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 const OTHER_TENANT = '5b2e9c41-0d7a-4f63-b1e8-6a9d3c2f7e10';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../../cards/render';
-import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
-import type { RepSession } from '../helpers/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { actionsOf, inputsOf, readableText } from '../../testkit/cards';
+import type { RepSession } from '../../testkit/conversation';
 import { GET_UNSUPPORTED_FOR_MS } from '../../bot/loa/loaClient';
-import { sendDistributorLoa } from '../helpers/loaFlow';
+import { sendDistributorLoa } from '../../testkit/loaFlow';
 import { JumpingClock } from '../helpers/manualClock';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 /** The item containers of a "my LOAs" card, as the rep reads them. */
 function listedSigners(card: AdaptiveCard): string[] {

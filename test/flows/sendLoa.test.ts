@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { ConversationHarness, actionsOf, inputsOf, readableText, textOf } from '../helpers/conversation';
-import { distributorDetails, openDistributorDraft, reviewDistributorDraft } from '../helpers/loaFlow';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { ConversationHarness } from '../../testkit/conversation';
+import { actionsOf, inputsOf, readableText, textOf } from '../../testkit/cards';
+import { openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
+import { distributorDetails } from '../../testkit/fixtures';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 describe('send LOA', () => {
   let loa: TestSandbox;

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { createLogger } from '../../bot/logger';
 import type { AdaptiveCard } from '../../cards/render';
-import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
-import { distributorDetails, openDistributorDraft, reviewDistributorDraft } from '../helpers/loaFlow';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { ConversationHarness } from '../../testkit/conversation';
+import { actionsOf, inputsOf, readableText } from '../../testkit/cards';
+import { openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
+import { distributorDetails } from '../../testkit/fixtures';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 const titles = (card: AdaptiveCard) => actionsOf(card).map((a) => a.title);
 

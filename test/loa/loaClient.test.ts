@@ -14,10 +14,11 @@ import { LoaPrincipals } from '../../bot/loa/principals';
 import { createLogger } from '../../bot/logger';
 import type { FaultPlan, SandboxOptions, SandboxRoute } from '../../deploy/local/sandbox/sandboxServer';
 import { ManualClock } from '../helpers/manualClock';
-import { conformanceInterceptor } from '../helpers/openApi';
-import { DISTRIBUTOR_FORM_DATA, DISTRIBUTOR_TEMPLATE_ID, startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
-import { seededRandom } from '../helpers/seededRandom';
+import { conformanceInterceptor } from '../../testkit/openApi';
+import { DISTRIBUTOR_FORM_DATA, startTestSandbox } from '../../testkit/sandbox';
+import { DISTRIBUTOR_TEMPLATE_ID } from '../../testkit/fixtures';
+import type { TestSandbox } from '../../testkit/sandbox';
+import { seededRandom } from '../../testkit/seededRandom';
 
 const TOKEN_TTL_S = 3600;
 

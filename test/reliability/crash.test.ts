@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ConversationHarness, readableText } from '../helpers/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { readableText } from '../../testkit/cards';
 import { startAzurite } from '../helpers/azurite';
 import type { RunningAzurite } from '../helpers/azurite';
 import { startBotProcess } from '../helpers/botProcess';
 import type { BotProcess } from '../helpers/botProcess';
-import { reviewDistributorDraft, sendDistributorLoa } from '../helpers/loaFlow';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { reviewDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 describe('a bot instance killed mid-flow (SIGKILL)', function () {
   this.timeout(180_000);

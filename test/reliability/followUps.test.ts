@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AdaptiveCard } from '../../cards/render';
-import { ConversationHarness, readableText } from '../helpers/conversation';
-import type { RepSession } from '../helpers/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { readableText } from '../../testkit/cards';
+import type { RepSession } from '../../testkit/conversation';
 import { startAzurite } from '../helpers/azurite';
 import type { RunningAzurite } from '../helpers/azurite';
 import { startBotProcess } from '../helpers/botProcess';
 import type { BotProcess } from '../helpers/botProcess';
-import { reviewDistributorDraft } from '../helpers/loaFlow';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { reviewDistributorDraft } from '../../testkit/loaFlow';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 /** The card the last update in a chat left, as the rep sees it. */
 function updatedCard(h: ConversationHarness, rep: RepSession): AdaptiveCard {

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AdaptiveCard } from '../../cards/render';
-import { ConversationHarness, actionsOf, inputsOf, readableText } from '../helpers/conversation';
-import type { RepSession } from '../helpers/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { actionsOf, inputsOf, readableText } from '../../testkit/cards';
+import type { RepSession } from '../../testkit/conversation';
 import { startAzurite } from '../helpers/azurite';
 import type { RunningAzurite } from '../helpers/azurite';
-import { distributorDetails, reviewDistributorDraft, sendDistributorLoa } from '../helpers/loaFlow';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { reviewDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
+import { distributorDetails } from '../../testkit/fixtures';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 import { StorageFaultProxy } from '../helpers/storageFaultProxy';
 
 /**

@@ -4,12 +4,14 @@ import type { Env } from '../../bot/config';
 import { loadConfig } from '../../bot/config';
 import { createStateStorage } from '../../bot/teams/stateStorage';
 import type { StateStorageOptions } from '../../bot/teams/stateStorage';
-import { ConversationHarness, readableText } from '../helpers/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
+import { readableText } from '../../testkit/cards';
 import { startAzurite } from '../helpers/azurite';
 import { startCosmosDb } from '../helpers/cosmosDb';
-import { distributorDetails, openDistributorDraft, sendDistributorLoa } from '../helpers/loaFlow';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { openDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
+import { distributorDetails } from '../../testkit/fixtures';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 interface RunningSharedStorage {
   /** The configuration that points an instance at `container` in this storage. */

@@ -5,12 +5,12 @@ import { SsoTokenValidator } from '../../bot/auth/ssoTokenValidator';
 import { IdentityError, SignInRequired, SsoIdentityProvider } from '../../bot/teams/identity';
 import type { RepIdentityProvider, ResolvedRep } from '../../bot/teams/identity';
 import { CachingIdentityProvider } from '../../bot/teams/identityCache';
-import { ConversationHarness } from '../helpers/conversation';
+import { ConversationHarness } from '../../testkit/conversation';
 import { AUTHORITY, FakeEntra } from '../helpers/fakeEntra';
-import { sendDistributorLoa } from '../helpers/loaFlow';
+import { sendDistributorLoa } from '../../testkit/loaFlow';
 import { ManualClock } from '../helpers/manualClock';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 describe('rep identity reuse', () => {
   describe('in a conversation (roster identity, default settings)', () => {

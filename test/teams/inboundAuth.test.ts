@@ -7,9 +7,11 @@ import type { RepIdentity } from '../../bot/domain/rep';
 import { createLogger } from '../../bot/logger';
 import type { AdaptiveCard } from '../../cards/render';
 import { BotFrameworkAuthority } from '../helpers/botFrameworkAuth';
-import { ConversationHarness, TENANT_ID, readableText } from '../helpers/conversation';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { ConversationHarness } from '../../testkit/conversation';
+import { TENANT_ID } from '../../testkit/fixtures';
+import { readableText } from '../../testkit/cards';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 const APP_ID = '3f2b6c1e-8d4a-4e7b-9c15-2a6f0d8e4b71';
 const OTHER_APP_ID = 'a7d09e42-51c3-4b8f-8e26-9f1c3b5d7e20';

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import type { AdaptiveCard } from '../../cards/render';
 import { createLogger } from '../../bot/logger';
-import { ConversationHarness, readableText } from '../helpers/conversation';
-import type { RepSession } from '../helpers/conversation';
-import { reviewDistributorDraft, sendDistributorLoa } from '../helpers/loaFlow';
-import { startTestSandbox } from '../helpers/sandbox';
-import type { TestSandbox } from '../helpers/sandbox';
+import { ConversationHarness } from '../../testkit/conversation';
+import { readableText } from '../../testkit/cards';
+import type { RepSession } from '../../testkit/conversation';
+import { reviewDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
+import { startTestSandbox } from '../../testkit/sandbox';
+import type { TestSandbox } from '../../testkit/sandbox';
 
 /**
  * What reaches the rep when Teams itself misbehaves: it throttles (429 with Retry-After), has

@@ -3,8 +3,9 @@ import { TemplateCatalog } from '../../../../bot/domain/templateCatalog';
 import { API_ERROR_CODES, PATHS } from '../../../../bot/loa/contract';
 import type { WireAgreement } from '../../../../deploy/local/sandbox/sandboxServer';
 import { ManualClock } from '../../../helpers/manualClock';
-import type { ApiErrorAnswer, TestSandbox } from '../../../helpers/sandbox';
-import { bearer, DISTRIBUTOR_TEMPLATE_ID, startTestSandbox, validCreateBody } from '../../../helpers/sandbox';
+import type { ApiErrorAnswer, TestSandbox } from '../../../../testkit/sandbox';
+import { bearer, startTestSandbox, validCreateBody } from '../../../../testkit/sandbox';
+import { DISTRIBUTOR_TEMPLATE_ID } from '../../../../testkit/fixtures';
 
 describe('LOA sandbox agreements', () => {
   const START = '2026-03-02T09:00:00.000Z';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { API_ERROR_CODES, PATHS } from '../../../../bot/loa/contract';
 import type { FieldProblem } from '../../../../bot/loa/contract';
-import type { TestSandbox } from '../../../helpers/sandbox';
-import { bearer, startTestSandbox, validCreateBody } from '../../../helpers/sandbox';
+import type { TestSandbox } from '../../../../testkit/sandbox';
+import { bearer, startTestSandbox, validCreateBody } from '../../../../testkit/sandbox';
 
 const SERVICE_PLAN_TEMPLATE_ID = 'b3d9e0a2-7c4f-4e8b-a1d6-0f2e9c8b7a65';
 const SPECIAL_BID_TEMPLATE_ID = '6c0c1f8e-3f0e-4a39-9d2b-5f1d2a7b9e41';

@@ -4,9 +4,9 @@ import { API_ERROR_CODES, PATHS } from '../../../../bot/loa/contract';
 import type { FaultPlan } from '../../../../deploy/local/sandbox/faults';
 import type { WireAgreement } from '../../../../deploy/local/sandbox/sandboxServer';
 import { FaultInjector, parseFaultPlan } from '../../../../deploy/local/sandbox/faults';
-import type { ApiErrorAnswer, TestSandbox } from '../../../helpers/sandbox';
-import { bearer, startTestSandbox, validCreateBody } from '../../../helpers/sandbox';
-import { scriptedRandom, seededRandom } from '../../../helpers/seededRandom';
+import type { ApiErrorAnswer, TestSandbox } from '../../../../testkit/sandbox';
+import { bearer, startTestSandbox, validCreateBody } from '../../../../testkit/sandbox';
+import { scriptedRandom, seededRandom } from '../../../../testkit/seededRandom';
 
 /** The failure axios reports when no answer arrives at all. */
 async function noAnswer(request: Promise<unknown>): Promise<string | undefined> {

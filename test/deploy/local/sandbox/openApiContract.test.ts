@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { API_ERROR_CODES, GRANT, PATHS, ROUTES } from '../../../../bot/loa/contract';
-import { assertConformsToContract, conformanceInterceptor, HTTP_METHODS, openApiDocument, resolveRef } from '../../../helpers/openApi';
+import { assertConformsToContract, conformanceInterceptor, HTTP_METHODS, openApiDocument, resolveRef } from '../../../../testkit/openApi';
 
 type Json = Record<string, unknown>;
 

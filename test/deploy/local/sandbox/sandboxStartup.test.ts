@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startSandbox } from '../../../../deploy/local/sandbox/sandboxServer';
 import type { FaultPlan } from '../../../../deploy/local/sandbox/faults';
-import { BUNDLED_CATALOG } from '../../../helpers/sandbox';
+import { BUNDLED_CATALOG } from '../../../../testkit/sandbox';
 
 describe('LOA sandbox startup', () => {
   const options = { port: 0, clientId: 'client', clientSecret: 'secret', catalog: BUNDLED_CATALOG, tokenTtlS: 60 };

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import axios from 'axios';
 import { PATHS } from '../../../../bot/loa/contract';
 import { ManualClock } from '../../../helpers/manualClock';
-import type { TestSandbox } from '../../../helpers/sandbox';
-import { bearer, startTestSandbox, validCreateBody } from '../../../helpers/sandbox';
+import type { TestSandbox } from '../../../../testkit/sandbox';
+import { bearer, startTestSandbox, validCreateBody } from '../../../../testkit/sandbox';
 
 describe('LOA sandbox test hooks', () => {
   let clock: ManualClock;

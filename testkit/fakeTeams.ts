@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { firstText } from './cards';
 
 /** One refused post or update; status 0 drops the connection without an answer. */
 export interface TeamsFault {
@@ -46,6 +48,25 @@ export interface RecordedCall {
   body: Record<string, unknown>;
 }
 
+/** A card update in place (PUT), as a follow-up delivers it. */
+export interface CardUpdate {
+  activityId: string;
+  /** performance.now() when it arrived. */
+  at: number;
+  /** The first text on the card: its title. */
+  title: string;
+}
+
+export interface FakeTeamsOptions {
+  /**
+   * For load (bench/), so that the fake's own cost stays small next to the bot's: posted
+   * activities are not parsed, `calls` stays empty (only the per-chat tallies, postsTo and
+   * updatesIn, are kept), each roster answer is serialised once when the member is added,
+   * and the bot's connections are kept alive for 30 s.
+   */
+  lean?: boolean;
+}
+
 /**
  * A stand-in for the Teams Bot Connector service: the only part of Teams a bot calls.
  * It serves roster lookups and records every activity the bot posts or updates, with
@@ -53,6 +74,7 @@ export interface RecordedCall {
  */
 export class FakeTeams {
   readonly roster = new Map<string, RosterMember>();
+  /** Every post and update, in full (empty when lean). */
   readonly calls: RecordedCall[] = [];
   /** Roster lookups (GET …/members/{id}) served so far. */
   rosterLookups = 0;
@@ -73,12 +95,21 @@ export class FakeTeams {
   readonly removedFrom = new Set<string>();
   /** Posts and updates refused by a fault, for counting attempts. */
   readonly refused: Array<{ at: number; method: string; conversationId: string; status: number }> = [];
+  private readonly lean: boolean;
+  /** Roster answers serialised in advance (lean only). */
+  private readonly rosterAnswers = new Map<string, string>();
+  private readonly tallies = new Map<string, { posts: number; updates: CardUpdate[] }>();
   private server?: Server;
   private nextId = 1;
   url = '';
 
+  constructor(options: FakeTeamsOptions = {}) {
+    this.lean = options.lean ?? false;
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    if (this.lean) this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     return this;
@@ -91,6 +122,17 @@ export class FakeTeams {
 
   addMember(member: RosterMember): void {
     this.roster.set(member.id, member);
+    if (this.lean) this.rosterAnswers.set(member.id, JSON.stringify(rosterAnswer(member)));
+  }
+
+  /** How many activities the bot posted to a conversation (not updates). */
+  postsTo(conversationId: string): number {
+    return this.tallies.get(conversationId)?.posts ?? 0;
+  }
+
+  /** The cards the bot updated in place in a conversation, in order. */
+  updatesIn(conversationId: string): readonly CardUpdate[] {
+    return this.tallies.get(conversationId)?.updates ?? [];
   }
 
   /** Activities posted to a conversation (not updates). */
@@ -122,20 +164,20 @@ export class FakeTeams {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const send = (status: number, body?: unknown) => {
+    const sendText = (status: number, body: string) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
-      res.end(body === undefined ? '' : JSON.stringify(body));
+      res.end(body);
     };
+    const send = (status: number, body?: unknown) => sendText(status, body === undefined ? '' : JSON.stringify(body));
     // v3/conversations/{conversationId}/members/{memberId}
     if (req.method === 'GET' && parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'members' && parts[4]) {
       this.rosterLookups++;
       if (this.rosterDelayMs > 0) await new Promise((r) => setTimeout(r, this.rosterDelayMs));
       const member = this.roster.get(parts[4]);
       if (!member) return send(404, { error: { code: 'MemberNotFoundInConversation', message: 'The member is not in the roster' } });
-      return send(200, { ...member, givenName: member.name.split(' ')[0], surname: member.name.split(' ').slice(1).join(' '), userRole: 'user' });
+      return sendText(200, this.rosterAnswers.get(member.id) ?? JSON.stringify(rosterAnswer(member)));
     }
     // v3/conversations/{conversationId}/activities[/{activityId}]
     if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'activities' && (req.method === 'POST' || req.method === 'PUT')) {
@@ -147,11 +189,25 @@ export class FakeTeams {
         res.writeHead(fault.status, { 'Content-Type': 'application/json', ...(fault.retryAfterS !== undefined ? { 'Retry-After': String(fault.retryAfterS) } : {}) });
         return void res.end(JSON.stringify({ error: { code: fault.code ?? 'ServiceError', message: `Injected ${fault.status}` } }));
       }
-      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-      this.calls.push({ at: Date.now(), method: req.method, path: url.pathname, conversationId: parts[2] ?? '', ...(parts[4] ? { activityId: parts[4] } : {}), body });
+      const conversationId = parts[2] ?? '';
+      const tally = this.tallyOf(conversationId);
+      if (req.method === 'POST') tally.posts++;
+      // Lean, a post is only counted; an update is read for its card's title.
+      const body = this.lean && req.method === 'POST' ? {} : jsonBody(chunks);
+      if (req.method === 'PUT' && parts[4]) tally.updates.push({ activityId: parts[4], at: performance.now(), title: firstText((body.attachments as Array<{ content?: unknown }> | undefined)?.[0]?.content) });
+      if (!this.lean) this.calls.push({ at: Date.now(), method: req.method, path: url.pathname, conversationId, ...(parts[4] ? { activityId: parts[4] } : {}), body });
       return send(200, { id: req.method === 'PUT' ? parts[4] : `teams-activity-${this.nextId++}` });
     }
     send(404, { error: { code: 'NotFound', message: `No fake for ${req.method} ${url.pathname}` } });
+  }
+
+  private tallyOf(conversationId: string): { posts: number; updates: CardUpdate[] } {
+    let tally = this.tallies.get(conversationId);
+    if (!tally) {
+      tally = { posts: 0, updates: [] };
+      this.tallies.set(conversationId, tally);
+    }
+    return tally;
   }
 
   private faultFor(conversationId: string): TeamsFault | undefined {
@@ -165,6 +221,16 @@ export class FakeTeams {
     }
     return undefined;
   }
+}
+
+function jsonBody(chunks: Buffer[]): Record<string, unknown> {
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+/** What TeamsInfo.getMember gets for a member. */
+function rosterAnswer(member: RosterMember): Record<string, unknown> {
+  return { ...member, givenName: member.name.split(' ')[0], surname: member.name.split(' ').slice(1).join(' '), userRole: 'user' };
 }
 
 const TEAMS_FAULTS: Record<TeamsFaultKind, (retryAfterS: number, timeoutMs: number) => TeamsFault> = {

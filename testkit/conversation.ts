@@ -1,74 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import axios from 'axios';
-import type { Env } from '../../bot/config';
-import { loadConfig } from '../../bot/config';
-import { startBot } from '../../bot/index';
-import type { BotOverrides, RunningBot } from '../../bot/index';
-import type { AdaptiveCard } from '../../cards/render';
+import type { Env } from '../bot/config';
+import { loadConfig } from '../bot/config';
+import { startBot } from '../bot/index';
+import type { BotOverrides, RunningBot } from '../bot/index';
+import type { AdaptiveCard } from '../cards/render';
 import { assertValidCard } from './cardChecks';
+import { CardIds, button } from './cards';
+import type { CardAction } from './cards';
 import { FakeTeams } from './fakeTeams';
 import type { RosterMember } from './fakeTeams';
-
-export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+import { TENANT_ID, personalChatActivity, rosterMember } from './fixtures';
 
 /** What a rep sees after a turn: the cards and the plain messages, in order. */
 export interface Reply {
   cards: AdaptiveCard[];
   texts: string[];
-}
-
-export interface CardAction {
-  title: string;
-  verb: string;
-  data: Record<string, unknown>;
-}
-
-/** Every Action.Execute on a card, in the body's action sets and the card's actions. */
-export function actionsOf(card: AdaptiveCard): CardAction[] {
-  const found: CardAction[] = [];
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (n.type === 'Action.Execute') found.push({ title: String(n.title), verb: String(n.verb), data: (n.data ?? {}) as Record<string, unknown> });
-    Object.values(n).forEach(visit);
-  };
-  visit(card);
-  return found;
-}
-
-/** All visible text on a card (TextBlocks and facts), joined, for assertions on what a rep reads. */
-export function textOf(card: AdaptiveCard): string {
-  const texts: string[] = [];
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (n.type === 'TextBlock' && typeof n.text === 'string') texts.push(n.text);
-    if (typeof n.title === 'string' && typeof n.value === 'string' && !n.type) texts.push(`${n.title}: ${n.value}`);
-    Object.values(n).forEach(visit);
-  };
-  visit(card);
-  return texts.join('\n');
-}
-
-/** What a rep reads: the card's text with Markdown escapes removed. */
-export function readableText(card: AdaptiveCard): string {
-  return textOf(card).replace(/\\(.)/g, '$1').replace(/\n\n/g, '\n');
-}
-
-/** Input ids and current values on a card. */
-export function inputsOf(card: AdaptiveCard): Record<string, unknown> {
-  const inputs: Record<string, unknown> = {};
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string') inputs[n.id] = n.value;
-    Object.values(n).forEach(visit);
-  };
-  visit(card);
-  return inputs;
 }
 
 /**
@@ -77,7 +24,7 @@ export function inputsOf(card: AdaptiveCard): Record<string, unknown> {
  */
 export class RepSession {
   readonly conversationId: string = `a:1${randomUUID().replace(/-/g, '')}`;
-  private cardIds = new WeakMap<AdaptiveCard, string>();
+  private cardIds = new CardIds();
 
   constructor(
     private readonly harness: ConversationHarness,
@@ -106,8 +53,7 @@ export class RepSession {
 
   /** Presses the button titled `title` on `card`, typing `inputs` into the card first. */
   async press(card: AdaptiveCard, title: string, inputs: Record<string, unknown> = {}, pick: (a: CardAction) => boolean = () => true): Promise<AdaptiveCard> {
-    const action = actionsOf(card).find((a) => a.title === title && pick(a));
-    if (!action) throw new Error(`No button "${title}" on the card; it has: ${actionsOf(card).map((a) => a.title).join(', ')}`);
+    const action = button(card, title, pick);
     return this.invoke(action.verb, { ...action.data, ...inputs }, card);
   }
 
@@ -129,27 +75,11 @@ export class RepSession {
 
   /** The Teams activity id of a card the rep has seen; updates in place keep it. */
   cardIdOf(card: AdaptiveCard): string {
-    let id = this.cardIds.get(card);
-    if (!id) {
-      id = randomUUID();
-      this.cardIds.set(card, id);
-    }
-    return id;
+    return this.cardIds.of(card);
   }
 
   activity(type: string): Record<string, unknown> {
-    return {
-      type,
-      id: randomUUID(),
-      channelId: 'msteams',
-      serviceUrl: this.harness.teams.url,
-      timestamp: new Date().toISOString(),
-      from: { id: this.member.id, name: this.member.name, aadObjectId: this.member.aadObjectId },
-      recipient: { id: '28:loa-bot', name: 'LOA bot' },
-      conversation: { id: this.conversationId, conversationType: 'personal', tenantId: this.member.tenantId },
-      channelData: { tenant: { id: this.member.tenantId } },
-      locale: 'en-US',
-    };
+    return personalChatActivity(type, { member: this.member, conversationId: this.conversationId, serviceUrl: this.harness.teams.url });
   }
 
   private collect(activities: Array<Record<string, unknown>>): Reply {
@@ -210,14 +140,7 @@ export class ConversationHarness {
   /** A new rep with a 1:1 chat, known to the Teams roster; of our tenant unless told otherwise. */
   rep(name = 'Ana Rep', tenantId = TENANT_ID): RepSession {
     const slug = `${name.toLowerCase().replace(/[^a-z]+/g, '.')}.${randomUUID().slice(0, 6)}`;
-    const member: RosterMember = {
-      id: `29:${randomUUID()}`,
-      name,
-      aadObjectId: randomUUID(),
-      userPrincipalName: `${slug}@se.com`,
-      email: `${slug}@se.com`,
-      tenantId,
-    };
+    const member = rosterMember(name, slug, tenantId);
     this.teams.addMember(member);
     return new RepSession(this, member);
   }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type * as AdaptiveCards from 'adaptivecards';
-import { TemplateCatalog } from '../../bot/domain/templateCatalog';
-import { createFlows } from '../../bot/flows/index';
-import type { FlowDeps } from '../../bot/flows/flowContext';
-import type { AdaptiveCard } from '../../cards/render';
-import { ALL_VERBS, VERBS } from '../../cards/verbs';
+import { TemplateCatalog } from '../bot/domain/templateCatalog';
+import { createFlows } from '../bot/flows/index';
+import type { FlowDeps } from '../bot/flows/flowContext';
+import type { AdaptiveCard } from '../cards/render';
+import { ALL_VERBS, VERBS } from '../cards/verbs';
 
 // The package's main entry is ESM with extensionless imports that Node cannot load; the dist bundle can.
 const AC = createRequire(__filename)('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCards;

@@ -4,9 +4,9 @@ import { Agent } from 'node:http';
 import { resolve } from 'node:path';
 import axios from 'axios';
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { TemplateCatalog } from '../../bot/domain/templateCatalog';
-import { tokenRequestForm } from '../../bot/loa/contract';
-import type { FieldProblem, TokenGrant } from '../../bot/loa/contract';
+import { TemplateCatalog } from '../bot/domain/templateCatalog';
+import { tokenRequestForm } from '../bot/loa/contract';
+import type { FieldProblem, TokenGrant } from '../bot/loa/contract';
 import type {
   CallCounts,
   FaultPlan,
@@ -15,14 +15,12 @@ import type {
   SandboxCapabilities,
   SandboxOptions,
   WireAgreement,
-} from '../../deploy/local/sandbox/sandboxServer';
-import { startLocalLoaApi } from '../../deploy/local/sandbox/localLoaApi';
+} from '../deploy/local/sandbox/sandboxServer';
+import { startLocalLoaApi } from '../deploy/local/sandbox/localLoaApi';
+import { DISTRIBUTOR_TEMPLATE_ID } from './fixtures';
 import { conformanceInterceptor } from './openApi';
 
-export const BUNDLED_CATALOG = TemplateCatalog.fromFile(resolve(__dirname, '../../bot/domain/loaTemplates.json'));
-
-/** The template of the overview's example: "Distributor pricing agreement". */
-export const DISTRIBUTOR_TEMPLATE_ID = '1891f288-eed5-4253-8934-a1160207b6b9';
+export const BUNDLED_CATALOG = TemplateCatalog.fromFile(resolve(__dirname, '../bot/domain/loaTemplates.json'));
 
 export interface TokenAnswer {
   access_token: string;

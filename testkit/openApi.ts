@@ -12,7 +12,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
-export const OPENAPI_FILE = resolve(__dirname, '../../bot/loa/openapi.yaml');
+export const OPENAPI_FILE = resolve(__dirname, '../bot/loa/openapi.yaml');
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 

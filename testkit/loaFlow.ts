@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import type { AdaptiveCard } from '../cards/render';
+import { actionsOf } from './cards';
+import type { CardAction } from './cards';
+import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from './fixtures';
+
+/**
+ * A rep who types messages and presses card buttons, whatever carries them: RepSession in
+ * the tests, the bench's Rep under load.
+ */
+export interface CardChat {
+  says(text: string): Promise<{ cards: AdaptiveCard[] }>;
+  /** Presses the button titled `title` on `card`, typing `inputs` into the card first; the card it answers with. */
+  press(card: AdaptiveCard, title: string, inputs?: Record<string, unknown>, pick?: (a: CardAction) => boolean): Promise<AdaptiveCard>;
+}
+
+/** "send LOA", pick the distributor template: the details card. */
+export async function openDistributorDraft(rep: CardChat): Promise<AdaptiveCard> {
+  const { cards } = await rep.says('send LOA');
+  const chooser = cards[0];
+  assert.ok(chooser, 'the bot answered "send LOA" with a card');
+  return rep.press(chooser, 'Use this template', {}, (a) => a.data.templateId === DISTRIBUTOR_TEMPLATE_ID);
+}
+
+/** Up to the review card, with valid details. */
+export async function reviewDistributorDraft(rep: CardChat, overrides: Record<string, unknown> = {}): Promise<AdaptiveCard> {
+  const details = await openDistributorDraft(rep);
+  const review = await rep.press(details, 'Review', distributorDetails(overrides));
+  assert.ok(actionsOf(review).some((a) => a.title === 'Send'), `expected the review card, got: ${JSON.stringify(review).slice(0, 500)}`);
+  return review;
+}
+
+/** The whole send flow for the distributor template; returns the confirmation card. */
+export async function sendDistributorLoa(rep: CardChat, overrides: Record<string, unknown> = {}): Promise<AdaptiveCard> {
+  const review = await reviewDistributorDraft(rep, overrides);
+  const sent = await rep.press(review, 'Send');
+  assert.ok(actionsOf(sent).some((a) => a.title === 'Send another LOA'), `expected the confirmation, got: ${JSON.stringify(sent).slice(0, 400)}`);
+  return sent;
+}
