@@ -2,9 +2,23 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const BOTBUILDER = { group: ['botbuilder*'], message: 'Only the Teams layer (bot/teams), the HTTP host and the composition root may depend on botbuilder.' };
-const LOA_ADAPTER = { group: ['**/loa', '**/loa/*', '../loa/*', '../../bot/loa/*'], message: 'Use the LoaService port (bot/domain/loaService.ts); bot/index.ts wires bot/loa in.' };
-const TEAMS_LAYER = { group: ['**/teams', '**/teams/*', '../teams/*', '../../bot/teams/*'], message: 'The Teams layer calls the flows, not the other way round.' };
-const FLOWS_AND_CARDS = { group: ['**/flows', '**/flows/*', '../flows/*', '**/cards/*', '../../cards/*'], message: 'The domain must not depend on the flows or the cards that use it.' };
+const layer = (name, message) => ({ group: [`**/${name}`, `**/${name}/*`], message });
+const LOA = layer('loa', 'Use the LoaService port (bot/domain/loaService.ts); bot/index.ts wires bot/loa in.');
+const TEAMS = layer('teams', 'The Teams layer calls the others, not the other way round.');
+const FLOWS = layer('flows', 'Only the Teams layer and the composition root call the flows.');
+const CARDS = { group: ['**/cards/*'], message: 'Cards are rendered by the flows; lower layers do not know them.' };
+const STORAGE = layer('storage', 'Storage implements the domain\'s KeyValueStore; only the composition root and the Teams layer pick it.');
+const AUTH = layer('auth', 'Token exchanges are wired in by the composition root.');
+
+/** What each layer may not import: the domain decides, the flows use ports, adapters implement them. */
+const BOUNDARIES = [
+  { files: ['bot/domain/**'], patterns: [BOTBUILDER, LOA, TEAMS, FLOWS, CARDS, STORAGE, AUTH] },
+  { files: ['bot/flows/**'], patterns: [BOTBUILDER, LOA, TEAMS, STORAGE, AUTH] },
+  { files: ['bot/loa/**'], patterns: [BOTBUILDER, TEAMS, FLOWS, CARDS, STORAGE] },
+  { files: ['bot/auth/**'], patterns: [BOTBUILDER, TEAMS, FLOWS, CARDS, LOA, STORAGE] },
+  { files: ['bot/storage/**'], patterns: [BOTBUILDER, TEAMS, FLOWS, CARDS, LOA, AUTH] },
+  { files: ['cards/**'], patterns: [BOTBUILDER, TEAMS, FLOWS, LOA, STORAGE, AUTH] },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
@@ -26,22 +40,7 @@ export default tseslint.config(
     files: ['bot/config/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
-  {
-    files: ['bot/domain/**', 'bot/flows/**', 'bot/loa/**', 'bot/storage/**', 'bot/auth/**', 'cards/**'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [BOTBUILDER] }],
-    },
-  },
-  {
-    // The domain and the flows decide; they reach the LOA API and Teams only through ports the composition root fills.
-    files: ['bot/domain/**', 'bot/flows/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER, LOA_ADAPTER, TEAMS_LAYER] }] },
-  },
-  {
-    // The flows and the cards build on the domain, never the other way round.
-    files: ['bot/domain/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER, LOA_ADAPTER, TEAMS_LAYER, FLOWS_AND_CARDS] }] },
-  },
+  ...BOUNDARIES.map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } })),
   {
     // A function that does not fit on a screen hides what it decides; tests (step tables) are exempt.
     files: ['bot/**', 'cards/**'],
