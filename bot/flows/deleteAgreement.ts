@@ -12,7 +12,7 @@ import { repKey } from '../domain/rep';
 import { escapeMarkdown } from '../domain/text';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
 import type { FlowDeps, FlowHandler, FlowResult } from './flowContext';
-import { promiseFollowUp } from './followUps';
+import { promiseFollowUp } from './promises';
 import { announceOrTell, asAnnounced, settledWithin } from './settle';
 
 export const agreementData = z.object({ agreementId: z.string().trim().min(1).max(100) });

@@ -13,7 +13,7 @@ import { FAILURE_CAUSE, nextStep } from './failureWords';
 import { announceOrTell, asAnnounced, settledWithin } from './settle';
 import type { Logger } from '../logger';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
-import { promiseFollowUp } from './followUps';
+import { promiseFollowUp } from './promises';
 
 /** The card and chat message for a submission, in a rep's words. */
 export function renderSubmission(submission: Submission, deps: FlowDeps, draft?: Draft): FlowResult {
