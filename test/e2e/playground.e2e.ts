@@ -1,22 +1,12 @@
 /**
- * The whole stack as a rep meets it: `npm run dev`'s sandbox, bot and Agents Playground,
- * driven through the Playground's chat UI in headless Chromium. Screenshots of every step go
- * to test-artifacts/e2e/; the ones the README shows are copied to docs/screenshots/.
+ * The whole flow as a rep meets it in Agents Playground: welcome, send, check in the LOA
+ * sandbox, delete. Screenshots of every step go to test-artifacts/e2e/; the ones the README
+ * shows are copied to docs/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { DEV_REP, startDevStack } from '../../deploy/local/dev';
-import type { DevStack } from '../../deploy/local/dev';
-import type { SandboxAgreementView } from '../../deploy/local/sandbox/sandboxServer';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(__dirname, '../..');
-const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
-const DOCS_SCREENSHOTS = join(ROOT, 'docs/screenshots');
+import { DEV_REP } from '../../deploy/local/dev';
+import { startPlaygroundSession } from './playgroundSession';
+import type { PlaygroundSession } from './playgroundSession';
 
 const DRAFT = {
   signerName: 'Jane Doe',
@@ -32,85 +22,35 @@ const DRAFT = {
 };
 
 describe('Agents Playground, end to end', () => {
-  let workDir: string | undefined;
-  let stack: DevStack | undefined;
-  let browser: BrowserContext | undefined;
-  let page: Page;
-  const pageErrors: string[] = [];
+  let session: PlaygroundSession;
   let agreementId: string | undefined;
-
-  const card = (text: string): Locator => page.locator('.ac-adaptiveCard', { hasText: text }).last();
-  /** A plain chat message from the bot (the chat list and the log panel repeat its text). */
-  const chatMessage = (text: string): Locator => page.locator('.fai-OutputCard', { hasText: text }).last();
-  const say = async (text: string) => {
-    await page.locator('[role="textbox"][contenteditable="true"]').click();
-    await page.keyboard.type(text);
-    await page.getByRole('button', { name: 'Send Message' }).click();
-  };
-  /** Saves a screenshot to test-artifacts/e2e/, and to docs/screenshots/ under `docsName`. */
-  const screenshot = async (name: string, target: Locator | Page, docsName?: string) => {
-    const path = join(ARTIFACTS, `${name}.png`);
-    await target.screenshot({ path });
-    if (docsName) copyFileSync(path, join(DOCS_SCREENSHOTS, `${docsName}.png`));
-  };
-  const sandboxAgreement = async (id: string): Promise<SandboxAgreementView> => {
-    assert.ok(stack);
-    const response = await fetch(`${stack.sandboxUrl}/_sandbox/agreements`);
-    assert.equal(response.status, 200);
-    const agreement = ((await response.json()) as SandboxAgreementView[]).find((a) => a.id === id);
-    assert.ok(agreement, `the LOA sandbox holds agreement ${id}`);
-    return agreement;
-  };
+  const card = (text: string) => session.card(text);
+  const chatMessage = (text: string) => session.chatMessage(text);
+  const say = (text: string) => session.say(text);
+  const screenshot: PlaygroundSession['screenshot'] = (...args) => session.screenshot(...args);
+  const sandboxAgreement = (id: string) => session.sandboxAgreement(id);
   const sentAgreementId = (): string => {
     assert.ok(agreementId, 'needs the agreement that the "sends an LOA" test sent');
     return agreementId;
   };
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is missing at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y --no-install-recommends chromium (.ci/run does this in CI)`);
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
-    mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
-    workDir = mkdtempSync(join(tmpdir(), 'loa-e2e-'));
-    stack = await startDevStack({
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'error' },
-      botPort: 0,
-      sandboxPort: 0,
-      playgroundPort: 0,
-      workDir,
-    });
-    browser = await chromium.launchPersistentContext(join(workDir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      // Tall, so that a whole details card fits on screen.
-      viewport: { width: 1400, height: 2000 },
-    });
-    // The UI asks a CDN for fonts and an animation worklet; offline, fail those at once.
-    await browser.route((url) => !['localhost', '127.0.0.1'].includes(url.hostname), (route) => route.abort());
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    session = await startPlaygroundSession();
   });
 
   after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await session?.stop();
   });
 
   afterEach(() => {
-    assert.deepEqual(pageErrors, [], 'the Playground page raised no errors');
+    assert.deepEqual(session.pageErrors, [], 'the Playground page raised no errors');
   });
 
   it('welcomes the rep and answers "send LOA" with the template card', async () => {
-    assert.ok(stack);
-    await page.goto(stack.playgroundUrl, { waitUntil: 'domcontentloaded' });
     // Opening the page installs the bot in the personal chat: the welcome card.
+    await session.open();
     const welcome = card('Send Letters of Agreement from Teams');
-    await welcome.waitFor();
-    assert.ok(await page.getByText(DEV_REP.name, { exact: true }).first().isVisible(), 'the Playground user is the configured rep');
+    assert.ok(await session.page.getByText(DEV_REP.name, { exact: true }).first().isVisible(), 'the Playground user is the configured rep');
     await screenshot('01-welcome', welcome);
 
     await say('send LOA');
@@ -124,7 +64,7 @@ describe('Agents Playground, end to end', () => {
     await templates.locator('.ac-container', { hasText: 'Distributor pricing agreement' }).getByRole('button', { name: 'Use this template' }).click();
     const details = card('Step 2 of 3');
     await details.waitFor();
-    assert.equal(await page.locator('.ac-adaptiveCard', { hasText: 'Step 1 of 3' }).count(), 0, 'the template card is updated in place');
+    assert.equal(await session.page.locator('.ac-adaptiveCard', { hasText: 'Step 1 of 3' }).count(), 0, 'the template card is updated in place');
 
     // Inputs are found by label: their DOM ids are generated, not the card's input ids.
     await details.getByLabel('Signer name').fill(DRAFT.signerName);
@@ -133,7 +73,7 @@ describe('Agents Playground, end to end', () => {
     await details.getByLabel('SE account number').fill(DRAFT.accountNumber);
     // A Fluent combobox: its options open in a popup outside the card.
     await details.getByRole('combobox', { name: 'Product range' }).click();
-    await page.getByRole('option', { name: DRAFT.productRange }).click();
+    await session.page.getByRole('option', { name: DRAFT.productRange }).click();
     await details.getByLabel('Discount (%)').fill(DRAFT.discount);
     // Input.Date is a Fluent DatePicker that takes typed text and submits yyyy-mm-dd.
     await details.getByLabel('Start date').fill(DRAFT.startDate);
@@ -160,7 +100,7 @@ describe('Agents Playground, end to end', () => {
     // The bot also posts a status message to the chat.
     await chatMessage(`Agreement ${agreementId}, status SENT`).waitFor();
     await screenshot('05-sent', sent, 'sent');
-    await screenshot('06-chat-after-send', page);
+    await screenshot('06-chat-after-send', session.page);
   });
 
   it('created the agreement in the LOA sandbox as the rep', async () => {
@@ -191,7 +131,7 @@ describe('Agents Playground, end to end', () => {
     assert.ok((await deleted.innerText()).includes(id), 'the card names the deleted agreement');
     await chatMessage(`LOA ${id} to ${DRAFT.signerName} is deleted`).waitFor();
     await screenshot('09-deleted', deleted, 'deleted');
-    await screenshot('10-chat-after-delete', page);
+    await screenshot('10-chat-after-delete', session.page);
 
     assert.equal((await sandboxAgreement(id)).status, 'DELETED');
   });
