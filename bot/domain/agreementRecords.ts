@@ -10,6 +10,8 @@ export interface ConversationOrigin {
   reference: unknown;
   /** The Teams activity id of the card the rep pressed Send on. */
   cardActivityId?: string;
+  /** The rep's Teams locale (BCP 47, e.g. "fr-FR"), for what is posted there later. */
+  locale?: string;
 }
 
 /** What the bot remembers of an agreement a rep created through it. */

@@ -32,6 +32,8 @@ export interface FlowContext {
   principal(): Promise<LoaPrincipal>;
   /** This chat, and the card that was pressed, for news that comes later. */
   readonly origin: ConversationOrigin;
+  /** The rep's Teams locale (BCP 47), for dates and numbers; "en-US" when Teams gives none or one Intl does not know. */
+  readonly locale: string;
 }
 
 /** What a handler wants shown. */

@@ -29,6 +29,8 @@ const executeAction = z.object({
 /** What Teams says in a signin/failure invoke, e.g. { code: "resourcematchfailed", message: "Resource match failed" }. */
 const signInFailure = z.object({ code: z.string().max(200), message: z.string().max(2000).optional() });
 
+const DEFAULT_LOCALE = 'en-US';
+
 /** Turn state: this turn acted (claimed a Send, a Cancel or a Delete), whatever happens to the chat state after. */
 const ACTED = Symbol('acted');
 const ACTING_VERBS: ReadonlySet<string> = new Set([VERBS.sendDraft, VERBS.cancelDraft, VERBS.deleteAgreement]);
@@ -208,6 +210,7 @@ export class LoaBot extends TeamsActivityHandler {
   private flowContext(context: TurnContext, conversation: ConversationData): FlowContext {
     let resolved: Promise<ResolvedRep> | undefined;
     const resolve = () => (resolved ??= this.deps.identity.resolve(context));
+    const locale = localeOf(context.activity);
     return {
       log: turnLog(context, this.deps.logger),
       conversation,
@@ -220,7 +223,9 @@ export class LoaBot extends TeamsActivityHandler {
       origin: {
         reference: TurnContext.getConversationReference(context.activity),
         ...(context.activity.type === 'invoke' && context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}),
+        locale,
       },
+      locale,
     };
   }
 
@@ -249,4 +254,13 @@ function callerKey(activity: Activity): string | undefined {
 
 function isVerb(verb: string): verb is Verb {
   return ALL_VERBS.includes(verb);
+}
+
+/** The locale Teams gives the activity, if Intl knows it: a rep's client can send anything here. */
+function localeOf(activity: Activity): string {
+  try {
+    return (typeof activity.locale === 'string' && activity.locale.length <= 35 && Intl.getCanonicalLocales(activity.locale)[0]) || DEFAULT_LOCALE;
+  } catch {
+    return DEFAULT_LOCALE;
+  }
 }
