@@ -14,6 +14,8 @@ export interface DraftDetailsCardData {
   errors?: FieldErrors;
   /** Shown above the form, e.g. when the API refused a field. */
   problem?: string;
+  /** Shown under the title instead of "Based on agreement …", e.g. why a link to an earlier LOA was left out. Plain text. */
+  note?: string;
 }
 
 interface InputModel {
@@ -52,7 +54,7 @@ export function renderDraftDetailsCard(data: DraftDetailsCardData): AdaptiveCard
   return card;
 }
 
-function renderDetails({ template: loaTemplate, draft, errors = {}, problem }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
+function renderDetails({ template: loaTemplate, draft, errors = {}, problem, note }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
   const v = draft.values;
   const error = (id: string) => (errors[id] ? escapeMarkdown(shorten(errors[id])) : null);
   const text = (id: string, label: string, value: string, maxLength: number, extra: Partial<InputModel> & Record<string, unknown> = {}) => ({
@@ -73,7 +75,7 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem }: D
   return render({
     draftId: draft.id,
     templateName: escapeMarkdown(loaTemplate.name),
-    basedOn: draft.previousAgreementId ? escapeMarkdown(`Based on agreement ${draft.previousAgreementId}`) : '',
+    basedOn: escapeMarkdown(note ?? (draft.previousAgreementId ? `Based on agreement ${draft.previousAgreementId}` : '')),
     problemSummary: escapeMarkdown(summary),
     partyInputs: [
       text(DRAFT_INPUTS.signerName, 'Signer name', v.signerName, LIMITS.nameLength, { required: true, requiredMessage: 'Required.' }),

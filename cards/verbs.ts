@@ -11,6 +11,10 @@ export const VERBS = {
   confirmDelete: 'loa.confirmDelete',
   deleteAgreement: 'loa.deleteAgreement',
   newFromAgreement: 'loa.newFromAgreement',
+  resumeDraft: 'loa.resumeDraft',
+  discardAndStart: 'loa.discardAndStart',
+  restoreDraft: 'loa.restoreDraft',
+  sendWithoutLink: 'loa.sendWithoutLink',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

@@ -3,6 +3,7 @@ import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { emptyValues } from '../domain/draft';
 import { closedCard } from './draftGuard';
 import type { FlowDeps, FlowHandler } from './flowContext';
+import { closedDraftCard } from './keepWork';
 
 export const chooseData = z.object({ draftId: z.string().min(1).max(100), templateId: z.string().min(1).max(100) });
 
@@ -10,9 +11,7 @@ export const chooseData = z.object({ draftId: z.string().min(1).max(100), templa
 export function chooseTemplate(deps: FlowDeps): FlowHandler<z.infer<typeof chooseData>> {
   return async (ctx, { draftId, templateId }) => {
     const draft = ctx.conversation.draft;
-    if (!draft || draft.id !== draftId || (await deps.sender.find(await ctx.caller(), draftId))) {
-      return closedCard('This LOA is no longer open: it was cancelled, sent or replaced by a newer one.');
-    }
+    if (!draft || draft.id !== draftId || (await deps.sender.find(await ctx.caller(), draftId))) return closedDraftCard(ctx, deps, draftId);
     const template = deps.catalog.get(templateId);
     if (!template) return closedCard('That template is no longer available. Type **send LOA** to see the current ones.');
     if (draft.templateId !== templateId) {

@@ -4,7 +4,7 @@ import { VERBS } from '../../cards/verbs';
 import type { Draft } from '../domain/draft';
 import type { LoaTemplate } from '../domain/templateCatalog';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
-import { presentSubmission } from './sendOutcome';
+import { closedDraftCard } from './keepWork';
 
 /** The data of every card that acts on a draft. */
 export const draftData = z.object({ draftId: z.string().min(1).max(100) });
@@ -17,9 +17,8 @@ export type OpenDraft = { draft: Draft; template: LoaTemplate };
  */
 export async function openDraftFor(ctx: FlowContext, deps: FlowDeps, draftId: string): Promise<OpenDraft | FlowResult> {
   const submission = await deps.sender.find(await ctx.caller(), draftId);
-  if (submission && submission.status !== 'failed') return presentSubmission(deps, ctx, deps.sender.follow(submission));
   const draft = ctx.conversation.draft;
-  if (!draft || draft.id !== draftId) return closedCard('This LOA is no longer open: it was cancelled or replaced by a newer one.');
+  if ((submission && submission.status !== 'failed') || !draft || draft.id !== draftId) return closedDraftCard(ctx, deps, draftId);
   const template = deps.catalog.get(draft.templateId);
   if (!template) return closedCard('Choose a template first.');
   return { draft, template };

@@ -13,6 +13,10 @@ import type { TemplateCatalog } from '../domain/templateCatalog';
 /** What the bot remembers about one conversation. Saved after every turn. */
 export interface ConversationData {
   draft?: Draft;
+  /** The last draft the rep cancelled with something typed, kept so Restore can bring it back until `until` (epoch ms). */
+  cancelled?: { draft: Draft; until: number };
+  /** Drafts closed because the rep started a newer one, newest last, so their cards can say so. */
+  replacedDraftIds?: string[];
   /** Results promised in this chat ("I post the result here"), shown on the next turn if still undelivered then. */
   pendingFollowUps?: Array<Pick<PendingFollowUp, 'kind' | 'id'>>;
 }

@@ -5,6 +5,7 @@ import { cancelByText, cancelDraft } from './cancelDraft';
 import { chooseData, chooseTemplate } from './chooseTemplate';
 import type { Command } from './commands';
 import { agreementData, confirmDelete, deleteAgreement } from './deleteAgreement';
+import { discardAndStart, discardData } from './discardAndStart';
 import { draftData } from './draftGuard';
 import { editDraft } from './editDraft';
 import type { ConversationOrigin } from '../domain/agreementRecords';
@@ -13,10 +14,13 @@ import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowConte
 import { catchUp, redeliverDue } from './followUps';
 import { listAgreements, listData } from './listAgreements';
 import { newFromAgreement } from './newFromAgreement';
+import { restoreDraft } from './restoreDraft';
+import { resumeDraft } from './resumeDraft';
 import { reviewData, reviewDraft } from './reviewDraft';
 import { routeVerb } from './router';
 import type { VerbRoute } from './router';
 import { sendData, sendDraft } from './sendDraft';
+import { sendWithoutLink } from './sendWithoutLink';
 import { answerUnknownText, showHelp, welcome } from './showHelp';
 import { startSendLoa } from './startSendLoa';
 
@@ -54,6 +58,10 @@ function verbRoutes(deps: FlowDeps): Record<Verb, FlowHandler> {
     [VERBS.confirmDelete]: route({ data: agreementData, subject: ofAgreement, malformed: MISSING_AGREEMENT, handle: confirmDelete(deps) }),
     [VERBS.deleteAgreement]: route({ data: agreementData, subject: ofAgreement, malformed: MISSING_AGREEMENT, handle: deleteAgreement(deps) }),
     [VERBS.newFromAgreement]: route({ data: agreementData, subject: ofAgreement, malformed: MISSING_AGREEMENT, handle: newFromAgreement(deps) }),
+    [VERBS.resumeDraft]: route({ data: draftData, subject: ofDraft, malformed: MISSING_DRAFT, handle: resumeDraft(deps) }),
+    [VERBS.discardAndStart]: route({ data: discardData, subject: ofDraft, malformed: MISSING_DRAFT, handle: discardAndStart(deps) }),
+    [VERBS.restoreDraft]: route({ data: draftData, subject: ofDraft, malformed: MISSING_DRAFT, handle: restoreDraft(deps) }),
+    [VERBS.sendWithoutLink]: route({ data: sendData, subject: ofDraft, malformed: MISSING_DRAFT, handle: sendWithoutLink(deps) }),
   };
 }
 

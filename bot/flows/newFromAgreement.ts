@@ -1,32 +1,45 @@
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
+import type { AgreementRecord } from '../domain/agreementRecords';
 import { emptyValues } from '../domain/draft';
+import type { Draft } from '../domain/draft';
 import { repKey } from '../domain/rep';
 import { closedCard } from './draftGuard';
-import type { FlowDeps, FlowHandler } from './flowContext';
+import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
+import { openDraft, startUnlessWorkOpen } from './keepWork';
 
-/** "New from this": a new draft filled from an earlier agreement, which it references. */
+/** "New from this": a new draft filled from an earlier agreement, which it references while that agreement exists. */
 export function newFromAgreement(deps: FlowDeps): FlowHandler<{ agreementId: string }> {
-  return async (ctx, { agreementId }) => {
-    const record = await deps.records.find(repKey(await ctx.rep()), agreementId);
-    if (!record) return closedCard("I can't find that LOA among the ones you sent. Type **my LOAs** to see them.");
-    const template = deps.catalog.get(record.templateId);
-    if (!template) return closedCard('The template of that LOA is no longer available. Type **send LOA** to choose a current one.');
-    const known = new Set(template.fields.map((f) => f.name));
-    const draft = {
-      id: deps.newId(),
-      owner: await ctx.caller(),
-      templateId: template.id,
-      previousAgreementId: record.id,
-      values: {
-        ...emptyValues(),
-        signerName: record.signer.name,
-        signerEmail: record.signer.email,
-        ccName: record.cc?.name ?? '',
-        ccEmail: record.cc?.email ?? '',
-        fields: Object.fromEntries(record.formData.filter((f) => known.has(f.name)).map((f) => [f.name, f.value])),
-      },
-    };
-    ctx.conversation.draft = draft;
-    return { card: renderDraftDetailsCard({ template, draft }) };
+  return (ctx, { agreementId }) => startUnlessWorkOpen(ctx, deps, { agreementId }, () => startFromAgreement(deps, ctx, agreementId));
+}
+
+/** The new draft in place of whatever was open. */
+export async function startFromAgreement(deps: FlowDeps, ctx: FlowContext, agreementId: string): Promise<FlowResult> {
+  const record = await deps.records.find(repKey(await ctx.rep()), agreementId);
+  if (!record) return closedCard("I can't find that LOA among the ones you sent. Type **my LOAs** to see them.");
+  const template = deps.catalog.get(record.templateId);
+  if (!template) return closedCard('The template of that LOA is no longer available. Type **send LOA** to choose a current one.');
+  // The LOA service refuses a link to a deleted agreement: a draft that carried it could never be sent.
+  const gone = record.goneAt !== undefined || record.status === 'DELETED';
+  const known = new Set(template.fields.map((f) => f.name));
+  const draft: Draft = {
+    id: deps.newId(),
+    owner: await ctx.caller(),
+    templateId: template.id,
+    ...(gone ? {} : { previousAgreementId: record.id }),
+    values: {
+      ...emptyValues(),
+      signerName: record.signer.name,
+      signerEmail: record.signer.email,
+      ccName: record.cc?.name ?? '',
+      ccEmail: record.cc?.email ?? '',
+      fields: Object.fromEntries(record.formData.filter((f) => known.has(f.name)).map((f) => [f.name, f.value])),
+    },
   };
+  openDraft(ctx, draft);
+  return { card: renderDraftDetailsCard({ template, draft, ...(gone ? { note: unlinkedNote(record) } : {}) }) };
+}
+
+function unlinkedNote(record: AgreementRecord): string {
+  const deleted = record.status === 'DELETED' ? 'was deleted' : 'is no longer in the LOA service';
+  return `Filled in from your LOA to ${record.signer.name}. That LOA ${deleted}, so this new one won't be linked to it.`;
 }

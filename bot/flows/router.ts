@@ -44,6 +44,8 @@ async function ownerOf(ctx: FlowContext, deps: FlowDeps, subject: CardSubject): 
   if ('agreementId' in subject) return deps.records.ownerOf(subject.agreementId);
   const draft = ctx.conversation.draft;
   if (draft?.id === subject.draftId && draft.owner) return draft.owner;
+  const cancelled = ctx.conversation.cancelled?.draft;
+  if (cancelled?.id === subject.draftId && cancelled.owner) return cancelled.owner;
   return deps.sender.ownerOf(subject.draftId);
 }
 

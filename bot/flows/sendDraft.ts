@@ -5,6 +5,7 @@ import type { LoaPrincipal } from '../domain/loaService';
 import type { RepIdentity } from '../domain/rep';
 import { closedCard } from './draftGuard';
 import type { FlowDeps, FlowHandler } from './flowContext';
+import { closedDraftCard } from './keepWork';
 import { presentSubmission } from './sendOutcome';
 
 export const sendData = z.object({
@@ -21,10 +22,7 @@ export function sendDraft(deps: FlowDeps): FlowHandler<z.infer<typeof sendData>>
   return async (ctx, { draftId, attempt }) => {
     const owner = await ctx.caller();
     const draft = ctx.conversation.draft?.id === draftId ? ctx.conversation.draft : undefined;
-    if (!draft) {
-      const earlier = await deps.sender.find(owner, draftId);
-      return earlier ? presentSubmission(deps, ctx, deps.sender.follow(earlier)) : closedCard('This LOA is no longer open: it was cancelled or replaced by a newer one.');
-    }
+    if (!draft) return closedDraftCard(ctx, deps, draftId);
     const template = deps.catalog.get(draft.templateId);
     if (!template) return closedCard('Choose a template first. Type **send LOA** to start again.');
     const errors = validateDraft(template, draft.values);

@@ -2,7 +2,7 @@ import { renderAgreementSentCard } from '../../cards/agreementSent';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
-import { inputIdForApiField, labelOfInput } from '../../cards/draftInputs';
+import { LINK_API_FIELD, describeUnplacedApiField, inputIdForApiField, labelOfInput } from '../../cards/draftInputs';
 import type { Draft, FieldErrors } from '../domain/draft';
 import type { AnnounceOptions } from '../domain/announcements';
 import type { Submission, SubmitResult } from '../domain/submissions';
@@ -36,7 +36,7 @@ export function renderSubmission(submission: Submission, deps: FlowDeps, draft?:
         }),
       };
     case 'failed':
-      return fieldErrorsCard(submission, deps, draft) ?? failedCard(submission, templateName);
+      return linkRefusedCard(submission) ?? fieldErrorsCard(submission, deps, draft) ?? failedCard(submission, templateName);
     case 'unknown':
       return failedCard(submission, templateName);
     case 'cancelled':
@@ -50,23 +50,46 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | 
   const details = submission.error?.details ?? [];
   if (!draft || !template || submission.error?.code !== LOA_ERROR_CODES.refusedByField || details.length === 0) return undefined;
   const errors: FieldErrors = {};
-  const unplaced: string[] = [];
+  const unplaced = new Set<string>();
   for (const d of details) {
     const id = inputIdForApiField(d.field);
     // The API words its messages as predicates ("is not a valid email"): give them their subject.
     if (id && !errors[id]) errors[id] = /^[a-z]/.test(d.message) ? `${labelOfInput(template, id)} ${d.message}` : d.message;
-    else if (!id) unplaced.push(`${d.field}: ${d.message}`);
+    else if (!id) unplaced.add(describeUnplacedApiField(d.field, d.message));
   }
-  const problem = unplaced.length > 0
-    ? `The LOA service refused this LOA, and nothing was sent: ${unplaced.join('; ')}.`
+  const fix = Object.keys(errors).length > 0 ? ' Fix the highlighted fields, then press Review.' : '';
+  const problem = unplaced.size > 0
+    ? `The LOA service refused this LOA, and nothing was sent. ${[...unplaced].join('. ')}.${fix}`
     : 'The LOA service refused some details, and nothing was sent. Fix the highlighted fields, then press Review.';
   return {
     card: renderDraftDetailsCard({ template, draft, errors, problem }),
-    messages: ['Your LOA was not sent: the LOA service refused some details. Fix them on the card and review again.'],
+    messages: [`Your LOA was not sent: the LOA service refused some details.${fix ? ' Fix them on the card and review again.' : ' The card says why.'}`],
   };
 }
 
-export function cancelledCard(text: string): FlowResult {
+/**
+ * The LOA service refused only the link to the LOA this one was started from (deleted since):
+ * the rep can send it unlinked, with everything they entered.
+ */
+function linkRefusedCard(submission: Submission): FlowResult | undefined {
+  const error = submission.error;
+  const details = error?.details ?? [];
+  if (error?.code !== LOA_ERROR_CODES.refusedByField || details.length === 0 || !details.every((d) => d.field === LINK_API_FIELD)) return undefined;
+  return {
+    card: renderNoticeCard({
+      title: 'The earlier LOA is gone',
+      text: `${describeUnplacedApiField(LINK_API_FIELD)}. Nothing was sent, and everything you entered is kept. Send it without the link, or cancel it.`,
+      style: 'warning',
+      actions: [
+        { title: 'Send without the link', verb: VERBS.sendWithoutLink, data: { draftId: submission.draftId, attempt: String(submission.attempt) } },
+        { title: 'Cancel', verb: VERBS.cancelDraft, data: { draftId: submission.draftId } },
+      ],
+    }),
+    messages: ['Your LOA was not sent: the earlier LOA it was started from no longer exists. Press Send without the link on the card.'],
+  };
+}
+
+function cancelledCard(text: string): FlowResult {
   return {
     card: renderNoticeCard({ title: 'LOA cancelled', text, actions: [{ title: 'Send an LOA', verb: VERBS.start, data: {} }] }),
   };

@@ -198,7 +198,22 @@ const EVERY_CARD: CardCase[] = [
         DEPS,
         draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES),
       ).card,
-    shows: ['territory: Not your territory.'],
+    shows: ['The LOA service refused a detail that is not on this card: Not your territory.'],
+  },
+  {
+    name: 'outcome: failed because the earlier LOA it links to is gone',
+    render: () =>
+      renderSubmission(
+        submissionOf('failed', { code: API_ERROR_CODES.validation, status: 400, details: [{ field: 'previousAgreementId', message: 'does not name an existing agreement of yours' }] }),
+        DEPS,
+        draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES),
+      ).card,
+    shows: ['The earlier LOA is gone', "so the two can't be linked. Nothing was sent"],
+  },
+  {
+    name: 'details of a draft started from a deleted LOA',
+    render: () => renderDraftDetailsCard({ template: DISTRIBUTOR, draft: draftOf(DISTRIBUTOR, FULL_VALUES), note: 'Filled in from your LOA to *Jane*. That LOA was deleted.' }),
+    shows: ['Filled in from your LOA to *Jane*. That LOA was deleted.'],
   },
 ];
 

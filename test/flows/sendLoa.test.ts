@@ -183,7 +183,7 @@ describe('send LOA', () => {
       assert.match(readableText(cancelled), /Nothing was sent/);
       const stale = await rep.press(details, 'Review', distributorDetails());
       assert.match(readableText(stale), /LOA cancelled/);
-      assert.deepEqual(actionsOf(stale).map((a) => a.title), ['Send an LOA']);
+      assert.deepEqual(actionsOf(stale).map((a) => a.title), ['Restore', 'Send an LOA']);
     });
 
     it('cancels by typing "cancel"', async () => {
@@ -193,7 +193,7 @@ describe('send LOA', () => {
       assert.match(readableText(cards[0]!), /LOA cancelled/);
       const stale = await rep.press(details, 'Review', distributorDetails());
       assert.match(readableText(stale), /LOA cancelled/);
-      assert.deepEqual(actionsOf(stale).map((a) => a.title), ['Send an LOA']);
+      assert.deepEqual(actionsOf(stale).map((a) => a.title), ['Restore', 'Send an LOA']);
     });
 
     it('says so when there is nothing to cancel', async () => {

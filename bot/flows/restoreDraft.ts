@@ -1,0 +1,37 @@
+import { renderNoticeCard } from '../../cards/simpleCards';
+import { VERBS } from '../../cards/verbs';
+import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
+import { RESTORE_WINDOW_MS, closedDraftCard, draftCard, openDraft, restorable, startUnlessWorkOpen } from './keepWork';
+
+/**
+ * Restore on a cancelled draft's card: its values come back as a new open draft, within
+ * the restore window. A draft that was sent is never restored: its card shows the outcome.
+ */
+export function restoreDraft(deps: FlowDeps): FlowHandler<{ draftId: string }> {
+  return async (ctx, { draftId }) => {
+    const submission = await deps.sender.find(await ctx.caller(), draftId);
+    if (!submission || submission.status !== 'cancelled') return closedDraftCard(ctx, deps, draftId);
+    if (!restorable(ctx, deps, draftId)) return tooLate();
+    return startUnlessWorkOpen(ctx, deps, { restoreId: draftId }, () => Promise.resolve(restoreKept(deps, ctx, draftId)));
+  };
+}
+
+/** The kept draft, open again under a new id: the cancelled one stays cancelled, so no old card can send it. */
+export function restoreKept(deps: FlowDeps, ctx: FlowContext, draftId: string): FlowResult {
+  const kept = restorable(ctx, deps, draftId);
+  if (!kept) return tooLate();
+  delete ctx.conversation.cancelled;
+  const draft = { ...kept, id: deps.newId() };
+  openDraft(ctx, draft);
+  return draftCard(deps, draft);
+}
+
+function tooLate(): FlowResult {
+  return {
+    card: renderNoticeCard({
+      title: 'Too late to restore',
+      text: `I keep a cancelled LOA for ${RESTORE_WINDOW_MS / 60_000} minutes, and only the last one. This one is gone or already restored. Type **send LOA** to start again.`,
+      actions: [{ title: 'Send an LOA', verb: VERBS.start, data: {} }],
+    }),
+  };
+}
