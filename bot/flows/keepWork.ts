@@ -13,7 +13,7 @@ export const RESTORE_WINDOW_MS = 10 * 60 * 1000;
 /** How many replaced drafts a chat remembers, so their cards can say what happened. */
 const REPLACED_REMEMBERED = 20;
 
-const SEND_AN_LOA: NoticeAction = { title: 'Send an LOA', verb: VERBS.start, data: {} };
+export const SEND_AN_LOA: NoticeAction = { title: 'Send an LOA', verb: VERBS.start, data: {} };
 
 /** What the rep was about to start when an open draft got in the way; carried by "Discard it and start new". */
 export interface NextStart {
@@ -44,7 +44,7 @@ export async function openDraftOf(ctx: FlowContext, deps: FlowDeps): Promise<Dra
  */
 export async function startUnlessWorkOpen(ctx: FlowContext, deps: FlowDeps, next: NextStart, start: () => Promise<FlowResult>): Promise<FlowResult> {
   const open = await openDraftOf(ctx, deps);
-  if (!open || !hasWork(open) || open.id === next.restoreId) return start();
+  if (!open || !hasWork(open)) return start();
   const template = deps.catalog.get(open.templateId);
   const about = [template ? template.name : '', open.values.signerName ? `to ${open.values.signerName}` : ''].filter((x) => x).join(', ');
   return {
@@ -74,8 +74,8 @@ export function draftCard(deps: FlowDeps, draft: Draft, note?: string): FlowResu
   return { card: renderDraftDetailsCard({ template, draft, ...(note ? { note } : {}) }) };
 }
 
-/** "Go to my open LOA", when the caller has one other than `draftId`. */
-async function toOpenDraft(ctx: FlowContext, deps: FlowDeps, draftId: string): Promise<NoticeAction[]> {
+/** "Go to my open LOA", when the caller has one other than `draftId`; else "Send an LOA". */
+export async function toOpenDraft(ctx: FlowContext, deps: FlowDeps, draftId: string): Promise<NoticeAction[]> {
   const open = await openDraftOf(ctx, deps);
   return open && open.id !== draftId ? [{ title: 'Go to my open LOA', verb: VERBS.resumeDraft, data: { draftId: open.id } }] : [SEND_AN_LOA];
 }

@@ -165,6 +165,7 @@ describe("the rep's work is never lost", () => {
       assert.match(readableText(await rep.press(review, 'Send')), /LOA cancelled/, 'the cancelled card still cannot send');
       const again = await rep.press(cancelled, 'Restore');
       assert.match(readableText(again), /Too late to restore/, 'restored once');
+      assert.deepEqual(titles(again), ['Go to my open LOA']);
 
       const newReview = await rep.press(restored, 'Review', inputsOf(restored));
       assert.match(readableText(await rep.press(newReview, 'Send')), /LOA sent/);
@@ -191,6 +192,7 @@ describe("the rep's work is never lost", () => {
       const late = await rep.press(cancelled, 'Restore');
       assert.match(readableText(late), /Too late to restore/);
       assert.equal(inputsOf(late).signerName, undefined);
+      assert.deepEqual(titles(late), ['Send an LOA']);
     });
 
     it('never restores an LOA that was sent', async () => {
