@@ -59,7 +59,7 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | 
   }
   const problem = unplaced.length > 0
     ? `The LOA service refused this LOA, and nothing was sent: ${unplaced.join('; ')}.`
-    : 'The LOA service refused some details, and nothing was sent. Fix the highlighted fields, then press Review.';
+    : 'The LOA service refused some details, and nothing was sent.';
   return {
     card: renderDraftDetailsCard({ template, draft, errors, problem }),
     messages: ['Your LOA was not sent: the LOA service refused some details. Fix them on the card and review again.'],
