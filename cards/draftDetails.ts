@@ -105,7 +105,7 @@ function fixSummary(loaTemplate: LoaTemplate, errors: FieldErrors): string {
   const order = [...Object.values(DRAFT_INPUTS), ...loaTemplate.fields.map((f) => formFieldId(f.name))];
   const named = [...ids].sort((a, b) => rank(order, a) - rank(order, b)).map((id) => labelOfInput(loaTemplate, id));
   const shown = named.length > 6 ? [...named.slice(0, 5), `${named.length - 5} more`] : named;
-  return `Fix ${ids.length === 1 ? 'this field' : `these ${ids.length} fields`}, then press Review again: ${shown.join(', ')}. Each says what to enter.`;
+  return `Fix ${ids.length === 1 ? 'this field' : `these ${ids.length} fields`}, then press Review again: ${shown.join(', ')}.`;
 }
 
 function rank(order: readonly string[], id: string): number {
