@@ -1,8 +1,10 @@
 import { DRAFT_INPUTS, LIMITS, formFieldId } from '../bot/domain/draft';
+import { FIXED_LABELS, clientMessageOf, fieldNoun, ruleOf } from '../bot/domain/fieldRules';
 import type { Draft, FieldErrors } from '../bot/domain/draft';
 import { maxLengthOf } from '../bot/domain/templateCatalog';
 import type { LoaTemplate, TemplateField } from '../bot/domain/templateCatalog';
 import { escapeMarkdown } from '../bot/domain/text';
+import { labelOfInput } from './draftInputs';
 import { compileCard } from './render';
 import type { AdaptiveCard } from './render';
 import template from './draftDetails.json';
@@ -16,6 +18,10 @@ export interface DraftDetailsCardData {
   problem?: string;
   /** Shown under the title instead of "Based on agreement …", e.g. why a link to an earlier LOA was left out. Plain text. */
   note?: string;
+  /** The rep's Teams locale, for numbers and dates in labels and messages. */
+  locale?: string;
+  /** Offered in the empty "Emails to notify" input: the rep's own address. */
+  notifyPrefill?: string;
 }
 
 interface InputModel {
@@ -54,64 +60,82 @@ export function renderDraftDetailsCard(data: DraftDetailsCardData): AdaptiveCard
   return card;
 }
 
-function renderDetails({ template: loaTemplate, draft, errors = {}, problem, note }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
+function renderDetails({ template: loaTemplate, draft, errors = {}, problem, note, locale = 'en-US', notifyPrefill }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
   const v = draft.values;
   const error = (id: string) => (errors[id] ? escapeMarkdown(shorten(errors[id])) : null);
-  const text = (id: string, label: string, value: string, maxLength: number, extra: Partial<InputModel> & Record<string, unknown> = {}) => ({
+  const text = (id: keyof typeof FIXED_LABELS, value: string, maxLength: number, extra: Partial<InputModel> & Record<string, unknown> = {}) => ({
     id,
-    label,
+    label: FIXED_LABELS[id],
     value,
     error: error(id),
     maxLength,
     placeholder: null,
     style: null,
     required: null,
-    requiredMessage: null,
+    clientMessage: null,
     startsCc: false,
     ...extra,
   });
-  const errorCount = Object.keys(errors).length;
-  const summary = problem ?? (errorCount > 0 ? `Check the ${errorCount === 1 ? 'highlighted field' : `${errorCount} highlighted fields`} below, then press Review again.` : '');
+  const fix = fixSummary(loaTemplate, errors);
   return render({
     draftId: draft.id,
     templateName: escapeMarkdown(loaTemplate.name),
     basedOn: escapeMarkdown(note ?? (draft.previousAgreementId ? `Based on agreement ${draft.previousAgreementId}` : '')),
-    problemSummary: escapeMarkdown(summary),
+    problemSummary: escapeMarkdown([problem, fix].filter((x) => x).join(' ')),
+    fixSummary: escapeMarkdown(fix || (problem ?? '')),
     partyInputs: [
-      text(DRAFT_INPUTS.signerName, 'Signer name', v.signerName, LIMITS.nameLength, { required: true, requiredMessage: 'Required.' }),
-      text(DRAFT_INPUTS.signerEmail, 'Signer email', v.signerEmail, LIMITS.emailLength, { required: true, style: 'email', placeholder: 'name@company.com', requiredMessage: 'Required.', startsCc: true }),
-      text(DRAFT_INPUTS.ccName, 'CC name', v.ccName, LIMITS.nameLength),
-      text(DRAFT_INPUTS.ccEmail, 'CC email', v.ccEmail, LIMITS.emailLength, { style: 'email', placeholder: 'name@company.com' }),
+      text(DRAFT_INPUTS.signerName, v.signerName, LIMITS.nameLength, { required: true, clientMessage: `Enter ${fieldNoun(FIXED_LABELS.signerName)}.` }),
+      text(DRAFT_INPUTS.signerEmail, v.signerEmail, LIMITS.emailLength, { required: true, style: 'email', placeholder: 'name@company.com', clientMessage: `Enter ${fieldNoun(FIXED_LABELS.signerEmail)} as an address like name@company.com.`, startsCc: true }),
+      text(DRAFT_INPUTS.ccName, v.ccName, LIMITS.nameLength),
+      text(DRAFT_INPUTS.ccEmail, v.ccEmail, LIMITS.emailLength, { style: 'email', placeholder: 'name@company.com' }),
     ],
-    formInputs: loaTemplate.fields.map((f) => formInput(f, v.fields[f.name] ?? '', error(formFieldId(f.name)))),
+    formInputs: loaTemplate.fields.map((f) => formInput(loaTemplate, f, v.fields[f.name] ?? '', error(formFieldId(f.name)), locale)),
     notify: { enabled: v.notifyEnabled ? 'true' : 'false' },
     messageInputs: [
-      text(DRAFT_INPUTS.notifyEmails, 'Emails to notify (separate with commas)', v.notifyEmails, LIMITS.notifyEmailsLength, { style: 'email', multiline: false }),
-      text(DRAFT_INPUTS.emailSubject, 'Email subject (optional, replaces the default)', v.emailSubject, LIMITS.subjectLength, { multiline: false }),
-      text(DRAFT_INPUTS.emailMessage, 'Email message (optional, replaces the default)', v.emailMessage, LIMITS.messageLength, { multiline: true }),
+      // Offered, not switched on: the rep's own address, ready for when they tick the box.
+      text(DRAFT_INPUTS.notifyEmails, v.notifyEmails || notifyPrefill || '', LIMITS.notifyEmailsLength, { label: 'Emails to notify (separate with commas), used only when the box above is ticked', style: 'email', multiline: false }),
+      text(DRAFT_INPUTS.emailSubject, v.emailSubject, LIMITS.subjectLength, { label: "Email subject (optional); left empty, the LOA service's standard subject is used", multiline: false }),
+      text(DRAFT_INPUTS.emailMessage, v.emailMessage, LIMITS.messageLength, { label: "Email message (optional); left empty, the LOA service's standard message is used", multiline: true }),
     ],
   });
 }
 
-function formInput(field: TemplateField, value: string, error: string | null) {
+/** What to fix, naming each field in card order: shown at the top and again next to Review. */
+function fixSummary(loaTemplate: LoaTemplate, errors: FieldErrors): string {
+  const ids = Object.keys(errors);
+  if (ids.length === 0) return '';
+  const order = [...Object.values(DRAFT_INPUTS), ...loaTemplate.fields.map((f) => formFieldId(f.name))];
+  const named = [...ids].sort((a, b) => rank(order, a) - rank(order, b)).map((id) => labelOfInput(loaTemplate, id));
+  const shown = named.length > 6 ? [...named.slice(0, 5), `${named.length - 5} more`] : named;
+  return `Fix ${ids.length === 1 ? 'this field' : `these ${ids.length} fields`}, then press Review again: ${shown.join(', ')}.`;
+}
+
+function rank(order: readonly string[], id: string): number {
+  const i = order.indexOf(id);
+  return i < 0 ? order.length : i;
+}
+
+function formInput(loaTemplate: LoaTemplate, field: TemplateField, value: string, error: string | null, locale: string) {
   const numberValue = field.type === 'number' && value !== '' && Number.isFinite(Number(value)) ? Number(value) : null;
+  const rule = ruleOf(loaTemplate, field, locale);
+  // A placeholder that repeats the rule in the label would look like a value already typed.
+  const placeholder = field.placeholder && !(rule ?? '').includes(field.placeholder) ? field.placeholder : null;
   return {
     id: formFieldId(field.name),
     type: field.type,
-    label: field.required ? field.label : `${field.label} (optional)`,
+    label: `${field.label}${field.required ? '' : ' (optional)'}${rule ? ` \u2014 ${rule}` : ''}`,
     required: field.required || null,
-    requiredMessage: field.required ? 'Required.' : null,
+    // Teams checks only required inputs and patterns before sending; nothing else shows this message.
+    clientMessage: field.required || field.pattern ? clientMessageOf(loaTemplate, field, locale) : null,
     maxLength: maxLengthOf(field),
-    // Client-side hint only; the server checks the pattern again.
+    // Teams checks the pattern before sending; the bot checks it again, with the same message.
     regex: field.pattern ?? null,
     style: field.type === 'email' ? 'email' : null,
-    placeholder: field.placeholder ?? null,
-    min: field.min ?? null,
-    max: field.max ?? null,
+    placeholder,
     choices: (field.choices ?? []).map((c) => ({ title: c.title, value: c.value })),
     value,
+    // No min or max on the input: Teams clamps a number to them without a word. The label states the range and the bot checks it.
     numberValue,
-    hint: field.patternHint ? escapeMarkdown(`Format: ${field.patternHint}`) : null,
     error,
   };
 }

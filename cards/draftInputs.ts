@@ -1,23 +1,14 @@
 import { DRAFT_INPUTS, formFieldId } from '../bot/domain/draft';
+import { FIXED_LABELS } from '../bot/domain/fieldRules';
 import type { LoaTemplate } from '../bot/domain/templateCatalog';
 
 /**
  * How the details card's inputs are named to the rep and matched to the LOA service's field
  * paths, so that a refusal shows under the input it is about.
  */
-const FIXED_LABELS: Record<string, string> = {
-  [DRAFT_INPUTS.signerName]: "The signer's name",
-  [DRAFT_INPUTS.signerEmail]: "The signer's email",
-  [DRAFT_INPUTS.ccName]: 'The cc name',
-  [DRAFT_INPUTS.ccEmail]: 'The cc email',
-  [DRAFT_INPUTS.notifyEmails]: 'The notification emails',
-  [DRAFT_INPUTS.emailSubject]: 'The email subject',
-  [DRAFT_INPUTS.emailMessage]: 'The email message',
-};
-
 /** What the rep calls an input, for messages that name it. */
 export function labelOfInput(template: LoaTemplate, inputId: string): string {
-  return FIXED_LABELS[inputId] ?? template.fields.find((f) => formFieldId(f.name) === inputId)?.label ?? inputId;
+  return (FIXED_LABELS as Record<string, string>)[inputId] ?? template.fields.find((f) => formFieldId(f.name) === inputId)?.label ?? inputId;
 }
 
 /** Where the API's field path for a problem shows on the details card. */

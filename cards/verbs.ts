@@ -2,6 +2,7 @@
 export const VERBS = {
   start: 'loa.start',
   chooseTemplate: 'loa.chooseTemplate',
+  changeTemplate: 'loa.changeTemplate',
   reviewDraft: 'loa.reviewDraft',
   editDraft: 'loa.editDraft',
   sendDraft: 'loa.sendDraft',

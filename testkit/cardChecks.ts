@@ -17,7 +17,7 @@ export const MAX_CARD_BYTES = 28 * 1024;
 export const MAX_CARD_VERSION = { major: 1, minor: 5 } as const;
 
 /** Verbs that act on the draft a card shows, so their actions must say which draft. */
-export const DRAFT_VERBS: readonly string[] = [VERBS.chooseTemplate, VERBS.reviewDraft, VERBS.editDraft, VERBS.sendDraft, VERBS.cancelDraft];
+export const DRAFT_VERBS: readonly string[] = [VERBS.chooseTemplate, VERBS.changeTemplate, VERBS.reviewDraft, VERBS.editDraft, VERBS.sendDraft, VERBS.cancelDraft];
 
 /**
  * Flow dependencies for building the flows and rendering outcome cards, which need only

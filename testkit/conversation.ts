@@ -24,6 +24,8 @@ export interface Reply {
  */
 export class RepSession {
   readonly conversationId: string = `a:1${randomUUID().replace(/-/g, '')}`;
+  /** The locale this rep's Teams client sends on every activity (BCP 47). */
+  locale = 'en-US';
   private cardIds = new CardIds();
 
   constructor(
@@ -79,7 +81,7 @@ export class RepSession {
   }
 
   activity(type: string): Record<string, unknown> {
-    return personalChatActivity(type, { member: this.member, conversationId: this.conversationId, serviceUrl: this.harness.teams.url });
+    return { ...personalChatActivity(type, { member: this.member, conversationId: this.conversationId, serviceUrl: this.harness.teams.url }), locale: this.locale };
   }
 
   private collect(activities: Array<Record<string, unknown>>): Reply {

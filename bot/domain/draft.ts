@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { AgreementRequest, Party } from './agreement';
+import { FIXED_LABELS, earlierField, fieldNoun, formatWords, rangeOf } from './fieldRules';
+import { formatDate, formatNumber } from './format';
 import { maxLengthOf } from './templateCatalog';
 import type { LoaTemplate, TemplateField } from './templateCatalog';
 import { CONTROL_CHARACTERS } from './text';
@@ -135,95 +137,93 @@ export function readDraftInput(template: LoaTemplate, data: Record<string, unkno
   return { values, errors };
 }
 
-/** Every problem with the draft, keyed by input id; empty when it can be sent. */
-export function validateDraft(template: LoaTemplate, values: DraftValues): FieldErrors {
+/**
+ * Every problem with the draft, keyed by input id; empty when it can be sent. Each message
+ * names its field and says what to enter; numbers and dates in it are written for `locale`.
+ */
+export function validateDraft(template: LoaTemplate, values: DraftValues, locale = 'en-US'): FieldErrors {
   const errors: FieldErrors = {};
   const check = (id: string, message: string | undefined) => {
     if (message && !errors[id]) errors[id] = message;
   };
-  check(DRAFT_INPUTS.signerName, requiredText("the signer's name", values.signerName, LIMITS.nameLength));
-  check(DRAFT_INPUTS.signerEmail, emailProblem("the signer's email", values.signerEmail, true));
-  const hasCc = values.ccName !== '' || values.ccEmail !== '';
-  if (hasCc) {
-    check(DRAFT_INPUTS.ccName, requiredText('the cc name', values.ccName, LIMITS.nameLength) ?? (values.ccName ? undefined : 'Enter the cc name too, or clear the cc email.'));
-    check(DRAFT_INPUTS.ccEmail, emailProblem('the cc email', values.ccEmail, true));
+  check(DRAFT_INPUTS.signerName, requiredText(FIXED_LABELS.signerName, values.signerName, LIMITS.nameLength));
+  check(DRAFT_INPUTS.signerEmail, emailProblem(FIXED_LABELS.signerEmail, values.signerEmail, true));
+  if (values.ccName !== '' || values.ccEmail !== '') {
+    const ccName = fieldNoun(FIXED_LABELS.ccName);
+    check(DRAFT_INPUTS.ccName, values.ccName ? optionalText(FIXED_LABELS.ccName, values.ccName, LIMITS.nameLength, false) : `Enter ${ccName} too, or clear ${fieldNoun(FIXED_LABELS.ccEmail)}.`);
+    check(DRAFT_INPUTS.ccEmail, values.ccEmail ? emailProblem(FIXED_LABELS.ccEmail, values.ccEmail, true) : `Enter ${fieldNoun(FIXED_LABELS.ccEmail)} too, or clear ${ccName}.`);
   }
-  if (values.notifyEnabled) {
-    const emails = splitEmails(values.notifyEmails);
-    if (emails.length === 0) check(DRAFT_INPUTS.notifyEmails, 'Enter at least one email to notify, or turn notifications off.');
-    else if (emails.length > LIMITS.notificationEmails) check(DRAFT_INPUTS.notifyEmails, `Enter at most ${LIMITS.notificationEmails} emails to notify.`);
-    else {
-      const bad = emails.find((e) => !isEmail(e));
-      if (bad !== undefined) check(DRAFT_INPUTS.notifyEmails, `"${bad}" is not an email address. Separate addresses with commas.`);
-    }
-  }
-  check(DRAFT_INPUTS.emailSubject, optionalText('The email subject', values.emailSubject, LIMITS.subjectLength, false));
-  check(DRAFT_INPUTS.emailMessage, optionalText('The email message', values.emailMessage, LIMITS.messageLength, true));
+  if (values.notifyEnabled) check(DRAFT_INPUTS.notifyEmails, notifyProblem(values.notifyEmails));
+  check(DRAFT_INPUTS.emailSubject, optionalText(FIXED_LABELS.emailSubject, values.emailSubject, LIMITS.subjectLength, false));
+  check(DRAFT_INPUTS.emailMessage, optionalText(FIXED_LABELS.emailMessage, values.emailMessage, LIMITS.messageLength, true));
   for (const field of template.fields) {
-    check(formFieldId(field.name), fieldProblem(field, values.fields[field.name] ?? ''));
+    check(formFieldId(field.name), fieldProblem(field, values.fields[field.name] ?? '', locale));
   }
-  for (const field of template.fields.filter((f) => f.after)) {
-    const before = template.fields.find((f) => f.name === field.after);
+  for (const field of template.fields) {
+    const before = earlierField(template, field);
     const value = values.fields[field.name] ?? '';
-    const beforeValue = values.fields[field.after ?? ''] ?? '';
+    const beforeValue = before ? (values.fields[before.name] ?? '') : '';
     // ISO dates compare correctly as strings; only real dates reach here without an error.
     if (before && isRealDate(value) && isRealDate(beforeValue) && value <= beforeValue) {
-      check(formFieldId(field.name), `${field.label} must be after ${before.label} (${beforeValue}).`);
+      check(formFieldId(field.name), `${field.label} must be after ${fieldNoun(before.label)} (${formatDate(beforeValue, locale)}).`);
     }
   }
   return errors;
 }
 
-function requiredText(what: string, value: string, max: number): string | undefined {
-  if (value === '') return `Enter ${what}.`;
-  return optionalText(capitalise(what), value, max, false);
+function notifyProblem(typed: string): string | undefined {
+  const emails = splitEmails(typed);
+  if (emails.length === 0) return 'Enter at least one email to notify, or turn notifications off.';
+  if (emails.length > LIMITS.notificationEmails) return `Enter at most ${LIMITS.notificationEmails} emails to notify.`;
+  const bad = emails.find((e) => !isEmail(e));
+  return bad === undefined ? undefined : `"${bad}" is not an email address. Separate addresses with commas.`;
 }
 
-function optionalText(what: string, value: string, max: number, multiline: boolean): string | undefined {
-  if ([...value].length > max) return `${what} can be at most ${max} characters (it has ${[...value].length}).`;
-  if (CONTROL_CHARACTERS.test(value) || (!multiline && /[\r\n\t]/u.test(value))) return `${what} contains characters that can't be sent, such as line breaks or control codes. Remove them.`;
+function requiredText(label: string, value: string, max: number): string | undefined {
+  if (value === '') return `Enter ${fieldNoun(label)}.`;
+  return optionalText(label, value, max, false);
+}
+
+function optionalText(label: string, value: string, max: number, multiline: boolean): string | undefined {
+  if ([...value].length > max) return `${label} can be at most ${max} characters (it has ${[...value].length}).`;
+  if (CONTROL_CHARACTERS.test(value) || (!multiline && /[\r\n\t]/u.test(value))) return `${label} contains characters that can't be sent, such as line breaks or control codes. Remove them.`;
   return undefined;
 }
 
-function emailProblem(what: string, value: string, required: boolean): string | undefined {
-  if (value === '') return required ? `Enter ${what}.` : undefined;
-  if (!isEmail(value)) return `Enter ${what} as an address like name@company.com.`;
+function emailProblem(label: string, value: string, required: boolean): string | undefined {
+  if (value === '') return required ? `Enter ${fieldNoun(label)}.` : undefined;
+  if (!isEmail(value)) return `Enter ${fieldNoun(label)} as an address like name@company.com.`;
   return undefined;
 }
 
-function fieldProblem(field: TemplateField, value: string): string | undefined {
-  const label = field.label;
-  if (value === '') return field.required ? `Enter ${label}.` : undefined;
+function fieldProblem(field: TemplateField, value: string, locale: string): string | undefined {
+  const { label } = field;
+  const noun = fieldNoun(label);
+  if (value === '') return field.required ? `${field.type === 'choice' ? 'Choose' : 'Enter'} ${noun}.` : undefined;
   const tooLong = optionalText(label, value, maxLengthOf(field), field.type === 'multiline');
   if (tooLong) return tooLong;
   switch (field.type) {
     case 'email':
-      if (!isEmail(value)) return `Enter ${label} as an address like name@company.com.`;
-      break;
+      return emailProblem(label, value, false);
     case 'number': {
-      if (!NUMBER.test(value)) return `Enter ${label} as a number, like 12 or 12.5.`;
+      if (!NUMBER.test(value)) return `Enter ${noun} as a number, like ${formatNumber('12.5', locale)}.`;
       const n = Number(value);
-      if (field.min !== undefined && n < field.min) return `${label} must be at least ${field.min}.`;
-      if (field.max !== undefined && n > field.max) return `${label} must be at most ${field.max}.`;
+      const outside = (field.min !== undefined && n < field.min) || (field.max !== undefined && n > field.max);
+      // The typed value stays as typed: the rep sees it, and this message, and decides.
+      if (outside) return `${label} must be ${rangeOf(field, locale) ?? ''}; you entered ${formatNumber(value, locale)}.`;
       break;
     }
     case 'date':
-      if (!isRealDate(value)) return `Enter ${label} as a date (YYYY-MM-DD).`;
+      if (!isRealDate(value)) return `Enter ${noun} as a date (YYYY-MM-DD).`;
       break;
     case 'choice':
-      if (!field.choices?.some((c) => c.value === value)) return `Choose ${label} from the list.`;
+      if (!field.choices?.some((c) => c.value === value)) return `Choose ${noun} from the list.`;
       break;
     default:
       break;
   }
-  if (field.pattern && !new RegExp(field.pattern, 'u').test(value)) {
-    return `${label} doesn't look right${field.patternHint ? `: use ${field.patternHint}` : ''}.`;
-  }
+  if (field.pattern && !new RegExp(field.pattern, 'u').test(value)) return `Enter ${noun} ${formatWords(field)}; "${value}" is not.`;
   return undefined;
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** The API request for a draft that passed validation. */

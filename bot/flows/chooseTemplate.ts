@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
-import { emptyValues } from '../domain/draft';
+import type { DraftValues } from '../domain/draft';
+import type { LoaTemplate } from '../domain/templateCatalog';
 import { closedCard } from './draftGuard';
 import type { FlowDeps, FlowHandler } from './flowContext';
 import { closedDraftCard } from './keepWork';
+import { ownAddress } from './ownAddress';
 
 export const chooseData = z.object({ draftId: z.string().min(1).max(100), templateId: z.string().min(1).max(100) });
 
@@ -15,10 +17,21 @@ export function chooseTemplate(deps: FlowDeps): FlowHandler<z.infer<typeof choos
     const template = deps.catalog.get(templateId);
     if (!template) return closedCard('That template is no longer available. Type **send LOA** to see the current ones.');
     if (draft.templateId !== templateId) {
-      // Keep who it goes to, drop the other template's form fields.
-      draft.values = { ...draft.values, fields: emptyValues().fields };
+      // Keep who it goes to, and each value the new template has a field of the same name and type for.
+      draft.values = { ...draft.values, fields: carriedOver(deps.catalog.get(draft.templateId), template, draft.values.fields) };
       draft.templateId = templateId;
     }
-    return { card: renderDraftDetailsCard({ template, draft }) };
+    return { card: renderDraftDetailsCard({ template, draft, locale: ctx.locale, notifyPrefill: await ownAddress(ctx) }) };
   };
+}
+
+/** The values of `from` that mean the same in `to`: a field of the same name and type. */
+function carriedOver(from: LoaTemplate | undefined, to: LoaTemplate, fields: DraftValues['fields']): DraftValues['fields'] {
+  const kept: DraftValues['fields'] = {};
+  for (const field of to.fields) {
+    const same = from?.fields.find((f) => f.name === field.name && f.type === field.type);
+    const value = fields[field.name];
+    if (same && value) kept[field.name] = value;
+  }
+  return kept;
 }

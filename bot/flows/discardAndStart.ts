@@ -27,7 +27,7 @@ export function discardAndStart(deps: FlowDeps): FlowHandler<z.infer<typeof disc
     const next: NextStart = { ...(agreementId ? { agreementId } : {}), ...(restoreId ? { restoreId } : {}) };
     // Should another draft have been opened since this card was shown, the rep is asked again.
     return startUnlessWorkOpen(ctx, deps, next, () => {
-      if (restoreId) return Promise.resolve(restoreKept(deps, ctx, restoreId));
+      if (restoreId) return restoreKept(deps, ctx, restoreId);
       if (agreementId) return startFromAgreement(deps, ctx, agreementId);
       return startBlankDraft(deps, ctx);
     });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { VERBS } from '../../cards/verbs';
 import type { Verb } from '../../cards/verbs';
 import { cancelByText, cancelDraft } from './cancelDraft';
+import { changeTemplate } from './changeTemplate';
 import { chooseData, chooseTemplate } from './chooseTemplate';
 import type { Command } from './commands';
 import { agreementData, confirmDelete, deleteAgreement } from './deleteAgreement';
@@ -49,6 +50,7 @@ function verbRoutes(deps: FlowDeps): Record<Verb, FlowHandler> {
   return {
     [VERBS.start]: route({ data: anything, handle: startSendLoa(deps) }),
     [VERBS.chooseTemplate]: route({ data: chooseData, subject: ofDraft, malformed: 'This card is missing its template. Type **send LOA** to start again.', handle: chooseTemplate(deps) }),
+    [VERBS.changeTemplate]: route({ data: draftData, subject: ofDraft, malformed: MISSING_DRAFT, handle: changeTemplate(deps) }),
     [VERBS.reviewDraft]: route({ data: reviewData, subject: ofDraft, malformed: MISSING_DRAFT, handle: reviewDraft(deps) }),
     [VERBS.editDraft]: route({ data: draftData, subject: ofDraft, malformed: MISSING_DRAFT, handle: editDraft(deps) }),
     [VERBS.sendDraft]: route({ data: sendData, subject: ofDraft, malformed: MISSING_DRAFT, handle: sendDraft(deps) }),

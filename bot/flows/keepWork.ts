@@ -6,6 +6,7 @@ import { VERBS } from '../../cards/verbs';
 import type { Draft } from '../domain/draft';
 import { escapeMarkdown } from '../domain/text';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
+import { ownAddress } from './ownAddress';
 import { presentSubmission } from './sendOutcome';
 
 /** How long a cancelled draft can be restored with everything typed. */
@@ -68,10 +69,10 @@ export function openDraft(ctx: FlowContext, draft: Draft): void {
 }
 
 /** The card a draft is shown with: its details once a template is chosen, the template list before. */
-export function draftCard(deps: FlowDeps, draft: Draft, note?: string): FlowResult {
+export async function draftCard(deps: FlowDeps, ctx: FlowContext, draft: Draft, note?: string): Promise<FlowResult> {
   const template = deps.catalog.get(draft.templateId);
   if (!template) return { card: renderChooseTemplateCard({ draftId: draft.id, templates: deps.catalog.templates }) };
-  return { card: renderDraftDetailsCard({ template, draft, ...(note ? { note } : {}) }) };
+  return { card: renderDraftDetailsCard({ template, draft, locale: ctx.locale, notifyPrefill: await ownAddress(ctx), ...(note ? { note } : {}) }) };
 }
 
 /** "Go to my open LOA", when the caller has one other than `draftId`; else "Send an LOA". */

@@ -5,6 +5,7 @@ import type { Draft } from '../domain/draft';
 import { repKey } from '../domain/rep';
 import { closedCard } from './draftGuard';
 import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
+import { ownAddress } from './ownAddress';
 import { openDraft, startUnlessWorkOpen } from './keepWork';
 
 /** "New from this": a new draft filled from an earlier agreement, which it references while that agreement exists. */
@@ -36,7 +37,7 @@ export async function startFromAgreement(deps: FlowDeps, ctx: FlowContext, agree
     },
   };
   openDraft(ctx, draft);
-  return { card: renderDraftDetailsCard({ template, draft, ...(gone ? { note: unlinkedNote(record) } : {}) }) };
+  return { card: renderDraftDetailsCard({ template, draft, locale: ctx.locale, notifyPrefill: await ownAddress(ctx), ...(gone ? { note: unlinkedNote(record) } : {}) }) };
 }
 
 function unlinkedNote(record: AgreementRecord): string {

@@ -12,18 +12,18 @@ export function restoreDraft(deps: FlowDeps): FlowHandler<{ draftId: string }> {
     const submission = await deps.sender.find(await ctx.caller(), draftId);
     if (!submission || submission.status !== 'cancelled') return closedDraftCard(ctx, deps, draftId);
     if (!restorable(ctx, deps, draftId)) return tooLate(await toOpenDraft(ctx, deps, draftId));
-    return startUnlessWorkOpen(ctx, deps, { restoreId: draftId }, () => Promise.resolve(restoreKept(deps, ctx, draftId)));
+    return startUnlessWorkOpen(ctx, deps, { restoreId: draftId }, () => restoreKept(deps, ctx, draftId));
   };
 }
 
 /** The kept draft, open again under a new id: the cancelled one stays cancelled, so no old card can send it. */
-export function restoreKept(deps: FlowDeps, ctx: FlowContext, draftId: string): FlowResult {
+export async function restoreKept(deps: FlowDeps, ctx: FlowContext, draftId: string): Promise<FlowResult> {
   const kept = restorable(ctx, deps, draftId);
   if (!kept) return tooLate([SEND_AN_LOA]);
   delete ctx.conversation.cancelled;
   const draft = { ...kept, id: deps.newId() };
   openDraft(ctx, draft);
-  return draftCard(deps, draft);
+  return draftCard(deps, ctx, draft);
 }
 
 function tooLate(next: NoticeAction[]): FlowResult {

@@ -6,6 +6,6 @@ export function resumeDraft(deps: FlowDeps): FlowHandler<{ draftId: string }> {
   return async (ctx, { draftId }) => {
     const open = await openDraftOf(ctx, deps);
     if (!open || open.id !== draftId) return closedDraftCard(ctx, deps, draftId);
-    return draftCard(deps, open);
+    return draftCard(deps, ctx, open);
   };
 }

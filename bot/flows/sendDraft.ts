@@ -25,8 +25,8 @@ export function sendDraft(deps: FlowDeps): FlowHandler<z.infer<typeof sendData>>
     if (!draft) return closedDraftCard(ctx, deps, draftId);
     const template = deps.catalog.get(draft.templateId);
     if (!template) return closedCard('Choose a template first. Type **send LOA** to start again.');
-    const errors = validateDraft(template, draft.values);
-    if (Object.keys(errors).length > 0) return { card: renderDraftDetailsCard({ template, draft, errors }) };
+    const errors = validateDraft(template, draft.values, ctx.locale);
+    if (Object.keys(errors).length > 0) return { card: renderDraftDetailsCard({ template, draft, errors, locale: ctx.locale }) };
 
     const claim = await deps.sender.claim({ draftId, owner, templateId: template.id, ...(attempt !== undefined ? { retryOfAttempt: attempt } : {}) });
     if (!claim.claimed) return presentSubmission(deps, ctx, claim.result, draft);

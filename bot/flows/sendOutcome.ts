@@ -57,13 +57,13 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | 
     if (id && !errors[id]) errors[id] = /^[a-z]/.test(d.message) ? `${labelOfInput(template, id)} ${d.message}` : d.message;
     else if (!id) unplaced.add(describeUnplacedApiField(d.field, d.message));
   }
-  const fix = Object.keys(errors).length > 0 ? ' Fix the highlighted fields, then press Review.' : '';
+  const placed = Object.keys(errors).length > 0;
   const problem = unplaced.size > 0
-    ? `The LOA service refused this LOA, and nothing was sent. ${[...unplaced].join('. ')}.${fix}`
-    : 'The LOA service refused some details, and nothing was sent. Fix the highlighted fields, then press Review.';
+    ? `The LOA service refused this LOA, and nothing was sent. ${[...unplaced].join('. ')}.`
+    : 'The LOA service refused some details, and nothing was sent.';
   return {
     card: renderDraftDetailsCard({ template, draft, errors, problem }),
-    messages: [`Your LOA was not sent: the LOA service refused some details.${fix ? ' Fix them on the card and review again.' : ' The card says why.'}`],
+    messages: [`Your LOA was not sent: the LOA service refused some details.${placed ? ' Fix them on the card and review again.' : ' The card says why.'}`],
   };
 }
 

@@ -128,7 +128,7 @@ const EVERY_CARD: CardCase[] = [
   {
     name: 'details with errors',
     render: () => renderDraftDetailsCard({ template: DISTRIBUTOR, draft: draftOf(DISTRIBUTOR), errors: validateDraft(DISTRIBUTOR, emptyValues()) }),
-    shows: ["Enter the signer's name.", 'Enter Customer legal name.', 'highlighted fields below'],
+    shows: ['Enter the signer name.', 'Enter the customer legal name.', 'Choose the product range.', 'Fix these 8 fields, then press Review again: Signer name, Signer email'],
   },
   {
     name: 'details with a problem summary',
@@ -154,7 +154,7 @@ const EVERY_CARD: CardCase[] = [
   {
     name: 'review without cc, notifications or an email message',
     render: () => renderReviewDraftCard({ draftId: 'draft-1', template: DISTRIBUTOR, request: toAgreementRequest(DISTRIBUTOR, draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES)) }),
-    shows: ['CC: None', 'Notifications: Off', 'Email subject: Default subject', 'Product range: Low voltage (Acti9, ComPacT)'],
+    shows: ['CC: None', 'Notifications: Off', "Email subject: The LOA service's standard subject", 'Product range: Low voltage (Acti9, ComPacT)'],
   },
   {
     name: 'agreement sent',

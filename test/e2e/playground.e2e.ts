@@ -4,6 +4,7 @@
  * shows are copied to docs/screenshots/.
  */
 import assert from 'node:assert/strict';
+import { formatDate } from '../../bot/domain/format';
 import { DEV_REP } from '../../deploy/local/dev';
 import { startPlaygroundSession } from './playgroundSession';
 import type { PlaygroundSession } from './playgroundSession';
@@ -76,10 +77,11 @@ describe('Agents Playground, end to end', () => {
     await session.page.getByRole('option', { name: DRAFT.productRange }).click();
     await details.getByLabel('Discount (%)').fill(DRAFT.discount);
     // Input.Date is a Fluent DatePicker that takes typed text and submits yyyy-mm-dd.
-    await details.getByLabel('Start date').fill(DRAFT.startDate);
-    await details.getByLabel('Start date').press('Tab');
-    await details.getByLabel('End date').fill(DRAFT.endDate);
-    await details.getByLabel('End date').press('Tab');
+    // The end date's label states its rule ("after the start date"): match labels from their start.
+    await details.getByLabel(/^Start date/).fill(DRAFT.startDate);
+    await details.getByLabel(/^Start date/).press('Tab');
+    await details.getByLabel(/^End date/).fill(DRAFT.endDate);
+    await details.getByLabel(/^End date/).press('Tab');
     await details.getByLabel('Special terms (optional)').fill(DRAFT.specialTerms);
     await screenshot('03-details', details, 'details');
 
@@ -87,7 +89,8 @@ describe('Agents Playground, end to end', () => {
     const review = card('Check your LOA before it goes out');
     await review.waitFor();
     const reviewText = await review.innerText();
-    const expected = [DRAFT.signerName, DRAFT.signerEmail, DRAFT.customerName, DRAFT.accountNumber, DRAFT.productRange, DRAFT.discount, DRAFT.startDate, DRAFT.endDate, ...DRAFT.specialTerms.split('\n')];
+    // Dates as the rep's date picker shows them (the Playground's locale is en-US).
+    const expected = [DRAFT.signerName, DRAFT.signerEmail, DRAFT.customerName, DRAFT.accountNumber, DRAFT.productRange, DRAFT.discount, formatDate(DRAFT.startDate, 'en-US'), formatDate(DRAFT.endDate, 'en-US'), ...DRAFT.specialTerms.split('\n')];
     for (const text of expected) assert.ok(reviewText.includes(text), `the review shows "${text}"; it shows:\n${reviewText}`);
     assert.ok(!reviewText.includes('\\'), `the review shows no Markdown escapes; it shows:\n${reviewText}`);
     await screenshot('04-review', review, 'review');

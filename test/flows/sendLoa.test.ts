@@ -110,22 +110,22 @@ describe('send LOA', () => {
 
   describe('validation', () => {
     const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
-      ['a missing signer name', { signerName: '' }, 'signerName', /Enter the signer's name/],
+      ['a missing signer name', { signerName: '' }, 'signerName', /Enter the signer name\./],
       ['a signer email that is not an address', { signerEmail: 'jane at acme' }, 'signerEmail', /address like name@company\.com/],
-      ['a cc email without a cc name', { ccEmail: 'carl@acme.example' }, 'ccName', /Enter the cc name/],
-      ['a cc name with a bad cc email', { ccName: 'Carl', ccEmail: 'carl@' }, 'ccEmail', /cc email as an address/],
+      ['a cc email without a cc name', { ccEmail: 'carl@acme.example' }, 'ccName', /Enter the CC name too, or clear the CC email\./],
+      ['a cc name with a bad cc email', { ccName: 'Carl', ccEmail: 'carl@' }, 'ccEmail', /Enter the CC email as an address/],
       ['notifications on without emails', { notifyEnabled: 'true', notifyEmails: '' }, 'notifyEmails', /at least one email to notify/],
       ['a notification email that is not an address', { notifyEnabled: 'true', notifyEmails: 'ana@se.com, nope' }, 'notifyEmails', /"nope" is not an email address/],
       ['an email subject over 200 characters', { emailSubject: 'x'.repeat(201) }, 'emailSubject', /at most 200 characters/],
       ['an email message over 1000 characters', { emailMessage: 'x'.repeat(1001) }, 'emailMessage', /at most 1000 characters, and it had 1001\. The rest was cut off/],
       ['a control character in the signer name', { signerName: 'Jane\u0007Customer' }, 'signerName', /characters that can't be sent/],
-      ['a missing required form field', { f_customerName: '' }, 'f_customerName', /Enter Customer legal name/],
+      ['a missing required form field', { f_customerName: '' }, 'f_customerName', /Enter the customer legal name\./],
       ['a form field over its maxLength', { f_customerName: 'A'.repeat(121) }, 'f_customerName', /at most 120 characters, and it had 121\. The rest was cut off: check the end/],
       ['a form field that breaks its pattern', { f_accountNumber: '12AB' }, 'f_accountNumber', /6 to 10 digits/],
       ['a number that is not a number', { f_discountPercent: 'twelve' }, 'f_discountPercent', /as a number/],
-      ['a number above its maximum', { f_discountPercent: '75' }, 'f_discountPercent', /at most 60/],
+      ['a number above its maximum', { f_discountPercent: '75' }, 'f_discountPercent', /Discount \(%\) must be from 0 to 60; you entered 75\./],
       ['a date that is not a date', { f_startDate: '2026-02-30' }, 'f_startDate', /as a date/],
-      ['an end date before the start date', { f_startDate: '2027-12-01', f_endDate: '2027-01-30' }, 'f_endDate', /End date must be after Start date \(2027-12-01\)/],
+      ['an end date before the start date', { f_startDate: '2027-12-01', f_endDate: '2027-01-30' }, 'f_endDate', /End date must be after the start date \(December 1, 2027\)\./],
       ['a choice that is not on the list', { f_productRange: 'XX' }, 'f_productRange', /from the list/],
       ['a value of the wrong JSON type', { signerName: { first: 'Jane' } }, 'signerName', /plain text/],
     ];
@@ -136,7 +136,7 @@ describe('send LOA', () => {
         const typed = distributorDetails(change);
         const again = await rep.press(details, 'Review', typed);
         const text = readableText(again);
-        assert.match(text, /highlighted field/);
+        assert.match(text, /Fix (this field|these \d+ fields), then press Review again: /);
         assert.match(text, message);
         const errorIndex = JSON.stringify(again).indexOf(`"id":"${field}"`);
         assert.ok(errorIndex > 0, `the card still has the ${field} input`);

@@ -17,7 +17,8 @@ describe('send LOA when the LOA API misbehaves', () => {
 
   before(async () => {
     loa = await startTestSandbox();
-    h = await ConversationHarness.start(loa.url, loa, { env: { LOA_MAX_RETRIES: '0', LOA_HTTP_TIMEOUT_MS: '400', SEND_ACK_AFTER_MS: '3000' } });
+    // Teams is asked who the rep is on every turn, so that a roster that fails at Send fails that Send.
+    h = await ConversationHarness.start(loa.url, loa, { env: { LOA_MAX_RETRIES: '0', LOA_HTTP_TIMEOUT_MS: '400', SEND_ACK_AFTER_MS: '3000', REP_IDENTITY_CACHE_S: '0' } });
   });
   after(async () => {
     await h.stop();

@@ -1,0 +1,72 @@
+/**
+ * In a window shorter than the details card, an error after Review shows where the rep is
+ * looking: next to the Review button they just pressed, not only at the top of the card.
+ */
+import assert from 'node:assert/strict';
+import type { Locator } from 'playwright-core';
+import { startPlaygroundSession } from './playgroundSession';
+import type { PlaygroundSession } from './playgroundSession';
+
+const VIEWPORT = { width: 1400, height: 900 };
+const FIX_SUMMARY = 'Fix this field, then press Review again: Signer email.';
+
+describe('Agents Playground: errors in view', () => {
+  let session: PlaygroundSession;
+
+  before(async () => {
+    session = await startPlaygroundSession({ viewport: VIEWPORT });
+  });
+
+  after(async () => {
+    await session?.stop();
+  });
+
+  afterEach(() => {
+    assert.deepEqual(session.pageErrors, [], 'the Playground page raised no errors');
+  });
+
+  /** Whether the whole of `target` lies inside the window, as it is scrolled now. */
+  async function inViewport(target: Locator): Promise<boolean> {
+    if (!(await target.isVisible())) return false;
+    const box = await target.boundingBox();
+    return box !== null && box.y >= 0 && box.x >= 0 && box.y + box.height <= VIEWPORT.height && box.x + box.width <= VIEWPORT.width;
+  }
+
+  it('shows what to fix next to Review, without scrolling, after a bad signer email', async () => {
+    await session.open();
+    await session.say('send LOA');
+    const templates = session.card('Step 1 of 3');
+    await templates.locator('.ac-container', { hasText: 'Distributor pricing agreement' }).getByRole('button', { name: 'Use this template' }).click();
+    const details = session.card('Step 2 of 3');
+    await details.waitFor();
+
+    await details.getByLabel('Signer name').fill('Jane Doe');
+    await details.getByLabel('Signer email').fill('jane.doe at customer.example');
+    await details.getByLabel('Customer legal name').fill('Acme Industrial (Europe) S.A.');
+    await details.getByLabel('SE account number').fill('1234567');
+    await details.getByRole('combobox', { name: 'Product range' }).click();
+    await session.page.getByRole('option', { name: 'Low voltage (Acti9, ComPacT)' }).click();
+    // Above the 0 to 60 the label states: nothing on the card may quietly change it.
+    await details.getByLabel('Discount (%)').fill('75');
+    await details.getByLabel('Discount (%)').press('Tab');
+    assert.equal(await details.getByLabel('Discount (%)').inputValue(), '75', 'the discount is not clamped by the card');
+    await details.getByLabel('Discount (%)').fill('12.5');
+    await details.getByLabel(/^Start date/).fill('2026-12-01');
+    await details.getByLabel(/^Start date/).press('Tab');
+    await details.getByLabel(/^End date/).fill('2027-11-30');
+    await details.getByLabel(/^End date/).press('Tab');
+
+    await details.getByRole('button', { name: 'Review' }).click();
+    const withErrors = session.card(FIX_SUMMARY);
+    await withErrors.waitFor();
+    // Top and bottom say the same; the last one stands right above Review.
+    const nextToReview = withErrors.getByText(FIX_SUMMARY).last();
+    await nextToReview.waitFor();
+    // Let the chat settle (it may scroll itself to the newest activity) before judging what is in view.
+    await session.page.waitForTimeout(500);
+    assert.ok(await inViewport(nextToReview), `the summary next to Review is in the ${VIEWPORT.height} px window: ${JSON.stringify(await nextToReview.boundingBox())}`);
+    assert.ok(await inViewport(withErrors.getByRole('button', { name: 'Review' })), 'and so is the Review button');
+    assert.ok((await withErrors.innerText()).includes('Enter the signer email as an address like name@company.com.'), 'the field says what to enter');
+    await session.screenshot('error-in-view', session.page, 'error-in-view');
+  });
+});
