@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
-import { startPlaygroundSession } from './playgroundSession';
+import { DISTRIBUTOR_VALUES, startPlaygroundSession } from './playgroundSession';
 import type { PlaygroundSession } from './playgroundSession';
 
 const SIGNER = { name: 'Kept Signer', email: 'kept.signer@customer.example' };
@@ -37,17 +37,7 @@ describe("Agents Playground: the rep's work is never lost", () => {
 
   /** Fills the whole details card, as playground.e2e.ts does, and presses Review: the bot now holds every value. */
   async function fillAndReview(details: Locator): Promise<void> {
-    await details.getByLabel('Signer name').fill(SIGNER.name);
-    await details.getByLabel('Signer email').fill(SIGNER.email);
-    await details.getByLabel('Customer legal name').fill('Kept Customer SA');
-    await details.getByLabel('SE account number').fill('1234567');
-    await details.getByRole('combobox', { name: 'Product range' }).click();
-    await session.page.getByRole('option', { name: 'Low voltage (Acti9, ComPacT)' }).click();
-    await details.getByLabel('Discount (%)').fill('10');
-    await details.getByLabel('Start date').fill('2026-12-01');
-    await details.getByLabel('Start date').press('Tab');
-    await details.getByLabel('End date').fill('2027-11-30');
-    await details.getByLabel('End date').press('Tab');
+    await session.fillDistributorDetails(details, { ...DISTRIBUTOR_VALUES, signerName: SIGNER.name, signerEmail: SIGNER.email, customerName: 'Kept Customer SA', discount: '10' });
     await details.getByRole('button', { name: 'Review' }).click();
     await card('Check your LOA before it goes out').waitFor();
   }
@@ -114,7 +104,8 @@ describe("Agents Playground: the rep's work is never lost", () => {
     const review2 = card('Check your LOA before it goes out');
     await review2.waitFor();
     await review2.getByRole('button', { name: 'Send', exact: true }).click();
-    const sent2 = card('LOA sent');
+    // The first LOA's sent card is still in the chat: wait for the one that is not about it.
+    const sent2 = session.page.locator('.ac-adaptiveCard', { hasText: 'LOA sent' }).filter({ hasNotText: id }).last();
     await sent2.waitFor();
     const newId = /Agreement ID\s+([0-9a-f-]{36})/.exec(await sent2.innerText())?.[1];
     assert.ok(newId && newId !== id);

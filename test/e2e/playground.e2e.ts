@@ -67,22 +67,7 @@ describe('Agents Playground, end to end', () => {
     await details.waitFor();
     assert.equal(await session.page.locator('.ac-adaptiveCard', { hasText: 'Step 1 of 3' }).count(), 0, 'the template card is updated in place');
 
-    // Inputs are found by label: their DOM ids are generated, not the card's input ids.
-    await details.getByLabel('Signer name').fill(DRAFT.signerName);
-    await details.getByLabel('Signer email').fill(DRAFT.signerEmail);
-    await details.getByLabel('Customer legal name').fill(DRAFT.customerName);
-    await details.getByLabel('SE account number').fill(DRAFT.accountNumber);
-    // A Fluent combobox: its options open in a popup outside the card.
-    await details.getByRole('combobox', { name: 'Product range' }).click();
-    await session.page.getByRole('option', { name: DRAFT.productRange }).click();
-    await details.getByLabel('Discount (%)').fill(DRAFT.discount);
-    // Input.Date is a Fluent DatePicker that takes typed text and submits yyyy-mm-dd.
-    // The end date's label states its rule ("after the start date"): match labels from their start.
-    await details.getByLabel(/^Start date/).fill(DRAFT.startDate);
-    await details.getByLabel(/^Start date/).press('Tab');
-    await details.getByLabel(/^End date/).fill(DRAFT.endDate);
-    await details.getByLabel(/^End date/).press('Tab');
-    await details.getByLabel('Special terms (optional)').fill(DRAFT.specialTerms);
+    await session.fillDistributorDetails(details, DRAFT);
     await screenshot('03-details', details, 'details');
 
     await details.getByRole('button', { name: 'Review' }).click();

@@ -18,6 +18,30 @@ const ROOT = resolve(__dirname, '../..');
 const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
 const DOCS_SCREENSHOTS = join(ROOT, 'docs/screenshots');
 
+/** What a rep types into the distributor pricing template's details card. */
+export interface DistributorValues {
+  signerName: string;
+  signerEmail: string;
+  customerName: string;
+  accountNumber: string;
+  productRange: string;
+  discount: string;
+  startDate: string;
+  endDate: string;
+  specialTerms?: string;
+}
+
+export const DISTRIBUTOR_VALUES: DistributorValues = {
+  signerName: 'Jane Doe',
+  signerEmail: 'jane.doe@customer.example',
+  customerName: 'Acme Industrial (Europe) S.A.',
+  accountNumber: '1234567',
+  productRange: 'Low voltage (Acti9, ComPacT)',
+  discount: '12.5',
+  startDate: '2026-12-01',
+  endDate: '2027-11-30',
+};
+
 export interface PlaygroundSession {
   readonly stack: DevStack;
   readonly page: Page;
@@ -31,6 +55,12 @@ export interface PlaygroundSession {
   say(text: string): Promise<void>;
   /** Saves a screenshot to test-artifacts/e2e/, and to docs/screenshots/ under `docsName`. */
   screenshot(name: string, target: Locator | Page, docsName?: string): Promise<void>;
+  /**
+   * Fills the distributor pricing details card as a rep does. Inputs are found by label (their
+   * DOM ids are generated); labels are matched from their start, because a rule in one label
+   * may name another field ("End date — after the start date").
+   */
+  fillDistributorDetails(details: Locator, values: DistributorValues): Promise<void>;
   /** The agreement as the LOA sandbox holds it. */
   sandboxAgreement(id: string): Promise<SandboxAgreementView>;
   /** Opens the Playground: the bot is installed in the personal chat and shows its welcome card. */
@@ -86,6 +116,23 @@ export async function startPlaygroundSession(options: { viewport?: { width: numb
       const path = join(ARTIFACTS, `${name}.png`);
       await target.screenshot({ path });
       if (docsName) copyFileSync(path, join(DOCS_SCREENSHOTS, `${docsName}.png`));
+    },
+    fillDistributorDetails: async (details, values) => {
+      const input = (label: string) => details.getByLabel(new RegExp(`^${label.replace(/[()%]/g, '\\$&')}`));
+      await input('Signer name').fill(values.signerName);
+      await input('Signer email').fill(values.signerEmail);
+      await input('Customer legal name').fill(values.customerName);
+      await input('SE account number').fill(values.accountNumber);
+      // A Fluent combobox: its options open in a popup outside the card.
+      await details.getByRole('combobox', { name: 'Product range' }).click();
+      await page.getByRole('option', { name: values.productRange }).click();
+      await input('Discount (%)').fill(values.discount);
+      // Input.Date is a Fluent DatePicker that takes typed text and submits yyyy-mm-dd.
+      for (const [label, value] of [['Start date', values.startDate], ['End date', values.endDate]] as const) {
+        await input(label).fill(value);
+        await input(label).press('Tab');
+      }
+      if (values.specialTerms !== undefined) await input('Special terms').fill(values.specialTerms);
     },
     sandboxAgreement: async (id) => {
       const response = await fetch(`${running.sandboxUrl}/_sandbox/agreements`);
