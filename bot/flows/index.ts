@@ -17,7 +17,7 @@ import { reviewData, reviewDraft } from './reviewDraft';
 import { routeVerb } from './router';
 import type { VerbRoute } from './router';
 import { sendData, sendDraft } from './sendDraft';
-import { answerUnknownText, showHelp, welcome } from './showHelp';
+import { answerUnknownText, didYouMean, showHelp, welcome } from './showHelp';
 import { startSendLoa } from './startSendLoa';
 
 export interface Flows {
@@ -66,6 +66,8 @@ export function createFlows(deps: FlowDeps): Flows {
     commands: {
       sendLoa: startSendLoa(deps),
       help: showHelp,
+      greeting: welcome,
+      didYouMean,
       cancel: cancelByText(deps),
       myLoas: (ctx) => list(ctx, { page: 1 }),
       deleteLoa: (ctx, data) => {
