@@ -4,7 +4,7 @@ import type { Verb } from '../../cards/verbs';
 import { cancelByText, cancelDraft } from './cancelDraft';
 import { chooseData, chooseTemplate } from './chooseTemplate';
 import type { Command } from './commands';
-import { agreementData, confirmDelete, deleteAgreement } from './deleteAgreement';
+import { agreementData, confirmDelete, confirmDeleteByRef, deleteAgreement } from './deleteAgreement';
 import { draftData } from './draftGuard';
 import { editDraft } from './editDraft';
 import type { ConversationOrigin } from '../domain/agreementRecords';
@@ -60,7 +60,7 @@ function verbRoutes(deps: FlowDeps): Record<Verb, FlowHandler> {
 /** Every user task, by the command or card verb that starts it. */
 export function createFlows(deps: FlowDeps): Flows {
   const verbs = verbRoutes(deps);
-  const confirm = confirmDelete(deps);
+  const confirmByRef = confirmDeleteByRef(deps);
   const list = listAgreements(deps);
   return {
     commands: {
@@ -72,7 +72,7 @@ export function createFlows(deps: FlowDeps): Flows {
       myLoas: (ctx) => list(ctx, { page: 1 }),
       deleteLoa: (ctx, data) => {
         const parsed = agreementData.safeParse({ agreementId: data.argument });
-        return parsed.success ? confirm(ctx, parsed.data) : verbs[VERBS.confirmDelete](ctx, data);
+        return parsed.success ? confirmByRef(ctx, parsed.data) : verbs[VERBS.confirmDelete](ctx, data);
       },
     },
     verbs,
