@@ -4,8 +4,9 @@
  * shows are copied to docs/screenshots/.
  */
 import assert from 'node:assert/strict';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import { DEV_REP } from '../../deploy/local/dev';
-import { startPlaygroundSession } from './playgroundSession';
+import { fillDistributorDetails, startPlaygroundSession } from './playgroundSession';
 import type { PlaygroundSession } from './playgroundSession';
 
 const DRAFT = {
@@ -66,21 +67,7 @@ describe('Agents Playground, end to end', () => {
     await details.waitFor();
     assert.equal(await session.page.locator('.ac-adaptiveCard', { hasText: 'Step 1 of 3' }).count(), 0, 'the template card is updated in place');
 
-    // Inputs are found by label: their DOM ids are generated, not the card's input ids.
-    await details.getByLabel('Signer name').fill(DRAFT.signerName);
-    await details.getByLabel('Signer email').fill(DRAFT.signerEmail);
-    await details.getByLabel('Customer legal name').fill(DRAFT.customerName);
-    await details.getByLabel('SE account number').fill(DRAFT.accountNumber);
-    // A Fluent combobox: its options open in a popup outside the card.
-    await details.getByRole('combobox', { name: 'Product range' }).click();
-    await session.page.getByRole('option', { name: DRAFT.productRange }).click();
-    await details.getByLabel('Discount (%)').fill(DRAFT.discount);
-    // Input.Date is a Fluent DatePicker that takes typed text and submits yyyy-mm-dd.
-    await details.getByLabel('Start date').fill(DRAFT.startDate);
-    await details.getByLabel('Start date').press('Tab');
-    await details.getByLabel('End date').fill(DRAFT.endDate);
-    await details.getByLabel('End date').press('Tab');
-    await details.getByLabel('Special terms (optional)').fill(DRAFT.specialTerms);
+    await fillDistributorDetails(session.page, details, DRAFT);
     await screenshot('03-details', details, 'details');
 
     await details.getByRole('button', { name: 'Review' }).click();
@@ -98,7 +85,7 @@ describe('Agents Playground, end to end', () => {
     agreementId = /Agreement ID\s+([0-9a-f-]{36})/.exec(await sent.innerText())?.[1];
     assert.ok(agreementId, 'the confirmation shows the agreement id');
     // The bot also posts a status message to the chat.
-    await chatMessage(`Agreement ${agreementId}, status SENT`).waitFor();
+    await chatMessage(`ref ${defaultRef(agreementId)}. Sent: waiting for the signer`).waitFor();
     await screenshot('05-sent', sent, 'sent');
     await screenshot('06-chat-after-send', session.page);
   });
@@ -119,7 +106,7 @@ describe('Agents Playground, end to end', () => {
     await screenshot('07-my-loas', list, 'my-loas');
 
     // The innermost container that names the agreement: its own row.
-    const row = list.locator('.ac-container', { hasText: `ID ${id}` }).last();
+    const row = list.locator('.ac-container', { hasText: `ref ${defaultRef(id)}` }).last();
     await row.getByRole('button', { name: 'Delete', exact: true }).click();
     const confirm = card('Delete this LOA?');
     await confirm.waitFor();
@@ -129,7 +116,7 @@ describe('Agents Playground, end to end', () => {
     const deleted = card('LOA deleted');
     await deleted.waitFor();
     assert.ok((await deleted.innerText()).includes(id), 'the card names the deleted agreement');
-    await chatMessage(`LOA ${id} to ${DRAFT.signerName} is deleted`).waitFor();
+    await chatMessage(`LOA ${defaultRef(id)} to ${DRAFT.signerName} is deleted`).waitFor();
     await screenshot('09-deleted', deleted, 'deleted');
     await screenshot('10-chat-after-delete', session.page);
 

@@ -105,3 +105,34 @@ export async function startPlaygroundSession(options: { viewport?: { width: numb
     },
   };
 }
+
+/** What a rep types on the distributor template's details card. */
+export interface DistributorDraft {
+  signerName: string;
+  signerEmail: string;
+  customerName: string;
+  accountNumber: string;
+  productRange: string;
+  discount: string;
+  startDate: string;
+  endDate: string;
+  specialTerms?: string;
+}
+
+/** Fills the details card of the distributor template, finding inputs by label (their DOM ids are generated). */
+export async function fillDistributorDetails(page: Page, details: Locator, draft: DistributorDraft): Promise<void> {
+  await details.getByLabel('Signer name').fill(draft.signerName);
+  await details.getByLabel('Signer email').fill(draft.signerEmail);
+  await details.getByLabel('Customer legal name').fill(draft.customerName);
+  await details.getByLabel('SE account number').fill(draft.accountNumber);
+  // A Fluent combobox: its options open in a popup outside the card.
+  await details.getByRole('combobox', { name: 'Product range' }).click();
+  await page.getByRole('option', { name: draft.productRange }).click();
+  await details.getByLabel('Discount (%)').fill(draft.discount);
+  // Input.Date is a Fluent DatePicker that takes typed text and submits yyyy-mm-dd.
+  await details.getByLabel('Start date').fill(draft.startDate);
+  await details.getByLabel('Start date').press('Tab');
+  await details.getByLabel('End date').fill(draft.endDate);
+  await details.getByLabel('End date').press('Tab');
+  if (draft.specialTerms) await details.getByLabel('Special terms (optional)').fill(draft.specialTerms);
+}
