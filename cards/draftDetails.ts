@@ -1,3 +1,4 @@
+import { defaultRef } from '../bot/domain/agreementRef';
 import { DRAFT_INPUTS, LIMITS, formFieldId } from '../bot/domain/draft';
 import type { Draft, FieldErrors } from '../bot/domain/draft';
 import { maxLengthOf } from '../bot/domain/templateCatalog';
@@ -73,7 +74,7 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem }: D
   return render({
     draftId: draft.id,
     templateName: escapeMarkdown(loaTemplate.name),
-    basedOn: draft.previousAgreementId ? escapeMarkdown(`Based on agreement ${draft.previousAgreementId}`) : '',
+    basedOn: draft.previousAgreementId ? escapeMarkdown(`Based on your earlier LOA, ref ${defaultRef(draft.previousAgreementId)}`) : '',
     problemSummary: escapeMarkdown(summary),
     partyInputs: [
       text(DRAFT_INPUTS.signerName, 'Signer name', v.signerName, LIMITS.nameLength, { required: true, requiredMessage: 'Required.' }),

@@ -1,4 +1,5 @@
 import type { AgreementRequest } from '../bot/domain/agreement';
+import { defaultRef } from '../bot/domain/agreementRef';
 import type { LoaTemplate } from '../bot/domain/templateCatalog';
 import { escapeMarkdown } from '../bot/domain/text';
 import { partyText } from './agreementSent';
@@ -21,7 +22,7 @@ export function renderReviewDraftCard({ draftId, template: loaTemplate, request 
     .map(({ field, value }) => ({ title: field.label, value: field.type === 'choice' ? (field.choices?.find((c) => c.value === value)?.title ?? value) : value }));
   const facts = [
     { title: 'Template', value: loaTemplate.name },
-    ...(request.previousAgreementId ? [{ title: 'Based on', value: request.previousAgreementId }] : []),
+    ...(request.previousAgreementId ? [{ title: 'Based on', value: `Your earlier LOA, ref ${defaultRef(request.previousAgreementId)}` }] : []),
     { title: 'Signer', value: partyText(request.signer) },
     { title: 'CC', value: request.cc ? partyText(request.cc) : 'None' },
     ...formFacts,

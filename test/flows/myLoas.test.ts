@@ -232,10 +232,10 @@ describe('my LOAs', () => {
     assert.equal(inputs.ccEmail, 'carl@acme.example');
     assert.equal(inputs.f_customerName, 'Acme Repeat SA');
     assert.equal(inputs.f_productRange, 'LV');
-    assert.match(readableText(details), new RegExp(`Based on agreement ${previous!.id}`));
+    assert.match(readableText(details), new RegExp(`Based on your earlier LOA, ref ${defaultRef(previous!.id)}`));
 
     const review = await rep.press(details, 'Review', { ...inputs, f_discountPercent: '20' });
-    assert.match(readableText(review), new RegExp(`Based on: ${previous!.id}`));
+    assert.match(readableText(review), new RegExp(`Based on: Your earlier LOA, ref ${defaultRef(previous!.id)}`));
     assert.match(readableText(await rep.press(review, 'Send')), /LOA sent/);
     const latest = (await owned(rep)).find((a) => a.id !== previous!.id)!;
     assert.equal(latest.previousAgreementId, previous!.id);
