@@ -1,3 +1,4 @@
+import { describeStatus } from '../bot/domain/agreement';
 import type { AgreementRecord } from '../bot/domain/agreementRecords';
 import { escapeMarkdown } from '../bot/domain/text';
 import { cardTimestamp, partyText } from './agreementSent';
@@ -11,6 +12,20 @@ export interface ListedAgreement {
   templateName: string;
   /** True when the status shown was just confirmed by the API. */
   fresh: boolean;
+  /** Its short ref, unambiguous among the rep's LOAs. */
+  ref: string;
+  /** The value of the template's key field (the customer or the project), if it has one. */
+  keyValue?: string;
+  /** When it was sent, already in the rep's locale. */
+  sentAt: string;
+}
+
+/** The draft the rep has not sent yet, shown first with a Resume button. */
+export interface OpenDraft {
+  id: string;
+  templateName: string;
+  /** Who it is for, or the key field, in the rep's words; may be the rep's own text. */
+  summary: string;
 }
 
 export interface AgreementListCardData {
@@ -19,6 +34,7 @@ export interface AgreementListCardData {
   pages: number;
   /** Why statuses may be stale, in the rep's words; empty when they are fresh. */
   note: string;
+  draft?: OpenDraft;
 }
 
 const renderList = compileCard<object>(template);
@@ -26,18 +42,21 @@ const renderConfirm = compileCard<object>(confirmTemplate);
 
 export function statusLabel(record: AgreementRecord, fresh: boolean): string {
   if (record.goneAt) return record.status === 'DELETED' ? 'Deleted' : 'No longer in the LOA service';
-  return fresh ? `Status: ${record.status}` : `Status: ${record.status} (last known)`;
+  return fresh ? describeStatus(record.status) : `${describeStatus(record.status)} (last known)`;
 }
 
-export function renderAgreementListCard({ items, page, pages, note }: AgreementListCardData): AdaptiveCard {
+export function renderAgreementListCard({ items, page, pages, note, draft }: AgreementListCardData): AdaptiveCard {
   return renderList({
     pageLabel: `Newest first · page ${page} of ${pages}`,
     note: escapeMarkdown(note),
-    items: items.map(({ record, templateName, fresh }) => ({
+    draft: draft ? { id: draft.id, templateName: escapeMarkdown(draft.templateName), summary: escapeMarkdown(draft.summary) } : null,
+    items: items.map(({ record, templateName, fresh, ref, keyValue, sentAt }) => ({
       id: record.id,
+      headline: escapeMarkdown(keyValue || templateName),
       templateName: escapeMarkdown(templateName),
+      ref,
       signer: escapeMarkdown(partyText(record.signer)),
-      createdAt: cardTimestamp(record.createdAt),
+      sentAt: escapeMarkdown(sentAt),
       statusText: escapeMarkdown(statusLabel(record, fresh)),
       canDelete: !record.goneAt,
     })),
@@ -46,12 +65,14 @@ export function renderAgreementListCard({ items, page, pages, note }: AgreementL
   });
 }
 
-export function renderConfirmDeleteCard(record: AgreementRecord, templateName: string): AdaptiveCard {
+/** `ref` is the short ref the rep knows it by; the full id stays as a fact, for support. */
+export function renderConfirmDeleteCard(record: AgreementRecord, templateName: string, ref: string): AdaptiveCard {
   const facts = [
+    { title: 'Ref', value: ref },
     { title: 'Template', value: templateName },
     { title: 'Signer', value: partyText(record.signer) },
     { title: 'CC', value: record.cc ? partyText(record.cc) : 'None' },
-    { title: 'Status', value: record.status },
+    { title: 'Status', value: describeStatus(record.status) },
     { title: 'Agreement ID', value: record.id },
   ];
   return renderConfirm({

@@ -1,4 +1,6 @@
+import { describeStatus } from '../bot/domain/agreement';
 import type { Agreement } from '../bot/domain/agreement';
+import { defaultRef } from '../bot/domain/agreementRef';
 import { escapeMarkdown } from '../bot/domain/text';
 import { compileCard } from './render';
 import type { AdaptiveCard } from './render';
@@ -28,12 +30,14 @@ export function partyText(party: { name: string; email: string }): string {
 }
 
 export function renderAgreementSentCard({ agreement, templateName }: AgreementSentCardData): AdaptiveCard {
+  // Just created, so its own six characters almost surely name it; "delete LOA" asks which if not.
   const facts = [
-    { title: 'Agreement ID', value: agreement.id },
-    { title: 'Status', value: agreement.status },
+    { title: 'Ref', value: defaultRef(agreement.id) },
+    { title: 'Status', value: describeStatus(agreement.status) },
     { title: 'Template', value: templateName },
     { title: 'Signer', value: partyText(agreement.signer) },
     { title: 'CC', value: agreement.cc ? partyText(agreement.cc) : 'None' },
+    { title: 'Agreement ID', value: agreement.id },
   ];
   return render({
     signerName: escapeMarkdown(agreement.signer.name),

@@ -1,3 +1,4 @@
+import { defaultRef } from '../bot/domain/agreementRef';
 import { DRAFT_INPUTS, LIMITS, formFieldId } from '../bot/domain/draft';
 import { FIXED_LABELS, clientMessageOf, fieldNoun, ruleOf } from '../bot/domain/fieldRules';
 import type { Draft, FieldErrors } from '../bot/domain/draft';
@@ -80,7 +81,7 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem, not
   return render({
     draftId: draft.id,
     templateName: escapeMarkdown(loaTemplate.name),
-    basedOn: escapeMarkdown(note ?? (draft.previousAgreementId ? `Based on agreement ${draft.previousAgreementId}` : '')),
+    basedOn: escapeMarkdown(note ?? (draft.previousAgreementId ? `Based on your earlier LOA, ref ${defaultRef(draft.previousAgreementId)}` : '')),
     problemSummary: escapeMarkdown([problem, fix].filter((x) => x).join(' ')),
     fixSummary: escapeMarkdown(fix || (problem ?? '')),
     partyInputs: [

@@ -1,4 +1,5 @@
 import type { AgreementRequest } from '../bot/domain/agreement';
+import { defaultRef } from '../bot/domain/agreementRef';
 import { formatDate, formatNumber } from '../bot/domain/format';
 import type { LoaTemplate, TemplateField } from '../bot/domain/templateCatalog';
 import { escapeMarkdown } from '../bot/domain/text';
@@ -26,7 +27,7 @@ export function renderReviewDraftCard({ draftId, template: loaTemplate, request,
     .map(({ field, value }) => ({ title: field.label, value: shownValue(field, value, locale) }));
   const facts = [
     { title: 'Template', value: loaTemplate.name },
-    ...(request.previousAgreementId ? [{ title: 'Based on', value: request.previousAgreementId }] : []),
+    ...(request.previousAgreementId ? [{ title: 'Based on', value: `Your earlier LOA, ref ${defaultRef(request.previousAgreementId)}` }] : []),
     { title: 'Signer', value: partyText(request.signer) },
     { title: 'CC', value: request.cc ? partyText(request.cc) : 'None' },
     ...formFacts,

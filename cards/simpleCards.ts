@@ -33,7 +33,7 @@ const notice = compileCard<Required<NoticeCardData>>(noticeTemplate);
 export const COMMANDS = [
   { command: 'send LOA', does: 'Start a new Letter of Agreement' },
   { command: 'my LOAs', does: 'See the LOAs you sent, delete one, or start a new one from it' },
-  { command: 'delete LOA <id>', does: 'Delete an LOA you sent' },
+  { command: 'delete LOA <ref>', does: 'Delete an LOA you sent, by the ref shown in my LOAs' },
   { command: 'cancel', does: 'Stop the LOA you are preparing' },
   { command: 'help', does: 'Show this list' },
 ];

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { defaultRef } from '../bot/domain/agreementRef';
 import { randomBytes } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -268,7 +269,7 @@ describe('secrets stay out of logs, output and chat', () => {
       await sendDistributorLoa(rep, { signerName: 'Sig Ner' });
       const [agreement] = await mine(rep);
       await loa.hooks.setStatus(agreement!.id, 'SIGNED');
-      await h.teams.waitFor(() => h.teams.posted(rep.conversationId).some((m) => /signed/i.test(String(m.text)) && String(m.text).includes(agreement!.id)));
+      await h.teams.waitFor(() => h.teams.posted(rep.conversationId).some((m) => /signed/i.test(String(m.text)) && String(m.text).includes(`ref ${defaultRef(agreement!.id)},`)));
     });
 
     it('fails a turn plainly when the Teams roster lookup fails', async () => {

@@ -49,3 +49,21 @@ export interface Agreement {
 export function isFinalStatus(status: AgreementStatus): boolean {
   return (FINAL_STATUSES as readonly string[]).includes(status);
 }
+
+/** Every status the LOA API is known to return, as a rep reads it; in `describeStatus`. */
+const STATUS_DESCRIPTIONS: Record<string, string> = {
+  SENT: 'Sent: waiting for the signer',
+  VIEWED: 'Viewed',
+  SIGNED: 'Signed',
+  DECLINED: 'Declined',
+  EXPIRED: 'Expired',
+  DELETED: 'Deleted',
+};
+
+/** A status in words: known ones as above, any other ("IN_REVIEW") as plain words ("In review"). */
+export function describeStatus(status: AgreementStatus): string {
+  const known = STATUS_DESCRIPTIONS[status];
+  if (known) return known;
+  const words = status.replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : 'Unknown';
+}

@@ -1,4 +1,5 @@
 import type { Agreement, AgreementStatus, FormValue, Party } from './agreement';
+import { defaultRef, shortRefs } from './agreementRef';
 import { updateWithRetry } from './keyValueStore';
 import type { KeyValueStore } from './keyValueStore';
 
@@ -70,6 +71,13 @@ export class AgreementRecords {
   /** The rep who created this agreement through the bot, if any did. */
   async ownerOf(agreementId: string): Promise<string | undefined> {
     return (await this.owners.get(ownerKeyOf(agreementId)))?.value.repKey;
+  }
+
+  /** The short ref a rep reads for this agreement: unambiguous among its owner's agreements. */
+  async refOf(agreementId: string): Promise<string> {
+    const owner = await this.ownerOf(agreementId);
+    const ids = owner ? (await this.list(owner)).map((r) => r.id) : [];
+    return shortRefs(ids.includes(agreementId) ? ids : [agreementId, ...ids]).get(agreementId) ?? defaultRef(agreementId);
   }
 
   async add(repKey: string, record: AgreementRecord): Promise<void> {

@@ -175,7 +175,7 @@ export class StatusWatcher {
     });
     if (before && !before.goneAt && agreement.status !== before.status) {
       this.o.log.info({ agreementId: record.id, from: before.status, to: agreement.status }, 'Agreement status changed');
-      if (!(await this.tell(entry, record, this.statusMessage(record, agreement.status)))) return { keep: false };
+      if (!(await this.tell(entry, record, await this.statusMessage(record, agreement.status)))) return { keep: false };
     }
     if (isFinalStatus(agreement.status)) return { keep: false };
     return this.reschedule(entry, now);
@@ -189,7 +189,7 @@ export class StatusWatcher {
         return alreadyGone ? r : { ...r, goneAt: new Date(now).toISOString() };
       });
       // Deleted from Teams meanwhile, or announced by another instance: nothing to say.
-      if (!alreadyGone) await this.tell(entry, record, `Your LOA to ${record.signer.name} (agreement ${record.id}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
+      if (!alreadyGone) await this.tell(entry, record, `Your LOA to ${record.signer.name} (ref ${await this.o.records.refOf(record.id)}) no longer exists in the LOA service. It may have been deleted outside Teams.`);
       return { keep: false };
     }
     if (err instanceof LoaServiceError && err.status === 403) return { keep: false };
@@ -229,9 +229,9 @@ export class StatusWatcher {
     return { keep: true, entry: { ...entry, intervalMs, nextPollAt: now + intervalMs } };
   }
 
-  private statusMessage(record: AgreementRecord, status: string): string {
+  private async statusMessage(record: AgreementRecord, status: string): Promise<string> {
     const template = this.o.catalog.get(record.templateId)?.name ?? 'LOA';
-    return `Update: your LOA to ${record.signer.name} (${template}) was ${statusInWords(status)}. Agreement ${record.id}, status ${status}.`;
+    return `Update: your LOA to ${record.signer.name} (${template}), ref ${await this.o.records.refOf(record.id)}, was ${statusInWords(status)}. Type "my LOAs" to see all of them.`;
   }
 
   private pauseForUnsupportedGet(): void {

@@ -8,6 +8,7 @@ import { StorageUnavailable } from '../domain/keyValueStore';
 import { describeError } from '../logger';
 import type { Logger } from '../logger';
 import type { AnnounceOptions } from '../domain/announcements';
+import { matchRef, shortRefs } from '../domain/agreementRef';
 import { repKey } from '../domain/rep';
 import { escapeMarkdown } from '../domain/text';
 import { FAILURE_CAUSE, nextStep } from './failureWords';
@@ -17,16 +18,38 @@ import { announceOrTell, asAnnounced, settledWithin } from './settle';
 
 export const agreementData = z.object({ agreementId: z.string().trim().min(1).max(100) });
 
-const MY_LOAS = { title: 'My LOAs', verb: VERBS.listAgreements, data: { page: '1' } } as const;
+const MY_LOAS = { title: 'Back to my LOAs', verb: VERBS.listAgreements, data: { page: '1' } } as const;
 
-function notFound(id: string): FlowResult {
+function notFound(typed: string): FlowResult {
   return {
     card: renderNoticeCard({
       title: "I can't find that LOA",
-      text: `No LOA with id ${escapeMarkdown(id)} was sent by you through this bot. You can only delete LOAs you sent here. Type **my LOAs** to see them.`,
+      text: `None of the LOAs you sent through this bot has the ref ${escapeMarkdown(typed.slice(0, 40))}. You can only delete LOAs you sent here. Open **my LOAs** to see their refs.`,
       style: 'attention',
       actions: [MY_LOAS],
     }),
+  };
+}
+
+/** "delete LOA <ref>" (or the full id): asks first, or asks which when the ref fits several of the rep's LOAs. */
+export function confirmDeleteByRef(deps: FlowDeps): FlowHandler<{ agreementId: string }> {
+  const confirm = confirmDelete(deps);
+  return async (ctx, { agreementId: typed }) => {
+    const records = await deps.records.list(repKey(await ctx.rep()));
+    const matches = matchRef(records, typed);
+    if (matches.length === 0) return notFound(typed);
+    if (matches.length === 1) return confirm(ctx, { agreementId: matches[0]!.id });
+    const refs = shortRefs(records.map((r) => r.id));
+    const shown = matches.slice(0, 5);
+    return {
+      card: renderNoticeCard({
+        title: 'Which LOA?',
+        text: `${matches.length} of your LOAs have a ref starting with ${escapeMarkdown(typed.slice(0, 40).toUpperCase())}. Press the one to delete; you confirm next.`,
+        style: 'warning',
+        facts: shown.map((r) => ({ title: `Ref ${refs.get(r.id)!}`, value: `${templateNameOf(deps, r)}, to ${r.signer.name}` })),
+        actions: [...shown.map((r) => ({ title: `Delete ${refs.get(r.id)!}`, verb: VERBS.confirmDelete, data: { agreementId: r.id } })), MY_LOAS],
+      }),
+    };
   };
 }
 
@@ -34,7 +57,7 @@ function templateNameOf(deps: FlowDeps, record: AgreementRecord): string {
   return deps.catalog.get(record.templateId)?.name ?? 'Unknown template';
 }
 
-function deletedCard(deps: FlowDeps, record: AgreementRecord, title: string, text: string): FlowResult {
+async function deletedCard(deps: FlowDeps, record: AgreementRecord, title: string, text: string): Promise<FlowResult> {
   return {
     card: renderNoticeCard({
       title,
@@ -43,6 +66,7 @@ function deletedCard(deps: FlowDeps, record: AgreementRecord, title: string, tex
       facts: [
         { title: 'Template', value: templateNameOf(deps, record) },
         { title: 'Signer', value: `${record.signer.name} (${record.signer.email})` },
+        { title: 'Ref', value: await deps.records.refOf(record.id) },
         { title: 'Agreement ID', value: record.id },
       ],
       actions: [MY_LOAS],
@@ -77,8 +101,8 @@ export function confirmDelete(deps: FlowDeps): FlowHandler<{ agreementId: string
   return async (ctx, { agreementId }) => {
     const record = await deps.records.find(repKey(await ctx.rep()), agreementId);
     if (!record) return notFound(agreementId);
-    if (record.goneAt) return deletedCard(deps, record, 'Already deleted', 'This LOA no longer exists. Nothing to do.');
-    return { card: renderConfirmDeleteCard(record, templateNameOf(deps, record)) };
+    if (record.goneAt) return await deletedCard(deps, record, 'Already deleted', 'This LOA no longer exists. Nothing to do.');
+    return { card: renderConfirmDeleteCard(record, templateNameOf(deps, record), await deps.records.refOf(record.id)) };
   };
 }
 
@@ -109,29 +133,30 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
 
 /** The outcome of a delete as the chat is told it: only the first to show it posts its message. */
 export async function announcedDeletion(deps: FlowDeps, log: Logger, outcome: DeletionOutcome, how: AnnounceOptions): Promise<FlowResult> {
-  const shown = renderDeletion(deps, outcome);
+  const shown = await renderDeletion(deps, outcome);
   if (!shown.messages?.length) return shown;
   return asAnnounced(shown, await announceOrTell(() => deps.deleter.announce(outcome, how), log), () => deps.deleter.unannounce(outcome));
 }
 
-function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): FlowResult {
+async function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): Promise<FlowResult> {
+  const ref = 'record' in outcome ? await deps.records.refOf(outcome.record.id) : '';
   switch (outcome.status) {
     case 'notYours':
       return { card: renderNoticeCard({ title: "I can't find that LOA", text: 'You can only delete LOAs you sent through this bot. Type **my LOAs** to see them.', style: 'attention', actions: [MY_LOAS] }) };
     case 'deleted': {
-      const result = deletedCard(deps, outcome.record, 'LOA deleted', `${escapeMarkdown(outcome.record.signer.name)} can no longer sign it.`);
-      return { ...result, messages: [`LOA ${outcome.record.id} to ${outcome.record.signer.name} is deleted.`] };
+      const result = await deletedCard(deps, outcome.record, 'LOA deleted', `${escapeMarkdown(outcome.record.signer.name)} can no longer sign it.`);
+      return { ...result, messages: [`LOA ${ref} to ${outcome.record.signer.name} is deleted.`] };
     }
     case 'gone': {
-      const result = deletedCard(deps, outcome.record, 'Already gone', 'The LOA service no longer knows this LOA, so there was nothing to delete.');
-      return { ...result, messages: [`LOA ${outcome.record.id} was already gone from the LOA service.`] };
+      const result = await deletedCard(deps, outcome.record, 'Already gone', 'The LOA service no longer knows this LOA, so there was nothing to delete.');
+      return { ...result, messages: [`LOA ${ref} was already gone from the LOA service.`] };
     }
     case 'deleting':
       return { card: renderNoticeCard({ title: 'Deleting…', text: 'This LOA is being deleted. Type **my LOAs** in a moment to check.', style: 'accent', actions: [MY_LOAS] }) };
     case 'forbidden':
       return {
         card: renderNoticeCard({ title: 'Not deleted', text: 'The LOA service says you are not allowed to delete this LOA. Nothing changed.', style: 'attention', actions: [MY_LOAS] }),
-        messages: [`LOA ${outcome.record.id} was not deleted: the LOA service refused.`],
+        messages: [`LOA ${ref} was not deleted: the LOA service refused.`],
       };
     case 'failed': {
       const cause = FAILURE_CAUSE[outcome.failure];
@@ -140,12 +165,12 @@ function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): FlowResult {
       if (outcome.mayHaveDeleted) {
         return {
           card: renderNoticeCard({ title: "I couldn't confirm the delete", text: `${cause}, so the LOA may or may not be deleted. Press Delete again to make sure.`, style: 'warning', actions: again }),
-          messages: [`I couldn't confirm that LOA ${outcome.record.id} is deleted. ${cause}.`],
+          messages: [`I couldn't confirm that LOA ${ref} is deleted. ${cause}.`],
         };
       }
       return {
         card: renderNoticeCard({ title: 'Not deleted yet', text: `${cause}, and the LOA still exists. ${nextStep(outcome.failure, 'Press Delete')}`, style: 'attention', actions: again }),
-        messages: [`LOA ${outcome.record.id} was not deleted. ${cause}.`],
+        messages: [`LOA ${ref} was not deleted. ${cause}.`],
       };
     }
   }

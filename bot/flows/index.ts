@@ -5,7 +5,7 @@ import { cancelByText, cancelDraft } from './cancelDraft';
 import { changeTemplate } from './changeTemplate';
 import { chooseData, chooseTemplate } from './chooseTemplate';
 import type { Command } from './commands';
-import { agreementData, confirmDelete, deleteAgreement } from './deleteAgreement';
+import { agreementData, confirmDelete, confirmDeleteByRef, deleteAgreement } from './deleteAgreement';
 import { discardAndStart, discardData } from './discardAndStart';
 import { draftData } from './draftGuard';
 import { editDraft } from './editDraft';
@@ -22,7 +22,7 @@ import { routeVerb } from './router';
 import type { VerbRoute } from './router';
 import { sendData, sendDraft } from './sendDraft';
 import { sendWithoutLink } from './sendWithoutLink';
-import { answerUnknownText, showHelp, welcome } from './showHelp';
+import { answerUnknownText, didYouMean, showHelp, welcome } from './showHelp';
 import { startSendLoa } from './startSendLoa';
 
 export interface Flows {
@@ -70,17 +70,19 @@ function verbRoutes(deps: FlowDeps): Record<Verb, FlowHandler> {
 /** Every user task, by the command or card verb that starts it. */
 export function createFlows(deps: FlowDeps): Flows {
   const verbs = verbRoutes(deps);
-  const confirm = confirmDelete(deps);
+  const confirmByRef = confirmDeleteByRef(deps);
   const list = listAgreements(deps);
   return {
     commands: {
       sendLoa: startSendLoa(deps),
       help: showHelp,
+      greeting: welcome,
+      didYouMean,
       cancel: cancelByText(deps),
       myLoas: (ctx) => list(ctx, { page: 1 }),
       deleteLoa: (ctx, data) => {
         const parsed = agreementData.safeParse({ agreementId: data.argument });
-        return parsed.success ? confirm(ctx, parsed.data) : verbs[VERBS.confirmDelete](ctx, data);
+        return parsed.success ? confirmByRef(ctx, parsed.data) : verbs[VERBS.confirmDelete](ctx, data);
       },
     },
     verbs,

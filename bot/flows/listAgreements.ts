@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { renderAgreementListCard } from '../../cards/agreementList';
-import type { ListedAgreement } from '../../cards/agreementList';
+import type { ListedAgreement, OpenDraft } from '../../cards/agreementList';
 import { isFinalStatus } from '../domain/agreement';
+import { shortRefs } from '../domain/agreementRef';
+import { formatDateTime } from '../domain/format';
 import type { AgreementRecord } from '../domain/agreementRecords';
+import type { LoaTemplate } from '../domain/templateCatalog';
 import { repKey } from '../domain/rep';
 import type { RepIdentity } from '../domain/rep';
 import { LOA_ERROR_CODES, LoaServiceError } from '../domain/loaService';
@@ -10,7 +13,7 @@ import type { LoaFailure, LoaPrincipal } from '../domain/loaService';
 import { FAILURE_CAUSE } from './failureWords';
 import { describeError } from '../logger';
 import type { Logger } from '../logger';
-import type { FlowDeps, FlowHandler } from './flowContext';
+import type { FlowContext, FlowDeps, FlowHandler } from './flowContext';
 
 export const PAGE_SIZE = 10;
 
@@ -33,13 +36,44 @@ export function listAgreements(deps: FlowDeps): FlowHandler<{ page: number }> {
       const byId = new Map(records.map((r) => [r.id, r]));
       shown = shown.map((r) => byId.get(r.id) ?? r);
     }
-    const items: ListedAgreement[] = shown.map((record) => ({
-      record,
-      templateName: deps.catalog.get(record.templateId)?.name ?? 'Unknown template',
-      fresh: refreshed.has(record.id) || isFinalStatus(record.status),
-    }));
-    return { card: renderAgreementListCard({ items, page, pages, note }) };
+    const refs = shortRefs(all.map((r) => r.id));
+    const items: ListedAgreement[] = shown.map((record) => {
+      const template = deps.catalog.get(record.templateId);
+      const keyValue = keyValueOf(template, record.formData);
+      return {
+        record,
+        templateName: template?.name ?? 'Unknown template',
+        fresh: refreshed.has(record.id) || isFinalStatus(record.status),
+        ref: refs.get(record.id)!,
+        ...(keyValue ? { keyValue } : {}),
+        sentAt: formatDateTime(record.createdAt, ctx.locale),
+      };
+    });
+    const draft = page === 1 ? await openDraft(deps, ctx) : undefined;
+    return { card: renderAgreementListCard({ items, page, pages, note, ...(draft ? { draft } : {}) }) };
   };
+}
+
+/**
+ * The field that tells one LOA of a template from another (the customer, the project): its
+ * first required text field. Undefined when the template has none or the value is empty.
+ */
+function keyValueOf(template: LoaTemplate | undefined, values: ReadonlyArray<{ name: string; value: string }>): string | undefined {
+  const field = template?.fields.find((f) => f.required && f.type === 'text');
+  return values.find((v) => v.name === field?.name)?.value.trim() || undefined;
+}
+
+/** The rep's draft in this chat, if a template is chosen and it was not sent: shown first, to resume. */
+async function openDraft(deps: FlowDeps, ctx: FlowContext): Promise<OpenDraft | undefined> {
+  const draft = ctx.conversation.draft;
+  const template = draft?.templateId ? deps.catalog.get(draft.templateId) : undefined;
+  if (!draft || !template) return undefined;
+  const submission = await deps.sender.find(await ctx.caller(), draft.id);
+  if (submission && submission.status !== 'failed') return undefined;
+  const keyValue = keyValueOf(template, Object.entries(draft.values.fields).map(([name, value]) => ({ name, value })));
+  const signer = draft.values.signerName.trim();
+  const parts = [keyValue, signer ? `to ${signer}` : undefined].filter(Boolean);
+  return { id: draft.id, templateName: template.name, summary: parts.length > 0 ? `${parts.join(', ')}. Press Resume to finish it.` : 'Press Resume to finish it.' };
 }
 
 /** Asks the API for the status of each open agreement shown, and writes the answers back in one go. */

@@ -1,4 +1,6 @@
 import { renderAgreementSentCard } from '../../cards/agreementSent';
+import { describeStatus } from '../domain/agreement';
+import { defaultRef } from '../domain/agreementRef';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
@@ -24,7 +26,7 @@ export function renderSubmission(submission: Submission, deps: FlowDeps, draft?:
       if (!agreement) throw new Error(`Submission ${submission.draftId} is created but holds no agreement`);
       return {
         card: renderAgreementSentCard({ agreement, templateName }),
-        messages: [`LOA sent to ${agreement.signer.name} (${templateName}). Agreement ${agreement.id}, status ${agreement.status}.`],
+        messages: [`LOA sent to ${agreement.signer.name} (${templateName}), ref ${defaultRef(agreement.id)}. ${describeStatus(agreement.status)}.`],
       };
     }
     case 'sending':

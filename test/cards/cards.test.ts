@@ -144,12 +144,12 @@ const EVERY_CARD: CardCase[] = [
   {
     name: 'details based on an earlier agreement',
     render: () => renderDraftDetailsCard({ template: DISTRIBUTOR, draft: draftOf(DISTRIBUTOR, FULL_VALUES, { previousAgreementId: 'AGR-2025-000042' }) }),
-    shows: ['Based on agreement AGR-2025-000042'],
+    shows: ['Based on your earlier LOA, ref AGR202'],
   },
   {
     name: 'review with cc, notifications and an email message',
     render: () => renderReviewDraftCard({ draftId: 'draft-1', template: DISTRIBUTOR, request: toAgreementRequest(DISTRIBUTOR, draftOf(DISTRIBUTOR, FULL_VALUES, { previousAgreementId: 'AGR-2025-000042' })) }),
-    shows: ['CC: Carl Copy (carl.copy@acme.example)', 'Notifications: ana.rep@se.com, sales.ops@se.com', 'please sign the attached', 'Based on: AGR-2025-000042'],
+    shows: ['CC: Carl Copy (carl.copy@acme.example)', 'Notifications: ana.rep@se.com, sales.ops@se.com', 'please sign the attached', 'Based on: Your earlier LOA, ref AGR202'],
   },
   {
     name: 'review without cc, notifications or an email message',

@@ -4,6 +4,7 @@
  * shows are copied to docs/screenshots/.
  */
 import assert from 'node:assert/strict';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import { formatDate } from '../../bot/domain/format';
 import { DEV_REP } from '../../deploy/local/dev';
 import { startPlaygroundSession } from './playgroundSession';
@@ -86,7 +87,7 @@ describe('Agents Playground, end to end', () => {
     agreementId = /Agreement ID\s+([0-9a-f-]{36})/.exec(await sent.innerText())?.[1];
     assert.ok(agreementId, 'the confirmation shows the agreement id');
     // The bot also posts a status message to the chat.
-    await chatMessage(`Agreement ${agreementId}, status SENT`).waitFor();
+    await chatMessage(`ref ${defaultRef(agreementId)}. Sent: waiting for the signer`).waitFor();
     await screenshot('05-sent', sent, 'sent');
     await screenshot('06-chat-after-send', session.page);
   });
@@ -107,7 +108,7 @@ describe('Agents Playground, end to end', () => {
     await screenshot('07-my-loas', list, 'my-loas');
 
     // The innermost container that names the agreement: its own row.
-    const row = list.locator('.ac-container', { hasText: `ID ${id}` }).last();
+    const row = list.locator('.ac-container', { hasText: `ref ${defaultRef(id)}` }).last();
     await row.getByRole('button', { name: 'Delete', exact: true }).click();
     const confirm = card('Delete this LOA?');
     await confirm.waitFor();
@@ -117,7 +118,7 @@ describe('Agents Playground, end to end', () => {
     const deleted = card('LOA deleted');
     await deleted.waitFor();
     assert.ok((await deleted.innerText()).includes(id), 'the card names the deleted agreement');
-    await chatMessage(`LOA ${id} to ${DRAFT.signerName} is deleted`).waitFor();
+    await chatMessage(`LOA ${defaultRef(id)} to ${DRAFT.signerName} is deleted`).waitFor();
     await screenshot('09-deleted', deleted, 'deleted');
     await screenshot('10-chat-after-delete', session.page);
 

@@ -152,3 +152,25 @@ export async function startPlaygroundSession(options: { viewport?: { width: numb
     },
   };
 }
+
+/**
+ * The mocha hooks of a browser suite: one session for the suite (opened on the welcome card
+ * when `open`), stopped after it, and no page errors after each test. Returns the session.
+ */
+export function playgroundSuite(options: { viewport?: { width: number; height: number }; open?: boolean } = {}): () => PlaygroundSession {
+  let session: PlaygroundSession | undefined;
+  before(async () => {
+    session = await startPlaygroundSession(options.viewport ? { viewport: options.viewport } : {});
+    if (options.open) await session.open();
+  });
+  after(async () => {
+    await session?.stop();
+  });
+  afterEach(() => {
+    assert.deepEqual(session?.pageErrors ?? [], [], 'the Playground page raised no errors');
+  });
+  return () => {
+    assert.ok(session, 'the Playground session started');
+    return session;
+  };
+}

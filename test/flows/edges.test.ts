@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import type { AdaptiveCard } from '../../cards/render';
 import { ConversationHarness } from '../../testkit/conversation';
 import { actionsOf, readableText } from '../../testkit/cards';
@@ -157,7 +158,7 @@ describe('the edges: cards, races and repetition', () => {
       await h.teams.waitFor(() => h.teams.messages(rep.conversationId, /is deleted/).length >= 1);
       await sleep(200);
       assert.equal((await loa.hooks.calls()).delete - deletesBefore, 1, 'one DELETE reached the API');
-      assert.deepEqual(h.teams.messages(rep.conversationId, /is deleted/), [`LOA ${agreement!.id} to Jane Customer is deleted.`]);
+      assert.deepEqual(h.teams.messages(rep.conversationId, /is deleted/), [`LOA ${defaultRef(agreement!.id)} to Jane Customer is deleted.`]);
       const stale = await rep.press(confirm, 'Delete');
       assert.match(readableText(stale), /LOA deleted/);
       assert.equal(h.teams.messages(rep.conversationId, /is deleted/).length, 1, 'a stale Delete posts nothing');
@@ -182,7 +183,7 @@ describe('the edges: cards, races and repetition', () => {
 
       const listed = await timed(() => rep.invoke('loa.listAgreements', { page: '1' }, list));
       assert.ok(listed.ms < 5000, `my LOAs answered in ${listed.ms} ms`);
-      assert.match(readableText(listed.card), /Status: SENT \(last known\)/);
+      assert.match(readableText(listed.card), /Sent: waiting for the signer \(last known\)/);
       assert.match(readableText(listed.card), /did not answer in time, so the statuses marked "last known" may be out of date/);
 
       const deleting = await timed(() => rep.press(confirm, 'Delete'));

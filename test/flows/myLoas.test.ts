@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { describeStatus } from '../../bot/domain/agreement';
+import { defaultRef, matchRef, shortRefs } from '../../bot/domain/agreementRef';
 import type { AdaptiveCard } from '../../cards/render';
 import { ConversationHarness } from '../../testkit/conversation';
 import { actionsOf, inputsOf, readableText } from '../../testkit/cards';
 import type { RepSession } from '../../testkit/conversation';
 import { GET_UNSUPPORTED_FOR_MS } from '../../bot/loa/loaClient';
-import { sendDistributorLoa } from '../../testkit/loaFlow';
+import { openDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
 import { JumpingClock } from '../helpers/manualClock';
 import { startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';
@@ -49,8 +51,7 @@ describe('my LOAs', () => {
     assert.deepEqual(listedSigners(first), ['Signer 12', 'Signer 11', 'Signer 10', 'Signer 09', 'Signer 08', 'Signer 07', 'Signer 06', 'Signer 05', 'Signer 04', 'Signer 03']);
     assert.match(readableText(first), /page 1 of 2/);
     assert.match(readableText(first), /Distributor pricing agreement/);
-    assert.match(readableText(first), /Status: SENT/);
-    assert.match(JSON.stringify(first), /\{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\}/, 'shows when each was sent');
+    assert.match(readableText(first), /^Sent: waiting for the signer · sent .+ UTC$/m);
     assert.equal(actionsOf(first).filter((a) => a.title === 'Delete').length, 10);
     assert.equal(actionsOf(first).filter((a) => a.title === 'New from this').length, 10);
     assert.equal(actionsOf(first).some((a) => a.title === 'Newer'), false);
@@ -91,7 +92,7 @@ describe('my LOAs', () => {
       assert.equal((await owned(rep))[0]!.status, 'DELETED');
       await h.teams.waitFor(() => h.teams.posted(rep.conversationId).some((m) => /is deleted/.test(String(m.text))));
       const after = await myLoas(rep);
-      assert.match(readableText(after), /Deleted/);
+      assert.match(readableText(after), /^Deleted · sent/m);
       assert.equal(actionsOf(after).some((a) => a.title === 'Delete'), false);
     });
 
@@ -150,6 +151,76 @@ describe('my LOAs', () => {
     });
   });
 
+  describe('rows', () => {
+    it('shows the customer, a short ref, the date and time in the rep\'s locale, and the status in words', async () => {
+      const rep = h.rep();
+      await sendDistributorLoa(rep, { signerName: 'Row Signer', f_customerName: 'Schneider Kunde GmbH' });
+      const [agreement] = await owned(rep);
+      const { cards } = await rep.says('my LOAs', { locale: 'de-DE' });
+      const text = readableText(cards[0]!);
+      assert.match(text, /^Schneider Kunde GmbH$/m, 'the key field of the template is the headline');
+      assert.match(text, new RegExp(`^Distributor pricing agreement · ref ${defaultRef(agreement!.id)}$`, 'm'));
+      assert.doesNotMatch(text, new RegExp(agreement!.id), 'no GUID in the list');
+      const sentAt = new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(agreement!.createdAt));
+      assert.match(text, new RegExp(`^Sent: waiting for the signer · sent ${sentAt.replace(/[.]/g, '\\.')} UTC$`, 'm'));
+    });
+
+    it('words every status, and an unknown one plainly', () => {
+      const words = ['SENT', 'VIEWED', 'SIGNED', 'DECLINED', 'EXPIRED', 'DELETED', 'IN_REVIEW'].map(describeStatus);
+      assert.deepEqual(words, ['Sent: waiting for the signer', 'Viewed', 'Signed', 'Declined', 'Expired', 'Deleted', 'In review']);
+    });
+
+    it('shows the open draft first, with Resume, and not once it is sent', async () => {
+      const rep = h.rep();
+      await sendDistributorLoa(rep, { signerName: 'Already Sent' });
+      assert.doesNotMatch(readableText(await myLoas(rep)), /Not sent yet/, 'a sent draft is not open');
+      await openDistributorDraft(rep);
+      const list = await myLoas(rep);
+      const text = readableText(list);
+      assert.match(text, /Not sent yet: Distributor pricing agreement/);
+      assert.ok(text.indexOf('Not sent yet') < text.indexOf('To Already Sent'), 'the draft comes first');
+      const details = await rep.press(list, 'Resume');
+      assert.ok('signerName' in inputsOf(details), 'Resume opens the details card');
+    });
+  });
+
+  describe('short refs', () => {
+    it('deletes by "delete LOA <ref>", in any case, and offers the way back to the list', async () => {
+      const rep = h.rep();
+      await sendDistributorLoa(rep, { signerName: 'By Ref' });
+      const [agreement] = await owned(rep);
+      const ref = defaultRef(agreement!.id);
+      const confirm = (await rep.says(`delete LOA ${ref.toLowerCase()}`)).cards[0]!;
+      assert.match(readableText(confirm), /Delete this LOA\?/);
+      assert.match(readableText(confirm), new RegExp(`Ref: ${ref}`));
+      assert.match(readableText(confirm), new RegExp(`Agreement ID: ${agreement!.id}`), 'the full id stays, for support');
+      assert.ok(actionsOf(confirm).some((a) => a.title === 'Back to my LOAs'));
+      const deleted = await rep.press(confirm, 'Delete');
+      assert.match(readableText(deleted), /LOA deleted/);
+      await h.teams.waitFor(() => h.teams.posted(rep.conversationId).some((m) => String(m.text) === `LOA ${ref} to By Ref is deleted.`));
+      const back = await rep.press(deleted, 'Back to my LOAs');
+      assert.match(readableText(back), /^Deleted · sent/m, 'the list shows the result');
+    });
+
+    it('says a ref that fits none is not found, without a GUID', async () => {
+      const rep = h.rep();
+      await sendDistributorLoa(rep);
+      const card = (await rep.says('delete LOA ZZZZZZ')).cards[0]!;
+      assert.match(readableText(card), /None of the LOAs you sent through this bot has the ref ZZZZZZ/);
+      assert.ok(actionsOf(card).some((a) => a.title === 'Back to my LOAs'));
+    });
+
+    it('lengthens a ref while it is ambiguous, and a typed ref that fits several asks which', () => {
+      const ids = ['4d34290f-aaaa-4000-8000-000000000001', '4d34290f-bbbb-4000-8000-000000000002', '9a000000-0000-4000-8000-000000000003'];
+      const refs = shortRefs(ids);
+      assert.deepEqual([...refs.values()], ['4D34290FA', '4D34290FB', '9A0000']);
+      assert.equal(matchRef(ids.map((id) => ({ id })), '4d3429').length, 2);
+      assert.equal(matchRef(ids.map((id) => ({ id })), '4D34290FB').length, 1);
+      assert.equal(matchRef(ids.map((id) => ({ id })), ids[2]!.toUpperCase()).length, 1, 'the full id, in any case');
+      assert.equal(matchRef(ids.map((id) => ({ id })), '4d3').length, 0, 'too short to look up');
+    });
+  });
+
   it('starts a new LOA from a previous one, filled in and referencing it', async () => {
     const rep = h.rep();
     await sendDistributorLoa(rep, { signerName: 'Repeat Customer', ccName: 'Carl Copy', ccEmail: 'carl@acme.example', f_customerName: 'Acme Repeat SA' });
@@ -161,10 +232,10 @@ describe('my LOAs', () => {
     assert.equal(inputs.ccEmail, 'carl@acme.example');
     assert.equal(inputs.f_customerName, 'Acme Repeat SA');
     assert.equal(inputs.f_productRange, 'LV');
-    assert.match(readableText(details), new RegExp(`Based on agreement ${previous!.id}`));
+    assert.match(readableText(details), new RegExp(`Based on your earlier LOA, ref ${defaultRef(previous!.id)}`));
 
     const review = await rep.press(details, 'Review', { ...inputs, f_discountPercent: '20' });
-    assert.match(readableText(review), new RegExp(`Based on: ${previous!.id}`));
+    assert.match(readableText(review), new RegExp(`Based on: Your earlier LOA, ref ${defaultRef(previous!.id)}`));
     assert.match(readableText(await rep.press(review, 'Send')), /LOA sent/);
     const latest = (await owned(rep)).find((a) => a.id !== previous!.id)!;
     assert.equal(latest.previousAgreementId, previous!.id);
@@ -204,13 +275,14 @@ describe('status changes', () => {
     await h.teams.waitFor(() => h.teams.posted(rep.conversationId).some((m) => /was signed/.test(String(m.text))), 5000);
     const news = h.teams.posted(rep.conversationId).find((m) => /was signed/.test(String(m.text)))!;
     assert.match(String(news.text), /Soon Signed/);
-    assert.ok(String(news.text).includes(agreement!.id));
+    assert.ok(String(news.text).includes(`ref ${defaultRef(agreement!.id)},`), 'names the LOA by its short ref');
+    assert.ok(!String(news.text).includes(agreement!.id), 'not by its GUID');
 
     const callsAfterFinal = (await loa.hooks.calls()).get;
     await new Promise((r) => setTimeout(r, 600));
     const laterGets = (await loa.hooks.calls()).get - callsAfterFinal;
     assert.ok(laterGets <= 1, `no polling after a final status (saw ${laterGets} more GETs)`);
-    assert.match(readableText(await myLoas(rep)), /Status: SIGNED/);
+    assert.match(readableText(await myLoas(rep)), /^Signed · sent/m);
   });
 
   it('shows the refreshed status in the list', async () => {
@@ -218,7 +290,7 @@ describe('status changes', () => {
     await sendDistributorLoa(rep);
     const [agreement] = await owned(rep);
     await loa.hooks.setStatus(agreement!.id, 'VIEWED');
-    assert.match(readableText(await myLoas(rep)), /Status: VIEWED$/m);
+    assert.match(readableText(await myLoas(rep)), /^Viewed · sent/m);
   });
 
   it('shows the last known status, and says so, when the API cannot report status', async () => {
@@ -226,7 +298,7 @@ describe('status changes', () => {
     await sendDistributorLoa(rep);
     await loa.hooks.setCapabilities({ getAgreement: false });
     const card = await myLoas(rep);
-    assert.match(readableText(card), /Status: SENT \(last known\)/);
+    assert.match(readableText(card), /Sent: waiting for the signer \(last known\)/);
     assert.match(readableText(card), /can't report status/);
   });
 
@@ -235,7 +307,7 @@ describe('status changes', () => {
     const rep = h.rep();
     await sendDistributorLoa(rep, { signerName: 'Viewed Later' });
     await loa.hooks.setCapabilities({ getAgreement: false });
-    assert.match(readableText(await myLoas(rep)), /Status: SENT \(last known\)/);
+    assert.match(readableText(await myLoas(rep)), /Sent: waiting for the signer \(last known\)/);
 
     // Sent while status checks are off: watched all the same.
     await sendDistributorLoa(rep, { signerName: 'Signed Later' });
@@ -254,8 +326,8 @@ describe('status changes', () => {
     await h.teams.waitFor(() => news(rep, /Viewed Later.*was opened by the signer/).length > 0 && news(rep, /Signed Later.*was signed/).length > 0, 5000);
     const list = readableText(await myLoas(rep));
     assert.doesNotMatch(list, /last known/);
-    assert.match(list, /Status: VIEWED/);
-    assert.match(list, /Status: SIGNED/);
+    assert.match(list, /^Viewed · sent/m);
+    assert.match(list, /^Signed · sent/m);
   });
 });
 

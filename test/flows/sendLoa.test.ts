@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import { ConversationHarness } from '../../testkit/conversation';
 import { actionsOf, inputsOf, readableText, textOf } from '../../testkit/cards';
 import { openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
@@ -80,11 +81,13 @@ describe('send LOA', () => {
       const agreement = stored[0]!;
       assert.match(shown, /LOA sent/);
       assert.ok(shown.includes(`Agreement ID: ${agreement.id}`), shown);
-      assert.match(shown, /Status: SENT/);
+      assert.ok(shown.includes(`Ref: ${defaultRef(agreement.id)}`), shown);
+      assert.match(shown, /Status: Sent: waiting for the signer/);
       assert.match(shown, /Template: Distributor pricing agreement/);
       assert.match(shown, /CC: Carl Copy/);
       assert.match(JSON.stringify(confirmation), /\{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\}/);
       assert.equal(actionsOf(confirmation).some((a) => a.title === 'Send'), false, 'no Send button remains');
+      assert.ok(actionsOf(confirmation).some((a) => a.title === 'My LOAs'), 'the next step is offered');
       assert.deepEqual(agreement.cc, { name: 'Carl Copy', email: 'carl@acme.example' });
       assert.deepEqual(agreement.notification, { isEnabled: true, emails: ['ana@se.com', 'desk@se.com'] });
       assert.equal(agreement.emailSubject, 'Your pricing letter');
@@ -93,8 +96,9 @@ describe('send LOA', () => {
       await h.teams.waitFor(() => h.teams.posted(rep.conversationId).length > 0);
       const message = String(h.teams.posted(rep.conversationId)[0]!.text);
       assert.match(message, /LOA sent to Jane Customer/);
-      assert.ok(message.includes(agreement.id));
-      assert.match(message, /status SENT/);
+      assert.ok(message.includes(`ref ${defaultRef(agreement.id)}.`), 'names the LOA by its short ref, not its GUID');
+      assert.ok(!message.includes(agreement.id));
+      assert.match(message, /Sent: waiting for the signer/);
     });
 
     it('impersonates the rep from the Teams roster, whatever the card data says', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import { resolve } from 'node:path';
 import { createLogger } from '../../bot/logger';
 import type { AdaptiveCard } from '../../cards/render';
@@ -142,7 +143,7 @@ describe('send LOA when the LOA API is slow', () => {
     const [agreement] = (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
     assert.ok(agreement, 'the agreement exists');
     assert.match(readableText(attachments[0]!.content), new RegExp(`Agreement ID: ${agreement.id}`));
-    assert.match(String(h.teams.posted(rep.conversationId)[0]!.text), new RegExp(agreement.id));
+    assert.ok(String(h.teams.posted(rep.conversationId)[0]!.text).includes(`ref ${defaultRef(agreement.id)}.`));
     assert.equal((await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName).length, 1);
   });
 

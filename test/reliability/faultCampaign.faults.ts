@@ -4,6 +4,7 @@
  * Run with `npm run test:faults`; the summary goes to stdout and test-artifacts/fault-campaign.json.
  */
 import assert from 'node:assert/strict';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -296,7 +297,7 @@ describe(`fault campaign: ${REPS} reps while the LOA API fails 30% of calls`, ()
       if (list.status !== 200) outcome.problems.push(`"my LOAs" answered HTTP ${list.status}`);
       const listText = cardsIn(list.data).map(readableText).join('\n');
       if (!/^Your LOAs/.test(listText)) outcome.problems.push(`"my LOAs" did not answer with the list: ${JSON.stringify(list.data).slice(0, 200)}`);
-      if (outcome.agreementId) outcome.listedInMyLoas = listText.includes(`ID ${outcome.agreementId}`);
+      if (outcome.agreementId) outcome.listedInMyLoas = listText.includes(`ref ${defaultRef(outcome.agreementId)}`);
       if (outcome.deletion === 'deleted' && !/Deleted|No longer in the LOA service/.test(listText)) outcome.problems.push('"my LOAs" does not show the deleted LOA as gone');
     } catch (err) {
       // rep.press throws on any HTTP status other than 200 or a card that fails the card checks.
@@ -842,7 +843,7 @@ describe(`fault campaign: ${OUTAGE_REPS} reps while Teams refuses 20% of posts, 
   async function checkMyLoas(rep: RepSession, outcome: OutageRepOutcome): Promise<void> {
     const cards = await typeUntil(rep, 'my LOAs', /^Your LOAs/, outcome);
     lateResults(cards, outcome);
-    if (outcome.agreementId) outcome.listedInMyLoas = readableText(cards[0]!).includes(`ID ${outcome.agreementId}`);
+    if (outcome.agreementId) outcome.listedInMyLoas = readableText(cards[0]!).includes(`ref ${defaultRef(outcome.agreementId)}`);
   }
 
   /** "delete LOA <id>", Delete, and Delete again while it is not done; typed again after a refusal. */

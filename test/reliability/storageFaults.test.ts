@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import { randomUUID } from 'node:crypto';
 import type { AdaptiveCard } from '../../cards/render';
 import { ConversationHarness } from '../../testkit/conversation';
@@ -90,9 +91,9 @@ describe('when storage fails', function () {
     assert.ok(agreement);
     const deadline = Date.now() + 20_000;
     let listed = '';
-    while (Date.now() < deadline && !listed.includes(agreement.id)) {
+    while (Date.now() < deadline && !listed.includes(`ref ${defaultRef(agreement.id)}`)) {
       listed = readableText((await rep.says('my LOAs')).cards[0]!);
-      if (!listed.includes(agreement.id)) await new Promise((r) => setTimeout(r, 500));
+      if (!listed.includes(`ref ${defaultRef(agreement.id)}`)) await new Promise((r) => setTimeout(r, 500));
     }
     assert.match(listed, /To Recorded Later/, 'the record was written once storage took it');
     assert.equal((await owned(rep)).length, 1, 'and nothing was sent twice');

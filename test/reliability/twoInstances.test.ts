@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import { randomUUID } from 'node:crypto';
 import type { Env } from '../../bot/config';
 import { loadConfig } from '../../bot/config';
@@ -187,6 +188,6 @@ for (const sharedStorage of SHARED_STORAGES) describe(`two bot instances sharing
     const confirm = await onA.press(list, 'Delete');
     await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? onA : onB).press(confirm, 'Delete')));
     await new Promise((r) => setTimeout(r, 1500));
-    assert.deepEqual(messages(/is deleted/), [`LOA ${mine[0]!.id} to Announced Once is deleted.`]);
+    assert.deepEqual(messages(/is deleted/), [`LOA ${defaultRef(mine[0]!.id)} to Announced Once is deleted.`]);
   });
 });
