@@ -344,7 +344,8 @@ function hostileCards(value: string): Array<{ name: string; card: AdaptiveCard }
     { name: 'sent', card: renderAgreementSentCard({ agreement: agreementOf({ id: value, status: value, signer: party, cc: party }), templateName: value }) },
     { name: 'notice', card: renderNoticeCard({ title: 'Your LOA was not sent', text: 'Nothing was sent.', facts: [{ title: 'Template', value }] }) },
     { name: 'failed outcome', card: renderSubmission(refused([]), DEPS).card },
-    { name: 'refused-details outcome', card: renderSubmission(refused([{ field: value, message: value }]), DEPS, draft).card },
+    // The API's own sentence is quoted on the card, and it may repeat what the rep typed.
+    { name: 'refused-details outcome', card: renderSubmission(refused([{ field: value, message: `Refused: ${value}` }]), DEPS, draft).card },
   ];
 }
 
