@@ -38,6 +38,8 @@ describe('Agents Playground, commands and my LOAs', () => {
     await details.getByRole('button', { name: 'Review' }).click();
     const review = session().card('Check your LOA before it goes out');
     await review.waitFor();
+    // As a rep would: the card settles on screen before Send (a click during its re-render is lost).
+    await session().screenshot('commands-review', review);
     await review.getByRole('button', { name: 'Send', exact: true }).click();
     const sent = session().card('LOA sent');
     await sent.waitFor();

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
+import { defaultRef } from '../../bot/domain/agreementRef';
 import { DISTRIBUTOR_VALUES, playgroundSuite } from './playgroundSession';
 
 const SIGNER = { name: 'Kept Signer', email: 'kept.signer@customer.example' };
@@ -65,6 +66,8 @@ describe("Agents Playground: the rep's work is never lost", () => {
     await card('Step 2 of 3').getByRole('button', { name: 'Review' }).click();
     const review = card('Check your LOA before it goes out');
     await review.waitFor();
+    // As a rep would: the card settles on screen before Send (a click during its re-render is lost).
+    await session().screenshot('keep-04-review-restored', review);
     await review.getByRole('button', { name: 'Send', exact: true }).click();
     const sent = card('LOA sent');
     await sent.waitFor();
@@ -80,7 +83,7 @@ describe("Agents Playground: the rep's work is never lost", () => {
     await session().say('my LOAs');
     const list = card('Your LOAs');
     await list.waitFor();
-    await list.locator('.ac-container', { hasText: `ID ${id}` }).last().getByRole('button', { name: 'New from this' }).click();
+    await list.locator('.ac-container', { hasText: `ref ${defaultRef(id)}` }).last().getByRole('button', { name: 'New from this' }).click();
     const fromDeleted = card("won't be linked to it");
     await fromDeleted.waitFor();
     const text = await fromDeleted.innerText();
@@ -92,6 +95,7 @@ describe("Agents Playground: the rep's work is never lost", () => {
     await fromDeleted.getByRole('button', { name: 'Review' }).click();
     const review2 = card('Check your LOA before it goes out');
     await review2.waitFor();
+    await session().screenshot('keep-05-review-unlinked', review2);
     await review2.getByRole('button', { name: 'Send', exact: true }).click();
     // The first LOA's sent card is still in the chat: wait for the one that is not about it.
     const sent2 = session().page.locator('.ac-adaptiveCard', { hasText: 'LOA sent' }).filter({ hasNotText: id }).last();
