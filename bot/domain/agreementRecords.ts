@@ -1,6 +1,6 @@
 import type { Agreement, AgreementStatus, FormValue, Party } from './agreement';
 import { defaultRef, shortRefs } from './agreementRef';
-import { updateWithRetry } from './keyValueStore';
+import { StorageUnavailable, updateWithRetry } from './keyValueStore';
 import type { KeyValueStore } from './keyValueStore';
 
 /**
@@ -75,8 +75,16 @@ export class AgreementRecords {
 
   /** The short ref a rep reads for this agreement: unambiguous among its owner's agreements. */
   async refOf(agreementId: string): Promise<string> {
-    const owner = await this.ownerOf(agreementId);
-    const ids = owner ? (await this.list(owner)).map((r) => r.id) : [];
+    let ids: string[];
+    try {
+      const owner = await this.ownerOf(agreementId);
+      ids = owner ? (await this.list(owner)).map((r) => r.id) : [];
+    } catch (err) {
+      // A name to show, after the work is done: storage failing now must not turn a delete
+      // that went through into an error. The plain ref still works ("delete LOA" asks which if it fits several).
+      if (err instanceof StorageUnavailable) return defaultRef(agreementId);
+      throw err;
+    }
     return shortRefs(ids.includes(agreementId) ? ids : [agreementId, ...ids]).get(agreementId) ?? defaultRef(agreementId);
   }
 

@@ -131,6 +131,19 @@ describe('when storage fails', function () {
     assert.equal(h.teams.messages(rep.conversationId, /is deleted\.$/).length, 1, 'told once');
   });
 
+  it('says an LOA is deleted, and tells the chat, when storage fails as the bot names it afterwards', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep, { signerName: 'Named After Delete' });
+    const [agreement] = await owned(rep);
+    const confirm = await rep.press((await rep.says('my LOAs')).cards[0]!, 'Delete');
+    // The ownership check reads the owner index first; the read that finds the LOA's short ref, after the DELETE, fails.
+    proxy.plan = { pathIncludes: '/kv/agreementOwners', methods: ['GET'], next: ['pass', '503', '503', '503'] };
+    const answer = readableText(await rep.press(confirm, 'Delete'));
+    assert.match(answer, /^LOA deleted/, `the rep is told what happened, not that nothing changed: ${answer}`);
+    assert.equal((await loa.hooks.agreements()).find((a) => a.id === agreement!.id)!.status, 'DELETED');
+    await h.teams.waitFor(() => h.teams.messages(rep.conversationId, /is deleted\.$/).length === 1, 5_000);
+  });
+
   it('does not leave a Delete at "Deleting…" when its claim write hangs past the answer', async () => {
     const rep = h.rep();
     await sendDistributorLoa(rep);
