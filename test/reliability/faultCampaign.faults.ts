@@ -750,8 +750,10 @@ describe(`fault campaign: ${OUTAGE_REPS} reps while Teams refuses 20% of posts, 
   /** "send LOA", the template, valid details, Review; started again after a refusal (nothing was sent). */
   async function reviewCard(rep: RepSession, details: Record<string, unknown>, outcome: OutageRepOutcome): Promise<AdaptiveCard> {
     for (let tries = 0; ; tries++) {
-      const [chooser] = await typeUntil(rep, 'send LOA', /^Send an LOA: choose a template/, outcome);
-      const form = await rep.press(chooser!, 'Use this template', {}, (a) => a.data.templateId === DISTRIBUTOR_TEMPLATE_ID);
+      const [first] = await typeUntil(rep, 'send LOA', /^(Send an LOA: choose a template|You have an LOA in progress)/, outcome);
+      // After a refusal the rep's LOA is still open, and the bot asks before replacing it: they carry on with it.
+      const opened = /^You have an LOA in progress/.test(readableText(first!)) ? await rep.press(first!, 'Continue my open LOA') : first!;
+      const form = hasButton(opened, 'Use this template') ? await rep.press(opened, 'Use this template', {}, (a) => a.data.templateId === DISTRIBUTOR_TEMPLATE_ID) : opened;
       const review = hasButton(form, 'Review') ? await rep.press(form, 'Review', distributorDetails(details)) : form;
       if (hasButton(review, 'Send')) return review;
       if (tries === TRIES_AFTER_A_REFUSAL) throw new Error(`no review card after ${TRIES_AFTER_A_REFUSAL + 1} tries: ${readableText(review).slice(0, 200)}`);
