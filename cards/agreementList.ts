@@ -56,7 +56,7 @@ export function renderAgreementListCard({ items, page, pages, note, draft }: Agr
       templateName: escapeMarkdown(templateName),
       ref,
       signer: escapeMarkdown(partyText(record.signer)),
-      sentAt: escapeMarkdown(sentAt),
+      sentAt: cardTimestamp(sentAt),
       statusText: escapeMarkdown(statusLabel(record, fresh)),
       canDelete: !record.goneAt,
     })),

@@ -32,16 +32,6 @@ export function formatNumber(value: number | string, locale: string): string {
   return withLocale(locale, typed, (l) => new Intl.NumberFormat(l, { minimumFractionDigits: Math.min(decimals, 100), maximumFractionDigits: Math.min(decimals, 100) }).format(digits));
 }
 
-/**
- * A moment (ISO timestamp) as a date and time in `locale`. The bot does not know the rep's
- * time zone, so it shows UTC and says so.
- */
-export function formatDateTime(iso: string, locale: string): string {
-  const when = new Date(iso);
-  if (Number.isNaN(when.getTime())) return 'at an unknown time';
-  return `${withLocale(locale, iso, (l) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(when))} UTC`;
-}
-
 /** Formats in `locale`, in en-US when Intl does not know it, and falls back to the value as typed. */
 function withLocale(locale: string, typed: string, format: (locale: string) => string): string {
   for (const l of [locale, 'en-US']) {

@@ -3,7 +3,6 @@ import { renderAgreementListCard } from '../../cards/agreementList';
 import type { ListedAgreement, OpenDraft } from '../../cards/agreementList';
 import { isFinalStatus } from '../domain/agreement';
 import { shortRefs } from '../domain/agreementRef';
-import { formatDateTime } from '../domain/format';
 import type { AgreementRecord } from '../domain/agreementRecords';
 import type { LoaTemplate } from '../domain/templateCatalog';
 import { repKey } from '../domain/rep';
@@ -46,7 +45,7 @@ export function listAgreements(deps: FlowDeps): FlowHandler<{ page: number }> {
         fresh: refreshed.has(record.id) || isFinalStatus(record.status),
         ref: refs.get(record.id)!,
         ...(keyValue ? { keyValue } : {}),
-        sentAt: formatDateTime(record.createdAt, ctx.locale),
+        sentAt: record.createdAt,
       };
     });
     const draft = page === 1 ? await openDraft(deps, ctx) : undefined;

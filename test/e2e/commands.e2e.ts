@@ -52,7 +52,8 @@ describe('Agents Playground, commands and my LOAs', () => {
     const row = list.locator('.ac-container', { hasText: `ref ${defaultRef(id)}` }).last();
     const text = await row.innerText();
     assert.match(text, /Rossi Impianti S\.r\.l\./);
-    assert.match(text, /Sent: waiting for the signer · sent .+ UTC/);
+    // Rendered by the client in the rep's locale and time zone, as the sent card is.
+    assert.match(text, /Sent: waiting for the signer · sent \S.* at \d/);
     assert.ok(!text.includes(id), 'the row shows the short ref, not the GUID');
     await session().screenshot('12-my-loas-rows', list, 'my-loas-rows');
   });
