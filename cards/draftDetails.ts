@@ -23,6 +23,8 @@ export interface DraftDetailsCardData {
   locale?: string;
   /** Offered in the empty "Emails to notify" input: the rep's own address. */
   notifyPrefill?: string;
+  /** Opened from a row of "my LOAs": the card keeps a way back to the list (the draft stays open there). */
+  fromList?: boolean;
 }
 
 interface InputModel {
@@ -61,7 +63,7 @@ export function renderDraftDetailsCard(data: DraftDetailsCardData): AdaptiveCard
   return card;
 }
 
-function renderDetails({ template: loaTemplate, draft, errors = {}, problem, note, locale = 'en-US', notifyPrefill }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
+function renderDetails({ template: loaTemplate, draft, errors = {}, problem, note, locale = 'en-US', notifyPrefill, fromList = false }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
   const v = draft.values;
   const error = (id: string) => (errors[id] ? escapeMarkdown(shorten(errors[id])) : null);
   const text = (id: keyof typeof FIXED_LABELS, value: string, maxLength: number, extra: Partial<InputModel> & Record<string, unknown> = {}) => ({
@@ -80,6 +82,7 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem, not
   const fix = fixSummary(loaTemplate, errors);
   return render({
     draftId: draft.id,
+    fromList,
     templateName: escapeMarkdown(loaTemplate.name),
     basedOn: escapeMarkdown(note ?? (draft.previousAgreementId ? `Based on your earlier LOA, ref ${defaultRef(draft.previousAgreementId)}` : '')),
     problemSummary: escapeMarkdown([problem, fix].filter((x) => x).join(' ')),

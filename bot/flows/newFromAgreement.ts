@@ -37,7 +37,7 @@ export async function startFromAgreement(deps: FlowDeps, ctx: FlowContext, agree
     },
   };
   openDraft(ctx, draft);
-  return { card: renderDraftDetailsCard({ template, draft, locale: ctx.locale, notifyPrefill: await ownAddress(ctx), ...(gone ? { note: unlinkedNote(record) } : {}) }) };
+  return { card: renderDraftDetailsCard({ template, draft, locale: ctx.locale, notifyPrefill: await ownAddress(ctx), fromList: true, ...(gone ? { note: unlinkedNote(record) } : {}) }) };
 }
 
 function unlinkedNote(record: AgreementRecord): string {

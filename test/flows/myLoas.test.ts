@@ -243,6 +243,20 @@ describe('my LOAs', () => {
     assert.equal(latest.signer.name, 'Repeat Customer');
     assert.deepEqual(latest.formData.find((f) => f.name === 'discountPercent'), { name: 'discountPercent', value: '20' });
   });
+
+  it('keeps a way back to the list from New from this, where the new LOA waits to be resumed', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep, { signerName: 'Back And Forth' });
+    const list = await myLoas(rep);
+    const details = await rep.press(list, 'New from this');
+    const back = await rep.press(details, 'Back to my LOAs');
+    assert.match(readableText(back), /^Your LOAs/);
+    assert.match(readableText(back), /Not sent yet: Distributor pricing agreement/, 'the new LOA is kept, first in the list');
+    const resumed = await rep.press(back, 'Resume');
+    assert.equal(inputsOf(resumed).signerName, 'Back And Forth');
+    const fromScratch = await openDistributorDraft(h.rep());
+    assert.equal(actionsOf(fromScratch).some((a) => a.title === 'Back to my LOAs'), false, 'an LOA started from "send LOA" has no way back to a list it did not come from');
+  });
 });
 
 describe('status changes', () => {
