@@ -68,6 +68,13 @@ export class AgreementRecords {
     return (await this.list(repKey)).find((r) => r.id === agreementId);
   }
 
+  /** One of the rep's agreements and its short ref, from one read of their records. */
+  async findWithRef(repKey: string, agreementId: string): Promise<{ record: AgreementRecord; ref: string } | undefined> {
+    const records = await this.list(repKey);
+    const record = records.find((r) => r.id === agreementId);
+    return record && { record, ref: shortRefs(records.map((r) => r.id)).get(agreementId) ?? defaultRef(agreementId) };
+  }
+
   /** The rep who created this agreement through the bot, if any did. */
   async ownerOf(agreementId: string): Promise<string | undefined> {
     return (await this.owners.get(ownerKeyOf(agreementId)))?.value.repKey;

@@ -57,7 +57,7 @@ function templateNameOf(deps: FlowDeps, record: AgreementRecord): string {
   return deps.catalog.get(record.templateId)?.name ?? 'Unknown template';
 }
 
-async function deletedCard(deps: FlowDeps, record: AgreementRecord, title: string, text: string): Promise<FlowResult> {
+function deletedCard(deps: FlowDeps, record: AgreementRecord, ref: string, title: string, text: string): FlowResult {
   return {
     card: renderNoticeCard({
       title,
@@ -66,7 +66,7 @@ async function deletedCard(deps: FlowDeps, record: AgreementRecord, title: strin
       facts: [
         { title: 'Template', value: templateNameOf(deps, record) },
         { title: 'Signer', value: `${record.signer.name} (${record.signer.email})` },
-        { title: 'Ref', value: await deps.records.refOf(record.id) },
+        { title: 'Ref', value: ref },
         { title: 'Agreement ID', value: record.id },
       ],
       actions: [MY_LOAS],
@@ -99,10 +99,11 @@ function deletingCard(): FlowResult {
 /** Delete from the list, or "delete LOA <id>": asks first, showing what would be deleted. */
 export function confirmDelete(deps: FlowDeps): FlowHandler<{ agreementId: string }> {
   return async (ctx, { agreementId }) => {
-    const record = await deps.records.find(repKey(await ctx.rep()), agreementId);
-    if (!record) return notFound(agreementId);
-    if (record.goneAt) return await deletedCard(deps, record, 'Already deleted', 'This LOA no longer exists. Nothing to do.');
-    return { card: renderConfirmDeleteCard(record, templateNameOf(deps, record), await deps.records.refOf(record.id)) };
+    const found = await deps.records.findWithRef(repKey(await ctx.rep()), agreementId);
+    if (!found) return notFound(agreementId);
+    const { record, ref } = found;
+    if (record.goneAt) return deletedCard(deps, record, ref, 'Already deleted', 'This LOA no longer exists. Nothing to do.');
+    return { card: renderConfirmDeleteCard(record, templateNameOf(deps, record), ref) };
   };
 }
 
@@ -144,11 +145,11 @@ async function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): Promise
     case 'notYours':
       return { card: renderNoticeCard({ title: "I can't find that LOA", text: 'You can only delete LOAs you sent through this bot. Type **my LOAs** to see them.', style: 'attention', actions: [MY_LOAS] }) };
     case 'deleted': {
-      const result = await deletedCard(deps, outcome.record, 'LOA deleted', `${escapeMarkdown(outcome.record.signer.name)} can no longer sign it.`);
+      const result = deletedCard(deps, outcome.record, ref, 'LOA deleted', `${escapeMarkdown(outcome.record.signer.name)} can no longer sign it.`);
       return { ...result, messages: [`LOA ${ref} to ${outcome.record.signer.name} is deleted.`] };
     }
     case 'gone': {
-      const result = await deletedCard(deps, outcome.record, 'Already gone', 'The LOA service no longer knows this LOA, so there was nothing to delete.');
+      const result = deletedCard(deps, outcome.record, ref, 'Already gone', 'The LOA service no longer knows this LOA, so there was nothing to delete.');
       return { ...result, messages: [`LOA ${ref} was already gone from the LOA service.`] };
     }
     case 'deleting':

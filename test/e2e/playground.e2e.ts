@@ -7,52 +7,34 @@ import assert from 'node:assert/strict';
 import { defaultRef } from '../../bot/domain/agreementRef';
 import { formatDate } from '../../bot/domain/format';
 import { DEV_REP } from '../../deploy/local/dev';
-import { startPlaygroundSession } from './playgroundSession';
+import { DISTRIBUTOR_VALUES, playgroundSuite } from './playgroundSession';
 import type { PlaygroundSession } from './playgroundSession';
 
 const DRAFT = {
-  signerName: 'Jane Doe',
-  signerEmail: 'jane.doe@customer.example',
-  customerName: 'Acme Industrial (Europe) S.A.',
-  accountNumber: '1234567',
-  productRange: 'Low voltage (Acti9, ComPacT)',
-  discount: '12.5',
-  startDate: '2026-12-01',
-  endDate: '2027-11-30',
+  ...DISTRIBUTOR_VALUES,
   // Markdown that the cards must show as typed: a numbered list, emphasis and a link-like bracket.
   specialTerms: '1. Prices hold for orders over EUR 5,000\n2. Excludes *spare parts* [see annex]',
 };
 
 describe('Agents Playground, end to end', () => {
-  let session: PlaygroundSession;
+  const session = playgroundSuite();
   let agreementId: string | undefined;
-  const card = (text: string) => session.card(text);
-  const chatMessage = (text: string) => session.chatMessage(text);
-  const say = (text: string) => session.say(text);
-  const screenshot: PlaygroundSession['screenshot'] = (...args) => session.screenshot(...args);
-  const sandboxAgreement = (id: string) => session.sandboxAgreement(id);
+  const card = (text: string) => session().card(text);
+  const chatMessage = (text: string) => session().chatMessage(text);
+  const say = (text: string) => session().say(text);
+  const screenshot: PlaygroundSession['screenshot'] = (...args) => session().screenshot(...args);
+  const sandboxAgreement = (id: string) => session().sandboxAgreement(id);
   const sentAgreementId = (): string => {
     assert.ok(agreementId, 'needs the agreement that the "sends an LOA" test sent');
     return agreementId;
   };
 
-  before(async () => {
-    session = await startPlaygroundSession();
-  });
-
-  after(async () => {
-    await session?.stop();
-  });
-
-  afterEach(() => {
-    assert.deepEqual(session.pageErrors, [], 'the Playground page raised no errors');
-  });
 
   it('welcomes the rep and answers "send LOA" with the template card', async () => {
     // Opening the page installs the bot in the personal chat: the welcome card.
-    await session.open();
+    await session().open();
     const welcome = card('Send Letters of Agreement from Teams');
-    assert.ok(await session.page.getByText(DEV_REP.name, { exact: true }).first().isVisible(), 'the Playground user is the configured rep');
+    assert.ok(await session().page.getByText(DEV_REP.name, { exact: true }).first().isVisible(), 'the Playground user is the configured rep');
     await screenshot('01-welcome', welcome);
 
     await say('send LOA');
@@ -66,9 +48,9 @@ describe('Agents Playground, end to end', () => {
     await templates.locator('.ac-container', { hasText: 'Distributor pricing agreement' }).getByRole('button', { name: 'Use this template' }).click();
     const details = card('Step 2 of 3');
     await details.waitFor();
-    assert.equal(await session.page.locator('.ac-adaptiveCard', { hasText: 'Step 1 of 3' }).count(), 0, 'the template card is updated in place');
+    assert.equal(await session().page.locator('.ac-adaptiveCard', { hasText: 'Step 1 of 3' }).count(), 0, 'the template card is updated in place');
 
-    await session.fillDistributorDetails(details, DRAFT);
+    await session().fillDistributorDetails(details, DRAFT);
     await screenshot('03-details', details, 'details');
 
     await details.getByRole('button', { name: 'Review' }).click();
@@ -89,7 +71,7 @@ describe('Agents Playground, end to end', () => {
     // The bot also posts a status message to the chat.
     await chatMessage(`ref ${defaultRef(agreementId)}. Sent: waiting for the signer`).waitFor();
     await screenshot('05-sent', sent, 'sent');
-    await screenshot('06-chat-after-send', session.page);
+    await screenshot('06-chat-after-send', session().page);
   });
 
   it('created the agreement in the LOA sandbox as the rep', async () => {
@@ -120,7 +102,7 @@ describe('Agents Playground, end to end', () => {
     assert.ok((await deleted.innerText()).includes(id), 'the card names the deleted agreement');
     await chatMessage(`LOA ${defaultRef(id)} to ${DRAFT.signerName} is deleted`).waitFor();
     await screenshot('09-deleted', deleted, 'deleted');
-    await screenshot('10-chat-after-delete', session.page);
+    await screenshot('10-chat-after-delete', session().page);
 
     assert.equal((await sandboxAgreement(id)).status, 'DELETED');
   });
