@@ -5,6 +5,7 @@ import type { KeyValueStore } from './keyValueStore';
 import { LOA_ERROR_CODES, LoaServiceError } from './loaService';
 import type { LoaFailure, LoaPrincipal, LoaService } from './loaService';
 import { writeEventually } from './persistence';
+import { claimOnce, settleClaim } from './claims';
 import { giveBackAnnouncement, takeAnnouncement } from './announcements';
 import type { AnnounceOptions, Announced, Announcement } from './announcements';
 
@@ -53,27 +54,30 @@ export class AgreementDeleter {
   async delete(repKey: string, principal: LoaPrincipal, agreementId: string): Promise<DeletionOutcome> {
     const record = await this.records.find(repKey, agreementId);
     if (!record) return { status: 'notYours' };
-    const key = keyOf(agreementId);
-    const now = this.nowIso();
-    let deleting: DeletionClaim = { status: 'deleting', at: now, attempt: 1 };
-    let claim = await this.claims.create(key, deleting);
-    if (!claim) {
-      const existing = await this.claims.get(key);
-      const earlier = existing?.value;
-      const attempt = earlier?.attempt ?? 1;
-      const running = this.inFlight.get(agreementId);
-      if (earlier?.status === 'deleting' && (running || !this.isStale(earlier))) return running ?? { status: 'deleting', record, attempt };
-      if (earlier?.status === 'deleted' || earlier?.status === 'gone') return { status: earlier.status, record, attempt };
-      // A failed or refused attempt may be confirmed again, and so may one whose instance died
-      // mid-delete (which may have gone through); only one retry wins the swap.
-      const mayHaveDeleted = earlier?.mayHaveDeleted === true || earlier?.status === 'deleting';
-      deleting = { status: 'deleting', at: now, attempt: attempt + 1, ...(mayHaveDeleted ? { mayHaveDeleted: true } : {}) };
-      claim = existing ? await this.claims.replace(key, deleting, existing.etag) : undefined;
-      if (!claim) return this.inFlight.get(agreementId) ?? { status: 'deleting', record, attempt: deleting.attempt ?? 1 };
-    }
-    const run = this.run(key, claim, repKey, principal, record, deleting).finally(() => this.inFlight.delete(agreementId));
+    const first: DeletionClaim = { status: 'deleting', at: this.nowIso(), attempt: 1 };
+    const attempt = await claimOnce(this.claims, keyOf(agreementId), first, (earlier) => this.retryOf(earlier, agreementId));
+    if (!attempt.claimed) return this.standing(attempt.current, record, agreementId);
+    const run = this.run(keyOf(agreementId), attempt.etag, repKey, principal, record, attempt.value).finally(() => this.inFlight.delete(agreementId));
     this.inFlight.set(agreementId, run);
     return run;
+  }
+
+  /**
+   * The claim a confirmed Delete takes over an earlier one with: after a failed or refused
+   * attempt, or one whose instance died mid-delete (which may have gone through).
+   */
+  private retryOf(earlier: DeletionClaim, agreementId: string): DeletionClaim | undefined {
+    if (earlier.status === 'deleting' && (this.inFlight.has(agreementId) || !this.isStale(earlier))) return undefined;
+    if (earlier.status === 'deleted' || earlier.status === 'gone') return undefined;
+    const mayHaveDeleted = earlier.mayHaveDeleted === true || earlier.status === 'deleting';
+    return { status: 'deleting', at: this.nowIso(), attempt: (earlier.attempt ?? 1) + 1, ...(mayHaveDeleted ? { mayHaveDeleted: true } : {}) };
+  }
+
+  /** What a Delete that did not get the claim answers: the one running, or the stored outcome. */
+  private standing(current: DeletionClaim | undefined, record: AgreementRecord, agreementId: string): Promise<DeletionOutcome> | DeletionOutcome {
+    const attempt = current?.attempt ?? 1;
+    if (current?.status === 'deleted' || current?.status === 'gone') return { status: current.status, record, attempt };
+    return this.inFlight.get(agreementId) ?? { status: 'deleting', record, attempt };
   }
 
   /**
@@ -157,19 +161,10 @@ export class AgreementDeleter {
     return { status: outcome.status, at: this.nowIso(), attempt: outcome.attempt, ...(mayHaveDeleted ? { mayHaveDeleted } : {}), ...(outcome.status === 'failed' ? { failure: outcome.failure } : {}) };
   }
 
-  /**
-   * Stores the outcome over our own claim, unless something settled it meanwhile (an
-   * announcement that stored it after this write failed). A write that storage fails is tried
-   * again in the background: a claim left at "deleting" would hold the outcome back.
-   */
+  /** Stores the outcome over our own claim, unless an announcement stored it meanwhile. */
   private async settle(key: string, claimEtag: string, settled: DeletionClaim): Promise<void> {
-    const write = async () => {
-      if (await this.claims.replace(key, settled, claimEtag)) return;
-      const current = (await this.claims.get(key))?.value;
-      if ((current?.attempt ?? 1) === settled.attempt && current?.status === settled.status) return;
-      this.log.error({ key }, 'Could not record a deletion outcome: the claim changed underneath');
-    };
-    await writeEventually(write, this.log, { key, write: 'deletion outcome' });
+    const isSettled = (stored: DeletionClaim) => (stored.attempt ?? 1) === settled.attempt && stored.status === settled.status;
+    await settleClaim(this.claims, key, settled, claimEtag, { isSettled, log: this.log, context: { key } });
   }
 
   private nowIso(): string {

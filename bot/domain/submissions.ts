@@ -6,6 +6,7 @@ import type { AgreementRecords, ConversationOrigin } from './agreementRecords';
 import { sleep } from './clock';
 import type { Clock } from './clock';
 import { giveBackAnnouncement, takeAnnouncement } from './announcements';
+import { claimOnce, settleClaim } from './claims';
 import type { AnnounceOptions, Announced, Announcement } from './announcements';
 import type { KeyValueStore } from './keyValueStore';
 import { LoaServiceError } from './loaService';
@@ -148,17 +149,17 @@ export class AgreementSender {
    * retry, stale card) gets the first one's outcome.
    */
   async claim(req: ClaimRequest): Promise<ClaimResult> {
-    const key = keyOf(req.draftId);
     const first: Submission = { draftId: req.draftId, status: 'sending', attempt: 1, templateId: req.templateId, repKey: req.owner, startedAt: this.nowIso() };
-    const claim = await this.store.create(key, first);
-    if (claim) return { claimed: true, ticket: { submission: first, etag: claim } };
+    const attempt = await claimOnce(this.store, keyOf(req.draftId), first, (existing) => this.resendOf(existing, req));
+    if (attempt.claimed) return { claimed: true, ticket: { submission: attempt.value, etag: attempt.etag } };
+    if (!attempt.current) throw new Error(`Submission ${req.draftId} vanished while it was being claimed`);
+    return { claimed: false, result: this.follow(attempt.current) };
+  }
 
-    const current = await this.store.get(key);
-    if (!current) throw new Error(`Submission ${req.draftId} vanished while it was being claimed`);
-    const existing = current.value;
+  /** The claim a Send takes over an earlier one with, or undefined when the earlier one stands. */
+  private resendOf(existing: Submission, req: ClaimRequest): Submission | undefined {
     if (!sameRep(existing.repKey, req.owner)) throw new Error(`Submission ${req.draftId} belongs to another rep`);
-    if (!this.mayResend(existing, req.retryOfAttempt)) return { claimed: false, result: this.follow(existing) };
-
+    if (!this.mayResend(existing, req.retryOfAttempt)) return undefined;
     const next: Submission = {
       ...existing,
       status: 'sending',
@@ -169,11 +170,7 @@ export class AgreementSender {
     };
     delete next.error;
     delete next.finishedAt;
-    const reclaim = await this.store.replace(key, next, current.etag);
-    if (reclaim) return { claimed: true, ticket: { submission: next, etag: reclaim } };
-    // Another click or instance resent it first: report what that one is doing.
-    const latest = await this.store.get(key);
-    return { claimed: false, result: this.follow(latest?.value ?? existing) };
+    return next;
   }
 
   /**
@@ -309,19 +306,10 @@ export class AgreementSender {
     await writeEventually(() => this.onCreated(req.rep, agreement), this.log, { agreementId: agreement.id, write: 'status watch' });
   }
 
-  /**
-   * Stores the outcome over our own claim, unless something else settled it meanwhile: an
-   * announcement that stored it after this write failed, or another instance marking the claim
-   * interrupted. A write that storage fails is tried again in the background.
-   */
+  /** Stores the outcome over our own claim, unless another instance marked it interrupted meanwhile. */
   private async record(key: string, result: Submission, claimEtag: string): Promise<void> {
-    const write = async () => {
-      if (await this.store.replace(key, result, claimEtag)) return;
-      const current = (await this.store.get(key))?.value;
-      if (current?.attempt === result.attempt && current.status === result.status) return;
-      this.log.error({ draftId: result.draftId, attempt: result.attempt }, 'Could not record a submission outcome: the claim changed underneath');
-    };
-    await writeEventually(write, this.log, { draftId: result.draftId, write: 'submission outcome' });
+    const isSettled = (stored: Submission) => stored.attempt === result.attempt && stored.status === result.status;
+    await settleClaim(this.store, key, result, claimEtag, { isSettled, log: this.log, context: { draftId: result.draftId, attempt: result.attempt } });
   }
 
   private nowIso(): string {
