@@ -14,11 +14,12 @@ import type { AxiosInstance } from 'axios';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
 import { loadConfig } from '../bot/config';
-import { readDraftInput, toAgreementRequest } from '../bot/domain/draft';
+import { toAgreementRequest } from '../bot/domain/draft';
 import { TemplateCatalog } from '../bot/domain/templateCatalog';
 import { createLogger } from '../bot/logger';
 import { PATHS, parseTokenResponse, tokenRequestForm } from '../bot/loa/contract';
 import { startBotServer } from '../bot/server';
+import { readDraftInput } from '../cards/draftInputs';
 import { serveParent } from './processProtocol';
 import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../testkit/fixtures';
 

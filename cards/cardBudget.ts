@@ -1,4 +1,5 @@
-import { INPUT_MAX_LENGTH, emptyValues, toAgreementRequest } from '../bot/domain/draft';
+import { emptyValues, toAgreementRequest } from '../bot/domain/draft';
+import { INPUT_MAX_LENGTH } from './draftInputs';
 import type { Draft, FieldErrors } from '../bot/domain/draft';
 import { maxLengthOf } from '../bot/domain/templateCatalog';
 import type { LoaTemplate, TemplateCatalog } from '../bot/domain/templateCatalog';

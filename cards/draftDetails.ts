@@ -1,11 +1,11 @@
 import { defaultRef } from '../bot/domain/agreementRef';
-import { DRAFT_INPUTS, LIMITS, formFieldId } from '../bot/domain/draft';
+import { LIMITS, TEXT_VALUES, formFieldKey, labelOfField } from '../bot/domain/draft';
 import { FIXED_LABELS, clientMessageOf, fieldNoun, ruleOf } from '../bot/domain/fieldRules';
-import type { Draft, FieldErrors } from '../bot/domain/draft';
+import type { Draft, FieldErrors, TextValue } from '../bot/domain/draft';
 import { maxLengthOf } from '../bot/domain/templateCatalog';
 import type { LoaTemplate, TemplateField } from '../bot/domain/templateCatalog';
 import { escapeMarkdown } from '../bot/domain/text';
-import { labelOfInput } from './draftInputs';
+import { DRAFT_INPUTS, formFieldId } from './draftInputs';
 import { compileCard } from './render';
 import type { AdaptiveCard } from './render';
 import template from './draftDetails.json';
@@ -13,7 +13,7 @@ import template from './draftDetails.json';
 export interface DraftDetailsCardData {
   template: LoaTemplate;
   draft: Draft;
-  /** Input id -> message, shown under the input. */
+  /** Problems, shown under their inputs. */
   errors?: FieldErrors;
   /** Shown above the form, e.g. when the API refused a field. */
   problem?: string;
@@ -65,12 +65,12 @@ export function renderDraftDetailsCard(data: DraftDetailsCardData): AdaptiveCard
 
 function renderDetails({ template: loaTemplate, draft, errors = {}, problem, note, locale = 'en-US', notifyPrefill, fromList = false }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
   const v = draft.values;
-  const error = (id: string) => (errors[id] ? escapeMarkdown(shorten(errors[id])) : null);
-  const text = (id: keyof typeof FIXED_LABELS, value: string, maxLength: number, extra: Partial<InputModel> & Record<string, unknown> = {}) => ({
-    id,
-    label: FIXED_LABELS[id],
+  const error = (key: string) => (errors[key] ? escapeMarkdown(shorten(errors[key])) : null);
+  const text = (key: TextValue, value: string, maxLength: number, extra: Partial<InputModel> & Record<string, unknown> = {}) => ({
+    id: DRAFT_INPUTS[key],
+    label: FIXED_LABELS[key],
     value,
-    error: error(id),
+    error: error(key),
     maxLength,
     placeholder: null,
     style: null,
@@ -88,34 +88,34 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem, not
     problemSummary: escapeMarkdown([problem, fix].filter((x) => x).join(' ')),
     fixSummary: escapeMarkdown(fix || (problem ?? '')),
     partyInputs: [
-      text(DRAFT_INPUTS.signerName, v.signerName, LIMITS.nameLength, { required: true, clientMessage: `Enter ${fieldNoun(FIXED_LABELS.signerName)}.` }),
-      text(DRAFT_INPUTS.signerEmail, v.signerEmail, LIMITS.emailLength, { required: true, style: 'email', placeholder: 'name@company.com', clientMessage: `Enter ${fieldNoun(FIXED_LABELS.signerEmail)} as an address like name@company.com.`, startsCc: true }),
-      text(DRAFT_INPUTS.ccName, v.ccName, LIMITS.nameLength),
-      text(DRAFT_INPUTS.ccEmail, v.ccEmail, LIMITS.emailLength, { style: 'email', placeholder: 'name@company.com' }),
+      text('signerName', v.signerName, LIMITS.nameLength, { required: true, clientMessage: `Enter ${fieldNoun(FIXED_LABELS.signerName)}.` }),
+      text('signerEmail', v.signerEmail, LIMITS.emailLength, { required: true, style: 'email', placeholder: 'name@company.com', clientMessage: `Enter ${fieldNoun(FIXED_LABELS.signerEmail)} as an address like name@company.com.`, startsCc: true }),
+      text('ccName', v.ccName, LIMITS.nameLength),
+      text('ccEmail', v.ccEmail, LIMITS.emailLength, { style: 'email', placeholder: 'name@company.com' }),
     ],
-    formInputs: loaTemplate.fields.map((f) => formInput(loaTemplate, f, v.fields[f.name] ?? '', error(formFieldId(f.name)), locale)),
+    formInputs: loaTemplate.fields.map((f) => formInput(loaTemplate, f, v.fields[f.name] ?? '', error(formFieldKey(f.name)), locale)),
     notify: { enabled: v.notifyEnabled ? 'true' : 'false' },
     messageInputs: [
       // Offered, not switched on: the rep's own address, ready for when they tick the box.
-      text(DRAFT_INPUTS.notifyEmails, v.notifyEmails || notifyPrefill || '', LIMITS.notifyEmailsLength, { label: 'Emails to notify (separate with commas), used only when the box above is ticked', style: 'email', multiline: false }),
-      text(DRAFT_INPUTS.emailSubject, v.emailSubject, LIMITS.subjectLength, { label: "Email subject (optional); left empty, the LOA service's standard subject is used", multiline: false }),
-      text(DRAFT_INPUTS.emailMessage, v.emailMessage, LIMITS.messageLength, { label: "Email message (optional); left empty, the LOA service's standard message is used", multiline: true }),
+      text('notifyEmails', v.notifyEmails || notifyPrefill || '', LIMITS.notifyEmailsLength, { label: 'Emails to notify (separate with commas), used only when the box above is ticked', style: 'email', multiline: false }),
+      text('emailSubject', v.emailSubject, LIMITS.subjectLength, { label: "Email subject (optional); left empty, the LOA service's standard subject is used", multiline: false }),
+      text('emailMessage', v.emailMessage, LIMITS.messageLength, { label: "Email message (optional); left empty, the LOA service's standard message is used", multiline: true }),
     ],
   });
 }
 
 /** What to fix, naming each field in card order: shown at the top and again next to Review. */
 function fixSummary(loaTemplate: LoaTemplate, errors: FieldErrors): string {
-  const ids = Object.keys(errors);
-  if (ids.length === 0) return '';
-  const order = [...Object.values(DRAFT_INPUTS), ...loaTemplate.fields.map((f) => formFieldId(f.name))];
-  const named = [...ids].sort((a, b) => rank(order, a) - rank(order, b)).map((id) => labelOfInput(loaTemplate, id));
+  const keys = Object.keys(errors);
+  if (keys.length === 0) return '';
+  const order = [...TEXT_VALUES, ...loaTemplate.fields.map((f) => formFieldKey(f.name))];
+  const named = [...keys].sort((a, b) => rank(order, a) - rank(order, b)).map((key) => labelOfField(loaTemplate, key));
   const shown = named.length > 6 ? [...named.slice(0, 5), `${named.length - 5} more`] : named;
-  return `Fix ${ids.length === 1 ? 'this field' : `these ${ids.length} fields`}, then press Review again: ${shown.join(', ')}.`;
+  return `Fix ${keys.length === 1 ? 'this field' : `these ${keys.length} fields`}, then press Review again: ${shown.join(', ')}.`;
 }
 
-function rank(order: readonly string[], id: string): number {
-  const i = order.indexOf(id);
+function rank(order: readonly string[], key: string): number {
+  const i = order.indexOf(key);
   return i < 0 ? order.length : i;
 }
 

@@ -1,32 +1,72 @@
-import { DRAFT_INPUTS, formFieldId } from '../bot/domain/draft';
-import { FIXED_LABELS } from '../bot/domain/fieldRules';
+import { z } from 'zod';
+import { TEXT_VALUES, VALUE_MAX_LENGTH, formFieldKey } from '../bot/domain/draft';
+import type { DraftValues, FieldErrors, TextValue } from '../bot/domain/draft';
+import { maxLengthOf } from '../bot/domain/templateCatalog';
 import type { LoaTemplate } from '../bot/domain/templateCatalog';
 
 /**
- * How the details card's inputs are named to the rep and matched to the LOA service's field
- * paths, so that a refusal shows under the input it is about.
+ * How the details card's inputs are named, and how what it submits becomes a draft. Problems
+ * are keyed by the draft's names (`FieldErrors`); only the card knows its input ids.
  */
-/** What the rep calls an input, for messages that name it. */
-export function labelOfInput(template: LoaTemplate, inputId: string): string {
-  return (FIXED_LABELS as Record<string, string>)[inputId] ?? template.fields.find((f) => formFieldId(f.name) === inputId)?.label ?? inputId;
+
+/** Input ids of the details card's own inputs. Template fields use `formFieldId(name)`. */
+export const DRAFT_INPUTS = {
+  signerName: 'signerName',
+  signerEmail: 'signerEmail',
+  ccName: 'ccName',
+  ccEmail: 'ccEmail',
+  notifyEnabled: 'notifyEnabled',
+  notifyEmails: 'notifyEmails',
+  emailSubject: 'emailSubject',
+  emailMessage: 'emailMessage',
+} as const satisfies Record<TextValue | 'notifyEnabled', string>;
+
+/** The input id of a template field: apart from the card's own inputs, whatever the field is named. */
+export function formFieldId(name: string): string {
+  return `f_${name}`;
 }
 
-/** Where the API's field path for a problem shows on the details card. */
-export function inputIdForApiField(field: string): string | undefined {
-  const fixed: Record<string, string> = {
-    'signer.name': DRAFT_INPUTS.signerName,
-    'signer.email': DRAFT_INPUTS.signerEmail,
-    signer: DRAFT_INPUTS.signerEmail,
-    'cc.name': DRAFT_INPUTS.ccName,
-    'cc.email': DRAFT_INPUTS.ccEmail,
-    cc: DRAFT_INPUTS.ccEmail,
-    'notification.emails': DRAFT_INPUTS.notifyEmails,
-    emailSubject: DRAFT_INPUTS.emailSubject,
-    emailMessage: DRAFT_INPUTS.emailMessage,
+/** The most characters each of the card's own text inputs takes. */
+export const INPUT_MAX_LENGTH: Record<string, number> = Object.fromEntries(TEXT_VALUES.map((v) => [DRAFT_INPUTS[v], VALUE_MAX_LENGTH[v]]));
+
+const inputValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * Reads the inputs a details card submitted. Anything that is not a string, number or
+ * boolean is reported against its field, and unknown keys are ignored. Values over their
+ * limit are cut, and said so, so that the card showing them again always fits in Teams.
+ */
+export function readDraftInput(template: LoaTemplate, data: Record<string, unknown>): { values: DraftValues; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const text = (inputId: string, key: string, max: number): string => {
+    const raw = data[inputId];
+    if (raw === undefined || raw === null) return '';
+    const parsed = inputValue.safeParse(raw);
+    if (!parsed.success) {
+      errors[key] = 'Enter this as plain text.';
+      return '';
+    }
+    const value = String(parsed.data).trim();
+    const chars = [...value];
+    if (chars.length <= max) return value;
+    errors[key] = `This can be at most ${max} characters, and it had ${chars.length}. The rest was cut off: check the end.`;
+    return chars.slice(0, max).join('');
   };
-  if (fixed[field]) return fixed[field];
-  const form = /^formData\.([A-Za-z][A-Za-z0-9_]*)/.exec(field);
-  return form?.[1] ? formFieldId(form[1]) : undefined;
+  const own = (v: TextValue) => text(DRAFT_INPUTS[v], v, VALUE_MAX_LENGTH[v]);
+  const notify = data[DRAFT_INPUTS.notifyEnabled];
+  return {
+    values: {
+      ...(Object.fromEntries(TEXT_VALUES.map((v) => [v, own(v)])) as Record<TextValue, string>),
+      notifyEnabled: notify === true || notify === 'true',
+      fields: Object.fromEntries(template.fields.map((f) => [f.name, text(formFieldId(f.name), formFieldKey(f.name), maxLengthOf(f))])),
+    },
+    errors,
+  };
+}
+
+/** The input a problem shows under: keyed as `FieldErrors` are. */
+export function inputIdOf(key: string): string {
+  return key.startsWith('formData.') ? formFieldId(key.slice('formData.'.length)) : key;
 }
 
 /**

@@ -1,22 +1,9 @@
-import { z } from 'zod';
 import type { AgreementRequest, Party } from './agreement';
 import { FIXED_LABELS, earlierField, fieldNoun, formatWords, rangeOf } from './fieldRules';
 import { formatDate, formatNumber } from './format';
 import { maxLengthOf } from './templateCatalog';
 import type { LoaTemplate, TemplateField } from './templateCatalog';
 import { CONTROL_CHARACTERS } from './text';
-
-/** Input ids of the details card's fixed fields. Template fields use `formFieldId(name)`. */
-export const DRAFT_INPUTS = {
-  signerName: 'signerName',
-  signerEmail: 'signerEmail',
-  ccName: 'ccName',
-  ccEmail: 'ccEmail',
-  notifyEnabled: 'notifyEnabled',
-  notifyEmails: 'notifyEmails',
-  emailSubject: 'emailSubject',
-  emailMessage: 'emailMessage',
-} as const;
 
 export const LIMITS = {
   nameLength: 200,
@@ -28,8 +15,12 @@ export const LIMITS = {
   notifyEmailsLength: 1000,
 } as const;
 
-/** The most characters kept of each fixed input; longer values are cut and reported. */
-export const INPUT_MAX_LENGTH: Record<string, number> = {
+/** The draft's own values that are typed as text, in the order a form shows them. */
+export const TEXT_VALUES = ['signerName', 'signerEmail', 'ccName', 'ccEmail', 'notifyEmails', 'emailSubject', 'emailMessage'] as const;
+export type TextValue = (typeof TEXT_VALUES)[number];
+
+/** The most characters kept of each text value; template fields have their own `maxLength`. */
+export const VALUE_MAX_LENGTH: Record<TextValue, number> = {
   signerName: LIMITS.nameLength,
   signerEmail: LIMITS.emailLength,
   ccName: LIMITS.nameLength,
@@ -39,10 +30,32 @@ export const INPUT_MAX_LENGTH: Record<string, number> = {
   emailMessage: LIMITS.messageLength,
 };
 
-const FORM_FIELD_PREFIX = 'f_';
+/** How a template field is named where problems are keyed: as the agreement's `formData` path. */
+export function formFieldKey(name: string): string {
+  return `formData.${name}`;
+}
 
-export function formFieldId(name: string): string {
-  return `${FORM_FIELD_PREFIX}${name}`;
+/** Where the API's field path for a problem lands in the draft: a text value or a template field, if any. */
+export function draftKeyOfApiField(field: string): string | undefined {
+  const fixed: Record<string, TextValue> = {
+    'signer.name': 'signerName',
+    'signer.email': 'signerEmail',
+    signer: 'signerEmail',
+    'cc.name': 'ccName',
+    'cc.email': 'ccEmail',
+    cc: 'ccEmail',
+    'notification.emails': 'notifyEmails',
+    emailSubject: 'emailSubject',
+    emailMessage: 'emailMessage',
+  };
+  if (fixed[field]) return fixed[field];
+  const form = /^formData\.([A-Za-z][A-Za-z0-9_]*)/.exec(field);
+  return form?.[1] ? formFieldKey(form[1]) : undefined;
+}
+
+/** What the rep calls a draft value or template field, for messages that name it. */
+export function labelOfField(template: LoaTemplate, key: string): string {
+  return (FIXED_LABELS as Record<string, string>)[key] ?? template.fields.find((f) => formFieldKey(f.name) === key)?.label ?? key;
 }
 
 /** What the rep typed, exactly as typed, so a card can show it again. */
@@ -69,7 +82,7 @@ export interface Draft {
   previousAgreementId?: string;
 }
 
-/** Input id -> message for the rep. */
+/** Problem -> message for the rep, keyed by text value (`signerName`) or by `formFieldKey(name)`. */
 export type FieldErrors = Record<string, string>;
 
 export function emptyValues(): DraftValues {
@@ -97,48 +110,8 @@ export function splitEmails(value: string): string[] {
   return value.split(/[\s,;]+/u).filter((e) => e.length > 0);
 }
 
-const inputValue = z.union([z.string(), z.number(), z.boolean()]);
-
 /**
- * Reads the inputs a details card submitted. Anything that is not a string, number or
- * boolean is reported against its field, and unknown keys are ignored.
- */
-export function readDraftInput(template: LoaTemplate, data: Record<string, unknown>): { values: DraftValues; errors: FieldErrors } {
-  const errors: FieldErrors = {};
-  const maxOf = new Map(template.fields.map((f) => [formFieldId(f.name), maxLengthOf(f)]));
-  const text = (id: string): string => {
-    const raw = data[id];
-    if (raw === undefined || raw === null) return '';
-    const parsed = inputValue.safeParse(raw);
-    if (!parsed.success) {
-      errors[id] = 'Enter this as plain text.';
-      return '';
-    }
-    const value = String(parsed.data).trim();
-    // Kept values are bounded so that the card showing them again always fits in Teams.
-    const max = INPUT_MAX_LENGTH[id] ?? maxOf.get(id) ?? 0;
-    const chars = [...value];
-    if (chars.length <= max) return value;
-    errors[id] = `This can be at most ${max} characters, and it had ${chars.length}. The rest was cut off: check the end.`;
-    return chars.slice(0, max).join('');
-  };
-  const notify = data[DRAFT_INPUTS.notifyEnabled];
-  const values: DraftValues = {
-    signerName: text(DRAFT_INPUTS.signerName),
-    signerEmail: text(DRAFT_INPUTS.signerEmail),
-    ccName: text(DRAFT_INPUTS.ccName),
-    ccEmail: text(DRAFT_INPUTS.ccEmail),
-    notifyEnabled: notify === true || notify === 'true',
-    notifyEmails: text(DRAFT_INPUTS.notifyEmails),
-    emailSubject: text(DRAFT_INPUTS.emailSubject),
-    emailMessage: text(DRAFT_INPUTS.emailMessage),
-    fields: Object.fromEntries(template.fields.map((f) => [f.name, text(formFieldId(f.name))])),
-  };
-  return { values, errors };
-}
-
-/**
- * Every problem with the draft, keyed by input id; empty when it can be sent. Each message
+ * Every problem with the draft, keyed as `FieldErrors` are; empty when it can be sent. Each message
  * names its field and says what to enter; numbers and dates in it are written for `locale`.
  */
 export function validateDraft(template: LoaTemplate, values: DraftValues, locale = 'en-US'): FieldErrors {
@@ -146,18 +119,18 @@ export function validateDraft(template: LoaTemplate, values: DraftValues, locale
   const check = (id: string, message: string | undefined) => {
     if (message && !errors[id]) errors[id] = message;
   };
-  check(DRAFT_INPUTS.signerName, requiredText(FIXED_LABELS.signerName, values.signerName, LIMITS.nameLength));
-  check(DRAFT_INPUTS.signerEmail, emailProblem(FIXED_LABELS.signerEmail, values.signerEmail, true));
+  check('signerName', requiredText(FIXED_LABELS.signerName, values.signerName, LIMITS.nameLength));
+  check('signerEmail', emailProblem(FIXED_LABELS.signerEmail, values.signerEmail, true));
   if (values.ccName !== '' || values.ccEmail !== '') {
     const ccName = fieldNoun(FIXED_LABELS.ccName);
-    check(DRAFT_INPUTS.ccName, values.ccName ? optionalText(FIXED_LABELS.ccName, values.ccName, LIMITS.nameLength, false) : `Enter ${ccName} too, or clear ${fieldNoun(FIXED_LABELS.ccEmail)}.`);
-    check(DRAFT_INPUTS.ccEmail, values.ccEmail ? emailProblem(FIXED_LABELS.ccEmail, values.ccEmail, true) : `Enter ${fieldNoun(FIXED_LABELS.ccEmail)} too, or clear ${ccName}.`);
+    check('ccName', values.ccName ? optionalText(FIXED_LABELS.ccName, values.ccName, LIMITS.nameLength, false) : `Enter ${ccName} too, or clear ${fieldNoun(FIXED_LABELS.ccEmail)}.`);
+    check('ccEmail', values.ccEmail ? emailProblem(FIXED_LABELS.ccEmail, values.ccEmail, true) : `Enter ${fieldNoun(FIXED_LABELS.ccEmail)} too, or clear ${ccName}.`);
   }
-  if (values.notifyEnabled) check(DRAFT_INPUTS.notifyEmails, notifyProblem(values.notifyEmails));
-  check(DRAFT_INPUTS.emailSubject, optionalText(FIXED_LABELS.emailSubject, values.emailSubject, LIMITS.subjectLength, false));
-  check(DRAFT_INPUTS.emailMessage, optionalText(FIXED_LABELS.emailMessage, values.emailMessage, LIMITS.messageLength, true));
+  if (values.notifyEnabled) check('notifyEmails', notifyProblem(values.notifyEmails));
+  check('emailSubject', optionalText(FIXED_LABELS.emailSubject, values.emailSubject, LIMITS.subjectLength, false));
+  check('emailMessage', optionalText(FIXED_LABELS.emailMessage, values.emailMessage, LIMITS.messageLength, true));
   for (const field of template.fields) {
-    check(formFieldId(field.name), fieldProblem(field, values.fields[field.name] ?? '', locale));
+    check(formFieldKey(field.name), fieldProblem(field, values.fields[field.name] ?? '', locale));
   }
   for (const field of template.fields) {
     const before = earlierField(template, field);
@@ -165,7 +138,7 @@ export function validateDraft(template: LoaTemplate, values: DraftValues, locale
     const beforeValue = before ? (values.fields[before.name] ?? '') : '';
     // ISO dates compare correctly as strings; only real dates reach here without an error.
     if (before && isRealDate(value) && isRealDate(beforeValue) && value <= beforeValue) {
-      check(formFieldId(field.name), `${field.label} must be after ${fieldNoun(before.label)} (${formatDate(beforeValue, locale)}).`);
+      check(formFieldKey(field.name), `${field.label} must be after ${fieldNoun(before.label)} (${formatDate(beforeValue, locale)}).`);
     }
   }
   return errors;

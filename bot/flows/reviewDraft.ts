@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { renderReviewDraftCard } from '../../cards/reviewDraft';
-import { readDraftInput, splitEmails, toAgreementRequest, validateDraft } from '../domain/draft';
+import { readDraftInput } from '../../cards/draftInputs';
+import { splitEmails, toAgreementRequest, validateDraft } from '../domain/draft';
 import type { DraftValues } from '../domain/draft';
 import { draftData, isOpenDraft, openDraftFor } from './draftGuard';
 import type { FlowDeps, FlowHandler } from './flowContext';

@@ -4,7 +4,8 @@ import { defaultRef } from '../domain/agreementRef';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
-import { LINK_API_FIELD, describeUnplacedApiField, inputIdForApiField, labelOfInput } from '../../cards/draftInputs';
+import { LINK_API_FIELD, describeUnplacedApiField } from '../../cards/draftInputs';
+import { draftKeyOfApiField, labelOfField } from '../domain/draft';
 import type { Draft, FieldErrors } from '../domain/draft';
 import type { AnnounceOptions } from '../domain/announcements';
 import type { Submission, SubmitResult } from '../domain/submissions';
@@ -54,10 +55,10 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | 
   const errors: FieldErrors = {};
   const unplaced = new Set<string>();
   for (const d of details) {
-    const id = inputIdForApiField(d.field);
+    const key = draftKeyOfApiField(d.field);
     // The API words its messages as predicates ("is not a valid email"): give them their subject.
-    if (id && !errors[id]) errors[id] = /^[a-z]/.test(d.message) ? `${labelOfInput(template, id)} ${d.message}` : d.message;
-    else if (!id) unplaced.add(describeUnplacedApiField(d.field, d.message));
+    if (key && !errors[key]) errors[key] = /^[a-z]/.test(d.message) ? `${labelOfField(template, key)} ${d.message}` : d.message;
+    else if (!key) unplaced.add(describeUnplacedApiField(d.field, d.message));
   }
   const placed = Object.keys(errors).length > 0;
   const problem = unplaced.size > 0

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import type { Agreement } from '../../bot/domain/agreement';
-import { DRAFT_INPUTS, LIMITS, emptyValues, formFieldId, toAgreementRequest, validateDraft } from '../../bot/domain/draft';
+import { LIMITS, TEXT_VALUES, emptyValues, formFieldKey, toAgreementRequest, validateDraft } from '../../bot/domain/draft';
+import { DRAFT_INPUTS, formFieldId } from '../../cards/draftInputs';
 import type { Draft, DraftValues, FieldErrors } from '../../bot/domain/draft';
 import type { Submission, SubmissionError } from '../../bot/domain/submissions';
 import { FIELD_TYPES, TemplateCatalog } from '../../bot/domain/templateCatalog';
@@ -136,7 +137,7 @@ const EVERY_CARD: CardCase[] = [
       renderDraftDetailsCard({
         template: DISTRIBUTOR,
         draft: draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES),
-        errors: { [formFieldId('accountNumber')]: 'Unknown account.' },
+        errors: { [formFieldKey('accountNumber')]: 'Unknown account.' },
         problem: 'The LOA service refused some details, and nothing was sent.',
       }),
     shows: ['The LOA service refused some details', 'Unknown account.'],
@@ -291,8 +292,8 @@ function largestDraft(template: LoaTemplate): { draft: Draft; errors: FieldError
     emailMessage: longText(LIMITS.messageLength),
     fields: Object.fromEntries(template.fields.map((f) => [f.name, maximumValue(template, f.name)])),
   };
-  const inputIds = [...Object.values(DRAFT_INPUTS).filter((id) => id !== DRAFT_INPUTS.notifyEnabled), ...template.fields.map((f) => formFieldId(f.name))];
-  const errors = Object.fromEntries(inputIds.map((id) => [id, `${id} can be at most 200 characters (it has 2000). Shorten it, then press Review again.`]));
+  const keys = [...TEXT_VALUES, ...template.fields.map((f) => formFieldKey(f.name))];
+  const errors = Object.fromEntries(keys.map((key) => [key, `${key} can be at most 200 characters (it has 2000). Shorten it, then press Review again.`]));
   return { draft: draftOf(template, values, { previousAgreementId: 'AGR-2025-000042-LONG-REFERENCE' }), errors };
 }
 
