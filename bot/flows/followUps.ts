@@ -26,10 +26,11 @@ async function settledOf(deps: FlowDeps, followUp: PendingFollowUp, log: Logger)
   if (followUp.kind === 'send') {
     const submission = await deps.sender.find(followUp.owner, followUp.id);
     if (!submission) return undefined;
-    if (submission.status !== 'sending') return () => announced(deps, log, submission, how);
+    const view = followUp.origin.locale ? { locale: followUp.origin.locale } : {};
+    if (submission.status !== 'sending') return () => announced(deps, log, submission, how, view);
     // A claim whose instance died is marked unknown here; a live one is left to run.
     if (!deps.sender.isStale(submission)) return 'pending';
-    return async () => announced(deps, log, await deps.sender.follow(submission).done, how);
+    return async () => announced(deps, log, await deps.sender.follow(submission).done, how, view);
   }
   const outcome = await deps.deleter.settled(followUp.owner, followUp.id);
   if (outcome === undefined) {

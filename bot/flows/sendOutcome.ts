@@ -18,8 +18,16 @@ import type { Logger } from '../logger';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
 import { promiseFollowUp } from './promises';
 
+/** Who a submission is shown to: the draft it came from, and the rep's Teams locale. */
+export interface SubmissionView {
+  /** Present while the draft is open: a refusal goes back to its details card. */
+  draft?: Draft;
+  /** For numbers and dates on the card; en-US when unknown. */
+  locale?: string;
+}
+
 /** The card and chat message for a submission, in a rep's words. */
-export function renderSubmission(submission: Submission, deps: FlowDeps, draft?: Draft): FlowResult {
+export function renderSubmission(submission: Submission, deps: FlowDeps, view: SubmissionView = {}): FlowResult {
   const templateName = deps.catalog.get(submission.templateId)?.name ?? 'Unknown template';
   switch (submission.status) {
     case 'created': {
@@ -39,7 +47,7 @@ export function renderSubmission(submission: Submission, deps: FlowDeps, draft?:
         }),
       };
     case 'failed':
-      return linkRefusedCard(submission) ?? fieldErrorsCard(submission, deps, draft) ?? failedCard(submission, templateName);
+      return linkRefusedCard(submission) ?? fieldErrorsCard(submission, deps, view) ?? failedCard(submission, templateName);
     case 'unknown':
       return failedCard(submission, templateName);
     case 'cancelled':
@@ -48,7 +56,7 @@ export function renderSubmission(submission: Submission, deps: FlowDeps, draft?:
 }
 
 /** A refusal that names fields goes back to the details card, with the values kept. */
-function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | undefined): FlowResult | undefined {
+function fieldErrorsCard(submission: Submission, deps: FlowDeps, { draft, locale }: SubmissionView): FlowResult | undefined {
   const template = deps.catalog.get(submission.templateId);
   const details = submission.error?.details ?? [];
   if (!draft || !template || submission.error?.code !== LOA_ERROR_CODES.refusedByField || details.length === 0) return undefined;
@@ -65,7 +73,7 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, draft: Draft | 
     ? `The LOA service refused this LOA, and nothing was sent. ${[...unplaced].join('. ')}.`
     : 'The LOA service refused some details, and nothing was sent.';
   return {
-    card: renderDraftDetailsCard({ template, draft, errors, problem }),
+    card: renderDraftDetailsCard({ template, draft, errors, problem, ...(locale ? { locale } : {}) }),
     messages: [`Your LOA was not sent: the LOA service refused some details.${placed ? ' Fix them on the card and review again.' : ' The card says why.'}`],
   };
 }
@@ -145,16 +153,17 @@ function refusalReason(error: Submission['error'], failure: LoaFailure): string 
  * instance or follow-up shows an outcome first tells the chat; the others only show it.
  */
 export async function presentSubmission(deps: FlowDeps, ctx: FlowContext, result: SubmitResult, draft?: Draft): Promise<FlowResult> {
-  if (result.submission.status !== 'sending') return announced(deps, ctx.log, result.submission, { via: 'turn' }, draft);
+  const view: SubmissionView = { ...(draft ? { draft } : {}), locale: ctx.locale };
+  if (result.submission.status !== 'sending') return announced(deps, ctx.log, result.submission, { via: 'turn' }, view);
   const settled = await settledWithin(result.done, deps.sendAckAfterMs);
-  if (settled) return announced(deps, ctx.log, settled, { via: 'turn' }, draft);
+  if (settled) return announced(deps, ctx.log, settled, { via: 'turn' }, view);
   const promised = await promiseFollowUp(deps, ctx, { kind: 'send', id: result.submission.draftId, owner: result.submission.repKey });
-  return { ...renderSubmission(result.submission, deps, draft), followUp: result.done.then((s) => () => announced(deps, ctx.log, s, { via: 'followUp' }, draft)), ...promised };
+  return { ...renderSubmission(result.submission, deps, view), followUp: result.done.then((s) => () => announced(deps, ctx.log, s, { via: 'followUp' }, view)), ...promised };
 }
 
 /** The outcome of a submission as the chat is told it: only the first to show it posts its message. */
-export async function announced(deps: FlowDeps, log: Logger, submission: Submission, how: AnnounceOptions, draft?: Draft): Promise<FlowResult> {
-  const shown = renderSubmission(submission, deps, draft);
+export async function announced(deps: FlowDeps, log: Logger, submission: Submission, how: AnnounceOptions, view: SubmissionView = {}): Promise<FlowResult> {
+  const shown = renderSubmission(submission, deps, view);
   if (!shown.messages?.length) return shown;
   return asAnnounced(shown, await announceOrTell(() => deps.sender.announce(submission, how), log), () => deps.sender.unannounce(submission));
 }

@@ -36,6 +36,7 @@ import {
 const CATALOG = TemplateCatalog.fromFile(resolve(__dirname, '../../bot/domain/loaTemplates.json'));
 const DEPS = minimalFlowDeps(CATALOG);
 const DISTRIBUTOR = templateNamed('Distributor pricing agreement');
+const SERVICE_PLAN = templateNamed('EcoStruxure service plan');
 
 function templateNamed(name: string): LoaTemplate {
   const found = CATALOG.templates.find((t) => t.name === name);
@@ -187,7 +188,7 @@ const EVERY_CARD: CardCase[] = [
           ],
         }),
         DEPS,
-        draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES),
+        { draft: draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES) },
       ).card,
     shows: ['The LOA service refused some details', 'This domain does not accept email.', 'Above your approval limit.'],
   },
@@ -197,9 +198,19 @@ const EVERY_CARD: CardCase[] = [
       renderSubmission(
         submissionOf('failed', { code: API_ERROR_CODES.validation, status: 400, details: [{ field: 'territory', message: 'Not your territory.' }] }),
         DEPS,
-        draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES),
+        { draft: draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES) },
       ).card,
     shows: ['The LOA service refused a detail that is not on this card: Not your territory.'],
+  },
+  {
+    name: 'outcome: refused details for a rep in fr-FR (the card writes numbers their way)',
+    render: () =>
+      renderSubmission(
+        { ...submissionOf('failed', { code: API_ERROR_CODES.validation, status: 400, details: [{ field: 'formData.assetCount', message: 'Above your contract.' }] }), templateId: SERVICE_PLAN.id },
+        DEPS,
+        { draft: draftOf(SERVICE_PLAN, {}), locale: 'fr-FR' },
+      ).card,
+    shows: ['Above your contract.'],
   },
   {
     name: 'outcome: failed because the earlier LOA it links to is gone',
@@ -207,7 +218,7 @@ const EVERY_CARD: CardCase[] = [
       renderSubmission(
         submissionOf('failed', { code: API_ERROR_CODES.validation, status: 400, details: [{ field: 'previousAgreementId', message: 'does not name an existing agreement of yours' }] }),
         DEPS,
-        draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES),
+        { draft: draftOf(DISTRIBUTOR, DISTRIBUTOR_VALUES) },
       ).card,
     shows: ['The earlier LOA is gone', "so the two can't be linked. Nothing was sent"],
   },
@@ -346,7 +357,7 @@ function hostileCards(value: string): Array<{ name: string; card: AdaptiveCard }
     { name: 'notice', card: renderNoticeCard({ title: 'Your LOA was not sent', text: 'Nothing was sent.', facts: [{ title: 'Template', value }] }) },
     { name: 'failed outcome', card: renderSubmission(refused([]), DEPS).card },
     // The API's own sentence is quoted on the card, and it may repeat what the rep typed.
-    { name: 'refused-details outcome', card: renderSubmission(refused([{ field: value, message: `Refused: ${value}` }]), DEPS, draft).card },
+    { name: 'refused-details outcome', card: renderSubmission(refused([{ field: value, message: `Refused: ${value}` }]), DEPS, { draft }).card },
   ];
 }
 
@@ -447,6 +458,16 @@ describe('cards', () => {
         picks.map((a) => a.data),
         CATALOG.templates.map((t) => ({ draftId: 'draft-1', templateId: t.id })),
       );
+    });
+
+    it("writes the rules on a refused-details card in the rep's locale, as the details card does", () => {
+      const refusal = { ...submissionOf('failed', { code: API_ERROR_CODES.validation, status: 400, details: [{ field: 'formData.assetCount', message: 'Above your contract.' }] }), templateId: SERVICE_PLAN.id };
+      const labelIn = (locale: string) => {
+        const card = renderSubmission(refusal, DEPS, { draft: draftOf(SERVICE_PLAN, {}), locale }).card;
+        return JSON.stringify(card).match(/Number of covered assets \u2014[^"]*/)?.[0];
+      };
+      assert.equal(labelIn('fr-FR'), 'Number of covered assets \u2014 1 to 10\u202f000');
+      assert.equal(labelIn('en-US'), 'Number of covered assets \u2014 1 to 10,000');
     });
 
     it('keeps the failed outcome retryable on the attempt it showed', () => {
