@@ -222,6 +222,43 @@ describe('my LOAs', () => {
     });
   });
 
+  describe('short refs that collide', () => {
+    // Ids of the same rep that share their first eight characters, as random UUIDs now and then do.
+    const ids = ['4d34290f-aaaa-4000-8000-000000000001', '4d34290f-bbbb-4000-8000-000000000002'];
+    let colliding: TestSandbox;
+    let ch: ConversationHarness;
+    before(async () => {
+      let next = 0;
+      colliding = await startTestSandbox({ agreementIds: () => ids[next++] ?? crypto.randomUUID() });
+      ch = await ConversationHarness.start(colliding.url, colliding);
+    });
+    after(async () => {
+      await ch.stop();
+      await colliding.close();
+    });
+
+    it('lengthens the refs until they differ, and asks which LOA a typed ref that fits both means', async () => {
+      const rep = ch.rep();
+      await sendDistributorLoa(rep, { signerName: 'First Signer' });
+      await sendDistributorLoa(rep, { signerName: 'Second Signer' });
+      const list = readableText(await myLoas(rep));
+      assert.match(list, /ref 4D34290FA\b/);
+      assert.match(list, /ref 4D34290FB\b/);
+
+      const which = (await rep.says('delete LOA 4d3429')).cards[0]!;
+      assert.match(readableText(which), /Which LOA\?/);
+      assert.match(readableText(which), /2 of your LOAs have a ref starting with 4D3429/);
+      assert.doesNotMatch(readableText(which), /4d34290f-/, 'no GUID to tell them apart');
+      const confirm = await rep.press(which, 'Delete 4D34290FB');
+      assert.match(readableText(confirm), /Delete this LOA\?/);
+      assert.match(readableText(confirm), /Second Signer/);
+      assert.match(readableText(await rep.press(confirm, 'Delete')), /LOA deleted/);
+
+      const left = (await colliding.hooks.agreements()).filter((a) => !a.deletedAt).map((a) => a.signer.name);
+      assert.deepEqual(left, ['First Signer'], 'only the LOA the rep chose is deleted');
+    });
+  });
+
   it('starts a new LOA from a previous one, filled in and referencing it', async () => {
     const rep = h.rep();
     await sendDistributorLoa(rep, { signerName: 'Repeat Customer', ccName: 'Carl Copy', ccEmail: 'carl@acme.example', f_customerName: 'Acme Repeat SA' });

@@ -47,8 +47,11 @@ interface StoredAgreement {
 export class AgreementStore {
   private readonly byId = new Map<string, StoredAgreement>();
 
+  /** `newId` names each agreement; random UUIDs, as the real API issues, unless a test needs ids that collide. */
+  constructor(private readonly newId: () => string = randomUUID) {}
+
   create(accepted: AcceptedAgreement, owner: string, nowIso: string): WireAgreement {
-    const agreement: WireAgreement = { id: randomUUID(), status: 'SENT', createdAt: nowIso, updatedAt: nowIso, ...structuredClone(accepted) };
+    const agreement: WireAgreement = { id: this.newId(), status: 'SENT', createdAt: nowIso, updatedAt: nowIso, ...structuredClone(accepted) };
     this.byId.set(agreement.id, { agreement, owner });
     return structuredClone(agreement);
   }

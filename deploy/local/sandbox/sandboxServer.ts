@@ -58,6 +58,8 @@ export interface SandboxOptions {
   random?: () => number;
   /** Entra ID tokens to accept at /v1/oauth/token, besides the sandbox's own cIAM id_tokens; none by default. */
   entra?: EntraTrust;
+  /** Names each new agreement; random UUIDs by default. Tests use it for ids whose short refs collide. */
+  agreementIds?: () => string;
 }
 
 export interface RunningSandbox {
@@ -136,7 +138,7 @@ class LoaSandbox implements RunningSandbox {
   private readonly logger: Logger;
   private readonly tokens: TokenStore;
   private readonly idTokens: IdTokenVerifier;
-  private readonly store = new AgreementStore();
+  private readonly store: AgreementStore;
   private readonly faults: FaultInjector;
   private capabilities: SandboxCapabilities;
   private callCounts: CallCounts = LoaSandbox.zeroCounts();
@@ -146,6 +148,7 @@ class LoaSandbox implements RunningSandbox {
     this.logger = options.logger ?? createLogger({ level: 'silent', name: 'loa-sandbox' });
     this.tokens = new TokenStore(this.clock, options.tokenTtlS);
     this.idTokens = new IdTokenVerifier(options.entra);
+    this.store = new AgreementStore(options.agreementIds);
     this.faults = new FaultInjector(options.faults ?? {}, options.random ?? Math.random);
     this.capabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
     this.server = restify.createServer({
