@@ -50,13 +50,11 @@ describe('bot host', () => {
 describe('bot host startup', () => {
   it('fails with a clear error when its port is taken', async function () {
     this.timeout(30_000);
-    const blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-    const port = (blocker.address() as AddressInfo).port;
+    const { port, release } = await occupyPort();
     try {
       await assert.rejects(startBot(loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' }), { host: '127.0.0.1' }), new RegExp(`^Error: Port ${port} \\(PORT\\) is already in use: .* set PORT to another port\\.$`));
     } finally {
-      blocker.close();
+      release();
     }
   });
 
@@ -72,6 +70,13 @@ describe('bot host startup', () => {
     assert.equal(warnings[0]!.level, 'warn');
   });
 });
+
+/** A loopback port something else is listening on, until `release`. */
+async function occupyPort(): Promise<{ port: number; release: () => void }> {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  return { port: (blocker.address() as AddressInfo).port, release: () => blocker.close() };
+}
 
 /** An IPv4 address of this machine that is not loopback, if it has one. */
 function outsideAddress(): string | undefined {
@@ -153,9 +158,7 @@ describe('bot host, as a newcomer meets it', () => {
 
   it('ends with one line naming PORT, and exit code 1, when its port is taken', async function () {
     this.timeout(60_000);
-    const blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-    const port = (blocker.address() as AddressInfo).port;
+    const { port, release } = await occupyPort();
     try {
       const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', resolve(__dirname, '../bot/index.ts')], {
         env: { PATH: '/usr/local/bin:/usr/bin:/bin', PORT: String(port), LOG_LEVEL: 'silent', NODE_ENV: 'development' },
@@ -168,7 +171,7 @@ describe('bot host, as a newcomer meets it', () => {
       assert.equal(code, 1);
       assert.equal(stderr.trim(), `Port ${port} (PORT) is already in use: stop what runs there, or set PORT to another port.`);
     } finally {
-      blocker.close();
+      release();
     }
   });
 
