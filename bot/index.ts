@@ -33,7 +33,8 @@ import { GraphMailbox } from './auth/graphMailbox';
 import { appCredentialOf, EntraOnBehalfOf } from './auth/onBehalfOf';
 import type { OnBehalfOf } from './auth/onBehalfOf';
 import { SsoTokenValidator } from './auth/ssoTokenValidator';
-import { createLogger } from './logger';
+import { homePageFor } from './homePage';
+import { createLogger, wantsPrettyLogs } from './logger';
 import { startBotServer } from './server';
 import type { BotServer } from './server';
 import { createStateStorage } from './teams/stateStorage';
@@ -106,7 +107,13 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   let server: BotServer;
   try {
     server = await startBotServer(
-      { port: config.port, host: overrides.host ?? config.host, requireBearer: config.bot.appId !== '', ...config.http },
+      {
+        port: config.port,
+        host: overrides.host ?? config.host,
+        requireBearer: config.bot.appId !== '',
+        ...config.http,
+        homePage: homePageFor(config.environment),
+      },
       { adapter, bot: composed.bot, logger, drain: () => composed.notifier.drain() },
     );
   } catch (err) {
@@ -365,7 +372,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, pretty: wantsPrettyLogs(config.environment, process.stdout.isTTY === true) });
   const bot = await startBot(config, { logger });
   let stopping = false;
   const stop = (signal: string) => {

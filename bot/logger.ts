@@ -1,5 +1,6 @@
 import pino from 'pino';
 import type { Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -33,7 +34,18 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
 ];
 
-export function createLogger(options: { level: string; name?: string }, destination?: pino.DestinationStream): Logger {
+export interface LoggerOptions {
+  level: string;
+  name?: string;
+  /** Lines for a person at a terminal instead of JSON lines; see `wantsPrettyLogs`. */
+  pretty?: boolean;
+}
+
+/**
+ * JSON lines, or with `pretty` coloured one-line entries. Redaction runs before either format,
+ * so a secret is blanked out in both.
+ */
+export function createLogger(options: LoggerOptions, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level: options.level,
@@ -42,8 +54,21 @@ export function createLogger(options: { level: string; name?: string }, destinat
       formatters: { level: (label) => ({ level: label }) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination,
+    options.pretty ? prettyStream(destination) : destination,
   );
+}
+
+/**
+ * Pretty logs only for a developer watching a terminal. Production and tests keep JSON lines,
+ * and so does any output that goes to a pipe or a file, where a program reads it.
+ */
+export function wantsPrettyLogs(environment: 'development' | 'test' | 'production', stdoutIsTty: boolean): boolean {
+  return environment === 'development' && stdoutIsTty;
+}
+
+function prettyStream(destination: pino.DestinationStream | undefined): pino.DestinationStream {
+  // In-process and synchronous: no worker thread to start, and no line lost when the process exits at once.
+  return pinoPretty({ colorize: destination === undefined, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true, destination: destination ?? 1 });
 }
 
 /**

@@ -24,6 +24,8 @@ export interface BotServerOptions {
   readonly bodyTimeoutMs: number;
   /** Refusals logged per window, before they are only counted; tests shorten the window. */
   readonly refusalLog?: RefusalLogLimits;
+  /** The page `GET /` answers, given the server's URL; without it `GET /` is a 404 (production). */
+  readonly homePage?: (url: string) => string;
 }
 
 export interface BotServer {
@@ -66,6 +68,15 @@ export async function startBotServer(options: BotServerOptions, deps: BotServerD
   });
 
   const url = await listen(server, options, deps.logger);
+  const { homePage } = options;
+  if (homePage) {
+    const page = homePage(url);
+    server.get('/', (_req, res, next) => {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(page);
+      next();
+    });
+  }
   return {
     url,
     async close() {
@@ -138,13 +149,20 @@ function messagesRoute({ options, deps, traffic, refusals }: { options: BotServe
 async function listen(server: restify.Server, options: BotServerOptions, logger: Logger): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     // A port already in use is a startup error with a message, not an unhandled 'error' event.
-    server.once('error', (err: Error) => reject(new Error(`Cannot listen on port ${options.port}: ${err.message}`)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(err.code === 'EADDRINUSE' ? portInUseMessage(options.port, 'PORT') : `Cannot listen on port ${options.port}: ${err.message}`)),
+    );
     server.listen(options.port, options.host, () => resolve());
   });
   const bound = server.server.address() as AddressInfo;
   const url = `http://${reachableHost(bound)}:${bound.port}`;
   logger.info({ address: bound.address, port: bound.port, url }, 'Bot listening on /api/messages');
   return url;
+}
+
+/** One line that names the setting to change, for every server a local run starts. */
+export function portInUseMessage(port: number, key: string): string {
+  return `Port ${port} (${key}) is already in use: stop what runs there, or set ${key} to another port.`;
 }
 
 function hasActivityType(body: unknown): boolean {

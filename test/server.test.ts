@@ -4,10 +4,14 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import axios from 'axios';
 import { MULTI_TENANT_WARNING, loadConfig } from '../bot/config';
+import { ActivityHandler, CloudAdapter } from 'botbuilder';
+import { DEFAULT_PLAYGROUND_PORT, homePageFor } from '../bot/homePage';
 import { startBot } from '../bot/index';
-import { createLogger } from '../bot/logger';
+import { createLogger, wantsPrettyLogs } from '../bot/logger';
+import { startBotServer } from '../bot/server';
 import { freePort, startBotProcess } from './helpers/botProcess';
 
 describe('bot host', () => {
@@ -46,13 +50,11 @@ describe('bot host', () => {
 describe('bot host startup', () => {
   it('fails with a clear error when its port is taken', async function () {
     this.timeout(30_000);
-    const blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-    const port = (blocker.address() as AddressInfo).port;
+    const { port, release } = await occupyPort();
     try {
-      await assert.rejects(startBot(loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' }), { host: '127.0.0.1' }), /Cannot listen on port \d+: listen EADDRINUSE/);
+      await assert.rejects(startBot(loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' }), { host: '127.0.0.1' }), new RegExp(`^Error: Port ${port} \\(PORT\\) is already in use: .* set PORT to another port\\.$`));
     } finally {
-      blocker.close();
+      release();
     }
   });
 
@@ -68,6 +70,13 @@ describe('bot host startup', () => {
     assert.equal(warnings[0]!.level, 'warn');
   });
 });
+
+/** A loopback port something else is listening on, until `release`. */
+async function occupyPort(): Promise<{ port: number; release: () => void }> {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  return { port: (blocker.address() as AddressInfo).port, release: () => blocker.close() };
+}
 
 /** An IPv4 address of this machine that is not loopback, if it has one. */
 function outsideAddress(): string | undefined {
@@ -111,5 +120,91 @@ describe('bot host address', () => {
     } finally {
       await bot.close();
     }
+  });
+});
+
+describe('bot host, as a newcomer meets it', () => {
+  it('answers GET / in a local run with what the bot is and how to talk to it', async function () {
+    this.timeout(30_000);
+    const bot = await startBot(loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'silent' }), { host: '127.0.0.1' });
+    try {
+      const home = await axios.get<string>(`${bot.url}/`, { responseType: 'text' });
+      assert.equal(home.status, 200);
+      assert.match(String(home.headers['content-type']), /^text\/html/);
+      assert.ok(home.data.includes('npm run dev'), 'names the command that starts the Playground');
+      assert.ok(home.data.includes(`http://localhost:${DEFAULT_PLAYGROUND_PORT}`), 'gives the Playground URL');
+      assert.ok(home.data.includes(`${bot.url}/api/messages`), 'says where activities go');
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it('has no page at / in production: a plain 404', async function () {
+    this.timeout(30_000);
+    assert.equal(homePageFor('production'), undefined);
+    const logger = createLogger({ level: 'silent' });
+    const server = await startBotServer(
+      { port: 0, host: '127.0.0.1', requireBearer: true, maxInFlight: 10, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000, homePage: homePageFor('production') },
+      { adapter: new CloudAdapter(), bot: new ActivityHandler(), logger, drain: async () => {} },
+    );
+    try {
+      const home = await axios.get(`${server.url}/`, { validateStatus: () => true });
+      assert.equal(home.status, 404);
+      assert.ok(!JSON.stringify(home.data).includes('npm run dev'));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('ends with one line naming PORT, and exit code 1, when its port is taken', async function () {
+    this.timeout(60_000);
+    const { port, release } = await occupyPort();
+    try {
+      const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', resolve(__dirname, '../bot/index.ts')], {
+        env: { PATH: '/usr/local/bin:/usr/bin:/bin', PORT: String(port), LOG_LEVEL: 'silent', NODE_ENV: 'development' },
+        cwd: resolve(__dirname, '..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      assert.equal(code, 1);
+      assert.equal(stderr.trim(), `Port ${port} (PORT) is already in use: stop what runs there, or set PORT to another port.`);
+    } finally {
+      release();
+    }
+  });
+
+  it('logs JSON lines when stdout is not a terminal, even in development', async function () {
+    this.timeout(60_000);
+    const bot = await startBotProcess({ NODE_ENV: 'development' });
+    await bot.close();
+    const lines = bot.output().trim().split('\n');
+    assert.ok(lines.length > 1);
+    for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line);
+  });
+
+  it('pretty-prints only in development at a terminal', () => {
+    assert.equal(wantsPrettyLogs('development', true), true);
+    assert.equal(wantsPrettyLogs('development', false), false);
+    assert.equal(wantsPrettyLogs('test', true), false);
+    assert.equal(wantsPrettyLogs('production', true), false);
+  });
+
+  it('redacts secrets in pretty logs as in JSON lines', async () => {
+    let pretty = '';
+    const terminal = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        pretty += chunk.toString();
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', pretty: true }, terminal);
+    logger.info({ clientSecret: 'hunter2', req: { headers: { authorization: 'Bearer abc.def' } } }, 'Calling the LOA API');
+    await new Promise((r) => setImmediate(r));
+    assert.match(pretty, /Calling the LOA API/);
+    assert.match(pretty, /\[redacted\]/);
+    assert.ok(!pretty.includes('hunter2') && !pretty.includes('abc.def'), pretty);
+    assert.throws(() => JSON.parse(pretty), 'not a JSON line');
   });
 });

@@ -13,7 +13,9 @@ import { stringify } from 'yaml';
 import { startBot } from '../../bot';
 import { ConfigError, loadConfig, loadDotEnv, loadSandboxConfig } from '../../bot/config';
 import type { Config, Env } from '../../bot/config';
-import { createLogger } from '../../bot/logger';
+import { DEFAULT_PLAYGROUND_PORT } from '../../bot/homePage';
+import { createLogger, wantsPrettyLogs } from '../../bot/logger';
+import { portInUseMessage } from '../../bot/server';
 import type { Logger } from '../../bot/logger';
 import { startLocalLoaApi } from './sandbox/localLoaApi';
 
@@ -27,7 +29,6 @@ export const DEV_REP = {
 } as const;
 
 const LOOPBACK = '127.0.0.1';
-const DEFAULT_PLAYGROUND_PORT = 56150;
 const PLAYGROUND_START_TIMEOUT_MS = 60_000;
 const PLAYGROUND_STOP_TIMEOUT_MS = 10_000;
 
@@ -80,7 +81,7 @@ function devBotConfig(developer: Config, port: number, loa: { baseUrl: string; c
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const developer = loadConfig(options.env);
   const sandboxConfig = loadSandboxConfig(options.env);
-  const logger = options.logger ?? createLogger({ level: developer.logLevel });
+  const logger = options.logger ?? createLogger({ level: developer.logLevel, pretty: wantsPrettyLogs(developer.environment, process.stdout.isTTY === true) });
   const running: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of running.splice(0).reverse()) await stop();
@@ -128,7 +129,7 @@ async function assertPortFree(port: number, key: string): Promise<void> {
   const probe = createServer();
   await new Promise<void>((resolve, reject) => {
     probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} (${key}) is in use: stop what runs there, or set ${key} to another port` : `port ${port} (${key}): ${err.message}`)),
+      reject(new Error(err.code === 'EADDRINUSE' ? portInUseMessage(port, key) : `port ${port} (${key}): ${err.message}`)),
     );
     probe.listen(port, LOOPBACK, () => probe.close(() => resolve()));
   });
