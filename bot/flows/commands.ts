@@ -1,3 +1,5 @@
+import { editDistance } from '../domain/text';
+
 /** What a rep's typed message asks for. */
 export type Command = 'sendLoa' | 'help' | 'cancel' | 'myLoas' | 'deleteLoa' | 'greeting' | 'didYouMean';
 
@@ -85,18 +87,4 @@ function nearMiss(normalized: string): RecognizedCommand | undefined {
 /** Longer phrases tolerate more typos: one per four letters, at least one. */
 function allowedTypos(phrase: string): number {
   return Math.max(1, Math.floor(phrase.length / 4));
-}
-
-/** Damerau-Levenshtein (optimal string alignment): "sned" is one edit from "send". */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
 }
