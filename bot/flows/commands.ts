@@ -1,14 +1,17 @@
 import { editDistance } from '../domain/text';
 
 /** What a rep's typed message asks for. */
-export type Command = 'sendLoa' | 'help' | 'cancel' | 'myLoas' | 'deleteLoa' | 'greeting' | 'didYouMean';
+export type Command = 'sendLoa' | 'help' | 'cancel' | 'myLoas' | 'searchLoas' | 'deleteLoa' | 'greeting' | 'didYouMean';
 
 /** The commands a near-miss can be taken for: each is safe to offer on a button. */
 export type GuessableCommand = 'sendLoa' | 'myLoas' | 'help';
 
 export interface RecognizedCommand {
   command: Command;
-  /** The agreement reference of "delete LOA <ref>" as typed; for didYouMean, the guesses, comma-separated. */
+  /**
+   * The agreement reference of "delete LOA <ref>" as typed; for searchLoas, what to search for
+   * ("acme", "declined last month"); for didYouMean, the guesses, comma-separated.
+   */
   argument?: string;
 }
 
@@ -50,17 +53,58 @@ const DELETE_NEAR_MISS = /^(\S+) (\S+) ([A-Za-z0-9-]{1,100})$/;
  * command, and answered with didYouMean when it is further off or could be either of two.
  */
 export function recognizeCommand(text: string): RecognizedCommand | undefined {
-  const normalized = text
+  const plain = text
     .replace(/<at>.*?<\/at>/g, ' ')
     .replace(/<[^>]*>/g, ' ')
-    .replace(/[.!?,;:'"]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+  const normalized = plain.replace(/[.!?,;:'"]+/g, ' ').replace(/\s+/g, ' ').trim();
   for (const [command, pattern] of PATTERNS) {
     const match = pattern.exec(normalized);
     if (match) return match[1] && command === 'deleteLoa' ? { command, argument: match[1] } : { command };
   }
-  return nearMiss(normalized);
+  return search(plain) ?? nearMiss(normalized);
+}
+
+/** Words that may come before "LOAs" in a search: "find", "show my", "all my". */
+const SEARCH_LEADS = new Set(['find', 'search', 'show', 'list', 'get', 'see', 'view', 'my', 'all', 'me', 'for', 'of', 'the', 'please', 'pls', 'can', 'you', 'i', 'want', 'to', 'lets', 'let', 'us']);
+
+/** Statuses a rep may put before "LOAs" ("my declined LOAs"); the search reads them. */
+const STATUS_LEADS = new Set(['sent', 'waiting', 'pending', 'open', 'unsigned', 'outstanding', 'viewed', 'opened', 'signed', 'declined', 'rejected', 'expired', 'deleted', 'completed']);
+
+/** Longer messages are sentences, not searches. */
+const MAX_SEARCH_MESSAGE = 300;
+
+/** After a bare "LOA", these start an LOA to send ("LOA for Acme", "LOA to jane@…"), not a search. */
+const SENDING = /^(for|to|using|with|from)$/i;
+
+/**
+ * "my LOAs acme", "find LOA jane", "LOAs signed last month", "my declined LOAs",
+ * "LOA Q-2026-00123": words around "LOA(s)" that only ask to look, and what to look for.
+ * Punctuation inside words is kept, so emails and references arrive whole. With nothing to
+ * look for, it is plain "my LOAs".
+ */
+function search(plain: string): RecognizedCommand | undefined {
+  if (plain.length > MAX_SEARCH_MESSAGE) return undefined;
+  const words = plain.replace(/\bletters? of agreement\b/gi, 'LOAs').replace(/[.!?,;:]+$/, '').split(' ').filter(Boolean);
+  const noun = words.findIndex((w) => isLoaNoun(w.replace(/[.!?,;:'"]+$/, '')));
+  if (noun < 0) return undefined;
+  const before = words.slice(0, noun).map((w) => w.toLowerCase().replace(/[.!?,;:'"]+/g, ''));
+  if (!before.every((w) => SEARCH_LEADS.has(w) || STATUS_LEADS.has(w))) return undefined;
+  const after = words.slice(noun + 1);
+  if (before.length === 0 && after[0] && SENDING.test(after[0].replace(/[:,]+$/, ''))) return undefined;
+  if (words[noun]!.endsWith(':')) return undefined;
+  const said = after.filter((w) => !FILLERS.has(w.toLowerCase().replace(/[.!?,;:'"]+/g, '')));
+  const query = [...before.filter((w) => STATUS_LEADS.has(w)), ...(said.length > 0 ? after : [])].join(' ').trim();
+  const asked = before.some((w) => SEARCH_LEADS.has(w)) || before.length === 0;
+  if (!query) return asked ? { command: 'myLoas' } : undefined;
+  return { command: 'searchLoas', argument: query };
+}
+
+/** "LOA", "LOAs", "agreements", and one slip in them ("LAOs"). */
+function isLoaNoun(word: string): boolean {
+  const w = word.toLowerCase();
+  return ['loa', 'loas', 'agreement', 'agreements'].includes(w) || (w.length >= 4 && ['loas', 'agreements'].some((n) => editDistance(w, n) <= 1));
 }
 
 function nearMiss(normalized: string): RecognizedCommand | undefined {
