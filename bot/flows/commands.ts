@@ -72,6 +72,9 @@ const SEARCH_LEADS = new Set(['find', 'search', 'show', 'list', 'get', 'see', 'v
 /** Statuses a rep may put before "LOAs" ("my declined LOAs"); the search reads them. */
 const STATUS_LEADS = new Set(['sent', 'waiting', 'pending', 'open', 'unsigned', 'outstanding', 'viewed', 'opened', 'signed', 'declined', 'rejected', 'expired', 'deleted', 'completed']);
 
+/** Verbs of the other tasks: "find" before them is not a search ("search and delete LOA …"). */
+const OTHER_TASKS = new Set(['send', 'new', 'start', 'create', 'delete', 'remove', 'cancel']);
+
 /** Longer messages are sentences, not searches. */
 const MAX_SEARCH_MESSAGE = 300;
 
@@ -90,12 +93,15 @@ function search(plain: string): RecognizedCommand | undefined {
   const noun = words.findIndex((w) => isLoaNoun(w.replace(/[.!?,;:'"]+$/, '')));
   if (noun < 0) return undefined;
   const before = words.slice(0, noun).map((w) => w.toLowerCase().replace(/[.!?,;:'"]+/g, ''));
-  if (!before.every((w) => SEARCH_LEADS.has(w) || STATUS_LEADS.has(w))) return undefined;
+  // After "find" or "search", anything but a verb of another task is what to look for: "find acme LOAs".
+  const looking = before[0] === 'find' || before[0] === 'search';
+  const named = (w: string) => SEARCH_LEADS.has(w) || STATUS_LEADS.has(w) || (looking && !OTHER_TASKS.has(w));
+  if (!before.every(named)) return undefined;
   const after = words.slice(noun + 1);
   if (before.length === 0 && after[0] && SENDING.test(after[0].replace(/[:,]+$/, ''))) return undefined;
   if (words[noun]!.endsWith(':')) return undefined;
   const said = after.filter((w) => !FILLERS.has(w.toLowerCase().replace(/[.!?,;:'"]+/g, '')));
-  const query = [...before.filter((w) => STATUS_LEADS.has(w)), ...(said.length > 0 ? after : [])].join(' ').trim();
+  const query = [...words.slice(0, noun).filter((_, i) => !SEARCH_LEADS.has(before[i]!)), ...(said.length > 0 ? after : [])].join(' ').trim();
   const asked = before.some((w) => SEARCH_LEADS.has(w)) || before.length === 0;
   if (!query) return asked ? { command: 'myLoas' } : undefined;
   return { command: 'searchLoas', argument: query };
