@@ -209,6 +209,12 @@ describe('search in my LOAs', () => {
       assert.match(readableText(sinceFr), new RegExp(`^LOAs · since ${day} `, 'm'), 'the date is read and written the French way');
       const afterDay = await says(rep, `my LOAs after ${sent.getUTCMonth() + 1}/${day}`, utc);
       assert.deepEqual(headlines(afterDay), [], '"after" a day starts the day after, read month first in en-US');
+
+      // A zone where the LOA was sent on another day than in UTC: the day is the rep's.
+      const onThatDay = `my LOAs on ${month} ${day}`;
+      const elsewhere = { localTimezone: sent.getUTCHours() >= 10 ? 'Pacific/Kiritimati' : 'Etc/GMT+12' };
+      assert.deepEqual(headlines(await says(rep, onThatDay, utc)), ['Earlier Customer']);
+      assert.deepEqual(headlines(await says(rep, onThatDay, elsewhere)), [], `on ${month} ${day} in ${elsewhere.localTimezone}`);
     });
   });
 });
