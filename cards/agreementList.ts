@@ -35,6 +35,8 @@ export interface AgreementListCardData {
   /** Why statuses may be stale, in the rep's words; empty when they are fresh. */
   note: string;
   draft?: OpenDraft;
+  /** The search the list shows the results of: what it filtered by, in words, and as typed (for paging). */
+  filter?: { label: string; search: string };
 }
 
 const renderList = compileCard<object>(template);
@@ -45,9 +47,11 @@ export function statusLabel(record: AgreementRecord, fresh: boolean): string {
   return fresh ? describeStatus(record.status) : `${describeStatus(record.status)} (last known)`;
 }
 
-export function renderAgreementListCard({ items, page, pages, note, draft }: AgreementListCardData): AdaptiveCard {
+export function renderAgreementListCard({ items, page, pages, note, draft, filter }: AgreementListCardData): AdaptiveCard {
   return renderList({
     pageLabel: `Newest first · page ${page} of ${pages}`,
+    filterLabel: filter ? escapeMarkdown(filter.label) : '',
+    search: filter?.search ?? '',
     note: escapeMarkdown(note),
     draft: draft ? { id: draft.id, templateName: escapeMarkdown(draft.templateName), summary: escapeMarkdown(draft.summary) } : null,
     items: items.map(({ record, templateName, fresh, ref, keyValue, sentAt }) => ({

@@ -33,6 +33,7 @@ const notice = compileCard<Required<NoticeCardData>>(noticeTemplate);
 export const COMMANDS = [
   { command: 'send LOA', does: 'Start a new Letter of Agreement' },
   { command: 'my LOAs', does: 'See the LOAs you sent, delete one, or start a new one from it' },
+  { command: 'my LOAs <words>', does: 'Find LOAs by customer, project, signer, template, status, date or ref: "my LOAs acme", "my declined LOAs", "LOAs signed last month"' },
   { command: 'delete LOA <ref>', does: 'Delete an LOA you sent, by the ref shown in my LOAs' },
   { command: 'cancel', does: 'Stop the LOA you are preparing' },
   { command: 'help', does: 'Show this list' },

@@ -1,12 +1,17 @@
+import { editDistance } from '../domain/text';
+
 /** What a rep's typed message asks for. */
-export type Command = 'sendLoa' | 'help' | 'cancel' | 'myLoas' | 'deleteLoa' | 'greeting' | 'didYouMean';
+export type Command = 'sendLoa' | 'help' | 'cancel' | 'myLoas' | 'searchLoas' | 'deleteLoa' | 'greeting' | 'didYouMean';
 
 /** The commands a near-miss can be taken for: each is safe to offer on a button. */
 export type GuessableCommand = 'sendLoa' | 'myLoas' | 'help';
 
 export interface RecognizedCommand {
   command: Command;
-  /** The agreement reference of "delete LOA <ref>" as typed; for didYouMean, the guesses, comma-separated. */
+  /**
+   * The agreement reference of "delete LOA <ref>" as typed; for searchLoas, what to search for
+   * ("acme", "declined last month"); for didYouMean, the guesses, comma-separated.
+   */
   argument?: string;
 }
 
@@ -48,17 +53,64 @@ const DELETE_NEAR_MISS = /^(\S+) (\S+) ([A-Za-z0-9-]{1,100})$/;
  * command, and answered with didYouMean when it is further off or could be either of two.
  */
 export function recognizeCommand(text: string): RecognizedCommand | undefined {
-  const normalized = text
+  const plain = text
     .replace(/<at>.*?<\/at>/g, ' ')
     .replace(/<[^>]*>/g, ' ')
-    .replace(/[.!?,;:'"]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+  const normalized = plain.replace(/[.!?,;:'"]+/g, ' ').replace(/\s+/g, ' ').trim();
   for (const [command, pattern] of PATTERNS) {
     const match = pattern.exec(normalized);
     if (match) return match[1] && command === 'deleteLoa' ? { command, argument: match[1] } : { command };
   }
-  return nearMiss(normalized);
+  return search(plain) ?? nearMiss(normalized);
+}
+
+/** Words that may come before "LOAs" in a search: "find", "show my", "all my". */
+const SEARCH_LEADS = new Set(['find', 'search', 'show', 'list', 'get', 'see', 'view', 'my', 'all', 'me', 'for', 'of', 'the', 'please', 'pls', 'can', 'you', 'i', 'want', 'to', 'lets', 'let', 'us']);
+
+/** Statuses a rep may put before "LOAs" ("my declined LOAs"); the search reads them. */
+const STATUS_LEADS = new Set(['sent', 'waiting', 'pending', 'open', 'unsigned', 'outstanding', 'viewed', 'opened', 'signed', 'declined', 'rejected', 'expired', 'deleted', 'completed']);
+
+/** Verbs of the other tasks: "find" before them is not a search ("search and delete LOA …"). */
+const OTHER_TASKS = new Set(['send', 'new', 'start', 'create', 'delete', 'remove', 'cancel']);
+
+/** Longer messages are sentences, not searches. */
+const MAX_SEARCH_MESSAGE = 300;
+
+/** After a bare "LOA", these start an LOA to send ("LOA for Acme", "LOA to jane@…"), not a search. */
+const SENDING = /^(for|to|using|with|from)$/i;
+
+/**
+ * "my LOAs acme", "find LOA jane", "LOAs signed last month", "my declined LOAs",
+ * "LOA Q-2026-00123": words around "LOA(s)" that only ask to look, and what to look for.
+ * Punctuation inside words is kept, so emails and references arrive whole. With nothing to
+ * look for, it is plain "my LOAs".
+ */
+function search(plain: string): RecognizedCommand | undefined {
+  if (plain.length > MAX_SEARCH_MESSAGE) return undefined;
+  const words = plain.replace(/\bletters? of agreement\b/gi, 'LOAs').replace(/[.!?,;:]+$/, '').split(' ').filter(Boolean);
+  const noun = words.findIndex((w) => isLoaNoun(w.replace(/[.!?,;:'"]+$/, '')));
+  if (noun < 0) return undefined;
+  const before = words.slice(0, noun).map((w) => w.toLowerCase().replace(/[.!?,;:'"]+/g, ''));
+  // After "find" or "search", anything but a verb of another task is what to look for: "find acme LOAs".
+  const looking = before[0] === 'find' || before[0] === 'search';
+  const named = (w: string) => SEARCH_LEADS.has(w) || STATUS_LEADS.has(w) || (looking && !OTHER_TASKS.has(w));
+  if (!before.every(named)) return undefined;
+  const after = words.slice(noun + 1);
+  if (before.length === 0 && after[0] && SENDING.test(after[0].replace(/[:,]+$/, ''))) return undefined;
+  if (words[noun]!.endsWith(':')) return undefined;
+  const said = after.filter((w) => !FILLERS.has(w.toLowerCase().replace(/[.!?,;:'"]+/g, '')));
+  const query = [...words.slice(0, noun).filter((_, i) => !SEARCH_LEADS.has(before[i]!)), ...(said.length > 0 ? after : [])].join(' ').trim();
+  const asked = before.some((w) => SEARCH_LEADS.has(w)) || before.length === 0;
+  if (!query) return asked ? { command: 'myLoas' } : undefined;
+  return { command: 'searchLoas', argument: query };
+}
+
+/** "LOA", "LOAs", "agreements", and one slip in them ("LAOs"). */
+function isLoaNoun(word: string): boolean {
+  const w = word.toLowerCase();
+  return ['loa', 'loas', 'agreement', 'agreements'].includes(w) || (w.length >= 4 && ['loas', 'agreements'].some((n) => editDistance(w, n) <= 1));
 }
 
 function nearMiss(normalized: string): RecognizedCommand | undefined {
@@ -85,18 +137,4 @@ function nearMiss(normalized: string): RecognizedCommand | undefined {
 /** Longer phrases tolerate more typos: one per four letters, at least one. */
 function allowedTypos(phrase: string): number {
   return Math.max(1, Math.floor(phrase.length / 4));
-}
-
-/** Damerau-Levenshtein (optimal string alignment): "sned" is one edit from "send". */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
 }

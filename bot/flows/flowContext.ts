@@ -38,6 +38,8 @@ export interface FlowContext {
   readonly origin: ConversationOrigin;
   /** The rep's Teams locale (BCP 47), for dates and numbers; "en-US" when Teams gives none or one Intl does not know. */
   readonly locale: string;
+  /** The rep's IANA time zone, as Teams gives it, for when a day starts ("today", "last month"); "UTC" when Teams gives none or one Intl does not know. */
+  readonly timeZone: string;
 }
 
 /** What a handler wants shown. */

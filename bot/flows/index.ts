@@ -80,6 +80,7 @@ export function createFlows(deps: FlowDeps): Flows {
       didYouMean,
       cancel: cancelByText(deps),
       myLoas: (ctx) => list(ctx, { page: 1 }),
+      searchLoas: (ctx, data) => list(ctx, { page: 1, search: typeof data.argument === 'string' ? data.argument : '' }),
       deleteLoa: (ctx, data) => {
         const parsed = agreementData.safeParse({ agreementId: data.argument });
         return parsed.success ? confirmByRef(ctx, parsed.data) : verbs[VERBS.confirmDelete](ctx, data);

@@ -4,7 +4,8 @@ import type { ListedAgreement, OpenDraft } from '../../cards/agreementList';
 import { isFinalStatus } from '../domain/agreement';
 import { shortRefs } from '../domain/agreementRef';
 import type { AgreementRecord } from '../domain/agreementRecords';
-import type { LoaTemplate } from '../domain/templateCatalog';
+import { describeSearch, isEmptySearch, keyValueOf, matchesSearch, MAX_SEARCH_LENGTH, parseSearch, referencesOf, withoutStatuses } from '../domain/agreementSearch';
+import type { AgreementSearch, SearchableAgreement } from '../domain/agreementSearch';
 import { repKey } from '../domain/rep';
 import type { RepIdentity } from '../domain/rep';
 import { LOA_ERROR_CODES, LoaServiceError } from '../domain/loaService';
@@ -19,23 +20,39 @@ export const PAGE_SIZE = 10;
 /** How long "my LOAs" waits for fresh statuses before it answers with the stored ones. */
 export const STATUS_REFRESH_BUDGET_MS = 2500;
 
-export const listData = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) }).catch({ page: 1 });
+export const listData = z
+  .object({
+    page: z.coerce.number().int().min(1).max(10_000).catch(1),
+    /** What the rep searched for, carried by the card's paging buttons; empty for the whole list. */
+    search: z.string().max(MAX_SEARCH_LENGTH).optional().catch(undefined),
+  })
+  .catch({ page: 1 });
 
-/** "my LOAs": the rep's agreements, newest first, a page at a time, with statuses refreshed where the API can. */
-export function listAgreements(deps: FlowDeps): FlowHandler<{ page: number }> {
+export type ListData = z.infer<typeof listData>;
+
+/** In a search by status, how many of the other matches get fresh statuses first: the newest, within the refresh budget. */
+export const STATUS_SEARCH_REFRESH_LIMIT = 25;
+
+/**
+ * "my LOAs": the rep's agreements, newest first, a page at a time, with statuses refreshed
+ * where the API can; with `search`, only those that match it (only the rep's own, as ever).
+ */
+export function listAgreements(deps: FlowDeps): FlowHandler<ListData> {
   return async (ctx, data) => {
     const rep = await ctx.rep();
-    const key = repKey(rep);
-    const all = await deps.records.list(key);
-    const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
-    const page = Math.min(data.page, pages);
-    let shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-    const { refreshed, note, records } = await refreshStatuses(deps, rep, () => ctx.principal(), shown, ctx.log);
-    if (records) {
-      const byId = new Map(records.map((r) => [r.id, r]));
-      shown = shown.map((r) => byId.get(r.id) ?? r);
-    }
+    const all = await deps.records.list(repKey(rep));
     const refs = shortRefs(all.map((r) => r.id));
+    const parsed = data.search ? parseSearch(data.search, { now: deps.clock.now(), locale: ctx.locale, timeZone: ctx.timeZone }) : undefined;
+    const search = parsed && !isEmptySearch(parsed) ? parsed : undefined;
+    const matches = (s: AgreementSearch) => (r: AgreementRecord) => matchesSearch(searchableOf(deps, r, refs), s);
+    // A status may have changed since it was stored: a search by status refreshes before it filters.
+    const byStatus = !!search && search.statuses.length > 0;
+    const pool = search ? all.filter(matches(byStatus ? withoutStatuses(search) : search)) : all;
+    const toRefresh = byStatus ? pool.slice(0, STATUS_SEARCH_REFRESH_LIMIT) : pageOf(pool, data.page).shown;
+    const { refreshed, note, records } = await refreshStatuses(deps, rep, () => ctx.principal(), toRefresh, ctx.log);
+    const byId = new Map((records ?? []).map((r) => [r.id, r]));
+    const fresh = pool.map((r) => byId.get(r.id) ?? r);
+    const { shown, page, pages } = pageOf(byStatus ? fresh.filter(matches(search)) : fresh, data.page);
     const items: ListedAgreement[] = shown.map((record) => {
       const template = deps.catalog.get(record.templateId);
       const keyValue = keyValueOf(template, record.formData);
@@ -48,18 +65,34 @@ export function listAgreements(deps: FlowDeps): FlowHandler<{ page: number }> {
         sentAt: record.createdAt,
       };
     });
-    const draft = page === 1 ? await openDraft(deps, ctx) : undefined;
-    return { card: renderAgreementListCard({ items, page, pages, note, ...(draft ? { draft } : {}) }) };
+    const draft = page === 1 && !search ? await openDraft(deps, ctx) : undefined;
+    const filter = search ? { label: describeSearch(search), search: search.typed } : undefined;
+    return { card: renderAgreementListCard({ items, page, pages, note, ...(draft ? { draft } : {}), ...(filter ? { filter } : {}) }) };
   };
 }
 
-/**
- * The field that tells one LOA of a template from another (the customer, the project): its
- * first required text field. Undefined when the template has none or the value is empty.
- */
-function keyValueOf(template: LoaTemplate | undefined, values: ReadonlyArray<{ name: string; value: string }>): string | undefined {
-  const field = template?.fields.find((f) => f.required && f.type === 'text');
-  return values.find((v) => v.name === field?.name)?.value.trim() || undefined;
+function pageOf(records: AgreementRecord[], wanted: number): { shown: AgreementRecord[]; page: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(records.length / PAGE_SIZE));
+  const page = Math.min(wanted, pages);
+  return { shown: records.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), page, pages };
+}
+
+/** What a search looks at in one record, in the words the list shows it with. */
+function searchableOf(deps: FlowDeps, record: AgreementRecord, refs: ReadonlyMap<string, string>): SearchableAgreement {
+  const template = deps.catalog.get(record.templateId);
+  const keyValue = keyValueOf(template, record.formData);
+  return {
+    id: record.id,
+    ref: refs.get(record.id) ?? record.id,
+    templateName: template?.name ?? '',
+    ...(keyValue ? { keyValue } : {}),
+    signer: record.signer,
+    ...(record.cc ? { cc: record.cc } : {}),
+    references: referencesOf(template, record.formData),
+    status: record.status,
+    gone: !!record.goneAt,
+    createdAt: record.createdAt,
+  };
 }
 
 /** The rep's draft in this chat, if a template is chosen and it was not sent: shown first, to resume. */

@@ -30,6 +30,7 @@ const executeAction = z.object({
 const signInFailure = z.object({ code: z.string().max(200), message: z.string().max(2000).optional() });
 
 const DEFAULT_LOCALE = 'en-US';
+const DEFAULT_TIME_ZONE = 'UTC';
 
 /** Turn state: this turn acted (claimed a Send, a Cancel or a Delete), whatever happens to the chat state after. */
 const ACTED = Symbol('acted');
@@ -226,6 +227,7 @@ export class LoaBot extends TeamsActivityHandler {
         locale,
       },
       locale,
+      timeZone: timeZoneOf(context.activity),
     };
   }
 
@@ -262,5 +264,16 @@ function localeOf(activity: Activity): string {
     return (typeof activity.locale === 'string' && activity.locale.length <= 35 && Intl.getCanonicalLocales(activity.locale)[0]) || DEFAULT_LOCALE;
   } catch {
     return DEFAULT_LOCALE;
+  }
+}
+
+/** The IANA time zone Teams gives the activity (`localTimezone`), if Intl knows it. */
+function timeZoneOf(activity: Activity): string {
+  const zone = activity.localTimezone;
+  if (typeof zone !== 'string' || zone.length > 64) return DEFAULT_TIME_ZONE;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return DEFAULT_TIME_ZONE;
   }
 }
