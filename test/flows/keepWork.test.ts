@@ -139,6 +139,63 @@ describe("the rep's work is never lost", () => {
     });
   });
 
+  describe('double presses', () => {
+    let slow: ConversationHarness;
+    before(async () => {
+      // Every turn asks Teams who the rep is, as a cold instance would.
+      slow = await ConversationHarness.start(loa.url, loa, { env: { REP_IDENTITY_CACHE_S: '0' } });
+    });
+    after(async () => {
+      slow.teams.rosterDelayMs = 0;
+      await slow.stop();
+    });
+
+    async function askOverOpenDraft(rep: RepSession, signerName: string): Promise<{ old: AdaptiveCard; ask: AdaptiveCard }> {
+      const old = await rep.press(await openDistributorDraft(rep), 'Review', { signerName, f_customerName: 'Race SA' });
+      const ask = (await rep.says('send LOA')).cards[0]!;
+      assert.match(readableText(ask), /You have an LOA in progress/);
+      return { old, ask };
+    }
+
+    it('a double Discard opens one new LOA, and the card that lost leads to it', async () => {
+      for (let round = 0; round < 3; round++) {
+        const rep = slow.rep();
+        const { old, ask } = await askOverOpenDraft(rep, `Discarder ${round}`);
+        const pressed = await Promise.all([rep.press(ask, 'Discard it and start new'), rep.press(ask, 'Discard it and start new')]);
+        for (const card of pressed) assert.ok(titles(card).length > 0, `round ${round}: every answer has a way forward`);
+
+        // Whichever chooser the rep picks a template on, they reach the one open LOA.
+        const results = [];
+        for (const card of pressed) {
+          const picked = await rep.press(card, 'Use this template');
+          results.push(titles(picked).includes('Go to my open LOA') ? await rep.press(picked, 'Go to my open LOA') : picked);
+        }
+        const stale = await rep.press(old, 'Review', distributorDetails());
+        assert.match(readableText(stale), /LOA cancelled/, `round ${round}: the discarded LOA cannot be sent`);
+        assert.equal((await owned(rep)).length, 0, `round ${round}: nothing was sent`);
+        const current = await rep.press(stale, 'Go to my open LOA');
+        assert.ok(titles(current).length > 0, `round ${round}: the stale card leads on`);
+        for (const result of results) assert.doesNotMatch(readableText(result), /went wrong|no longer open/i, `round ${round}`);
+      }
+    });
+
+    it('a double Continue, racing a 300 ms lookup of the rep\'s address, shows the open LOA both times with everything typed', async () => {
+      const rep = slow.rep();
+      await askOverOpenDraft(rep, 'Continuer');
+      const ask = (await rep.says('send LOA')).cards[0]!;
+      slow.teams.rosterDelayMs = 300;
+      const [a, b] = await Promise.all([rep.press(ask, 'Continue my open LOA'), rep.press(ask, 'Continue my open LOA')]);
+      slow.teams.rosterDelayMs = 0;
+      for (const card of [a, b]) {
+        assert.equal(inputsOf(card).signerName, 'Continuer');
+        assert.equal(inputsOf(card).f_customerName, 'Race SA');
+      }
+      const review = await rep.press(b, 'Review', distributorDetails({ signerName: 'Continuer' }));
+      assert.match(readableText(await rep.press(review, 'Send')), /LOA sent/);
+      assert.equal((await owned(rep)).length, 1);
+    });
+  });
+
   it('a card of a replaced draft says so and leads to the open LOA', async () => {
     const rep = h.rep();
     const oldChooser = (await rep.says('send LOA')).cards[0]!;
