@@ -18,6 +18,8 @@ const BOUNDARIES = [
   { files: ['bot/auth/**'], patterns: [BOTBUILDER, TEAMS, FLOWS, CARDS, LOA, STORAGE] },
   { files: ['bot/storage/**'], patterns: [BOTBUILDER, TEAMS, FLOWS, CARDS, LOA, AUTH] },
   { files: ['cards/**'], patterns: [BOTBUILDER, TEAMS, FLOWS, LOA, STORAGE, AUTH] },
+  // The message catalogs are a leaf every layer may read: they know no other layer.
+  { files: ['bot/i18n/**'], patterns: [BOTBUILDER, LOA, TEAMS, FLOWS, CARDS, STORAGE, AUTH, layer('domain', 'The catalogs hold words only; the domain reads them, not the other way round.')] },
 ];
 
 export default tseslint.config(

@@ -12,6 +12,7 @@ const LAYERS: Array<{ dir: string; forbidden: string[]; allowed: string[] }> = [
   { dir: 'bot/loa', forbidden: ['botbuilder', '../teams/loaBot', '../flows/index', '../../cards/verbs', '../storage/blobKeyValueStore'], allowed: ['../domain/loaService', '../auth/onBehalfOf'] },
   { dir: 'bot/auth', forbidden: ['botbuilder', '../teams/loaBot', '../flows/index', '../../cards/verbs', '../loa/loaClient', '../storage/blobKeyValueStore'], allowed: ['../domain/clock'] },
   { dir: 'bot/storage', forbidden: ['botbuilder', '../teams/loaBot', '../flows/index', '../../cards/verbs', '../loa/loaClient', '../auth/onBehalfOf'], allowed: ['../domain/keyValueStore', '@azure/storage-blob'] },
+  { dir: 'bot/i18n', forbidden: ['botbuilder', '../domain/draft', '../flows/index', '../../../cards/verbs', '../loa/loaClient'], allowed: ['i18next'] },
   { dir: 'cards', forbidden: ['botbuilder', '../bot/teams/loaBot', '../bot/flows/index', '../bot/loa/loaClient', '../bot/storage/blobKeyValueStore', '../bot/auth/onBehalfOf'], allowed: ['../bot/domain/draft'] },
 ];
 

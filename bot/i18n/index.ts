@@ -1,0 +1,55 @@
+import i18next from 'i18next';
+import type { ResourceKey, TOptions, i18n } from 'i18next';
+import enCards from './locales/en/cards.json';
+import enChat from './locales/en/chat.json';
+import enRules from './locales/en/rules.json';
+import frCards from './locales/fr/cards.json';
+import frChat from './locales/fr/chat.json';
+import frRules from './locales/fr/rules.json';
+
+/**
+ * Every rep-facing string, one catalog per language and area: `cards` (card text), `chat`
+ * (messages posted to the chat, flow outcomes, help) and `rules` (what the details form
+ * says about each field). The rep's Teams locale picks the language; anything else is English.
+ */
+export const LANGUAGES = ['en', 'fr'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const NAMESPACES = ['cards', 'chat', 'rules'] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+
+/** The catalogs as shipped, for the completeness test. */
+export const CATALOGS: Record<Language, Record<Namespace, ResourceKey>> = {
+  en: { cards: enCards, chat: enChat, rules: enRules },
+  fr: { cards: frCards, chat: frChat, rules: frRules },
+};
+
+/** Looks up `namespace:key.path` in the rep's language; interpolated values are data, never markup. */
+export type Translate = (key: string, values?: TOptions) => string;
+
+const instance: i18n = i18next.createInstance();
+void instance.init({
+  resources: CATALOGS,
+  ns: [...NAMESPACES],
+  defaultNS: 'chat',
+  fallbackLng: 'en',
+  supportedLngs: [...LANGUAGES],
+  // "fr-CA" and "fr-FR" both read the French catalog.
+  nonExplicitSupportedLngs: true,
+  load: 'languageOnly',
+  initAsync: false,
+  // Cards and chat escape rep text themselves (Markdown), where it is shown; HTML escaping here would double it.
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+
+/** The catalog language for a Teams locale (BCP 47): its language if we have it, else English. */
+export function languageOf(locale: string | undefined): Language {
+  const language = (locale ?? '').split(/[-_]/)[0]?.toLowerCase();
+  return (LANGUAGES as readonly string[]).includes(language ?? '') ? (language as Language) : 'en';
+}
+
+/** The translate function for a rep's Teams locale. */
+export function translatorFor(locale: string | undefined): Translate {
+  const fixed = instance.getFixedT(languageOf(locale));
+  return (key, values) => String(fixed(key, values ?? {}));
+}

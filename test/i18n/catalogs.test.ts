@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CATALOGS, LANGUAGES, NAMESPACES, languageOf, translatorFor } from '../../bot/i18n';
+
+const ROOT = resolve(__dirname, '../..');
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+
+/** Every leaf of a catalog as "a.b.c" -> text. */
+function leaves(node: unknown, prefix = ''): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === 'string') found.set(path, value);
+    else for (const [k, v] of leaves(value, path)) found.set(k, v);
+  }
+  return found;
+}
+
+/** A plural's forms count as one key: languages have different plural forms. */
+const baseKeys = (catalog: unknown) => new Set([...leaves(catalog).keys()].map((k) => k.replace(PLURAL, '')));
+const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)/g)].map((m) => m[1]).sort();
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'locales' ? [] : sourceFiles(path);
+    return /\.(ts|json)$/.test(name) ? [path] : [];
+  });
+}
+
+describe('message catalogs', () => {
+  for (const ns of NAMESPACES) {
+    it(`has the same ${ns} keys in every language`, () => {
+      const english = baseKeys(CATALOGS.en[ns]);
+      for (const language of LANGUAGES) {
+        const other = baseKeys(CATALOGS[language][ns]);
+        assert.deepEqual([...english].filter((k) => !other.has(k)), [], `${language}/${ns}.json misses these`);
+        assert.deepEqual([...other].filter((k) => !english.has(k)), [], `${language}/${ns}.json has keys English does not`);
+      }
+    });
+
+    it(`fills every ${ns} text, with the same placeholders in every language`, () => {
+      const english = leaves(CATALOGS.en[ns]);
+      for (const language of LANGUAGES) {
+        for (const [key, text] of leaves(CATALOGS[language][ns])) {
+          assert.ok(text.trim().length > 0, `${language}/${ns}:${key} is empty`);
+          const same = english.get(key) ?? english.get(key.replace(PLURAL, '_other'));
+          if (same !== undefined) assert.deepEqual(placeholders(text), placeholders(same), `${language}/${ns}:${key}`);
+        }
+      }
+    });
+  }
+
+  it('has no key that nothing uses: every key appears in the code as "namespace:key"', () => {
+    const code = [...sourceFiles(join(ROOT, 'bot')), ...sourceFiles(join(ROOT, 'cards'))].map((f) => readFileSync(f, 'utf8')).join('\n');
+    const unused: string[] = [];
+    for (const ns of NAMESPACES) {
+      for (const key of baseKeys(CATALOGS.en[ns])) if (!code.includes(`${ns}:${key}`)) unused.push(`${ns}:${key}`);
+    }
+    assert.deepEqual(unused, []);
+  });
+
+  it("reads the rep's Teams locale, and falls back to English for a language it does not have", () => {
+    assert.equal(languageOf('fr-FR'), 'fr');
+    assert.equal(languageOf('fr-CA'), 'fr');
+    assert.equal(languageOf('en-GB'), 'en');
+    assert.equal(languageOf('de-DE'), 'en');
+    assert.equal(languageOf(undefined), 'en');
+    assert.equal(typeof translatorFor('pt-BR'), 'function');
+  });
+});
