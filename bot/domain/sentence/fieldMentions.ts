@@ -1,0 +1,87 @@
+import type { LoaTemplate } from '../templateCatalog';
+import type { PatternPiece, TextPiece } from './sentencePieces';
+import { fieldKey } from './sentencePieces';
+import type { SentenceText, Span, Word } from './sentenceText';
+import { findPhrase, phraseOf } from './wordMatch';
+
+/** Small words a name or an address may hold between its capitalised words ("Gare du Nord"). */
+const PARTICLES = new Set(['de', 'du', 'des', 'la', 'le', 'les', 'of', 'the', 'and', 'et', 'd', 'l', 'y', 'van', 'von', 'der', 'sur', 'en', 'rue', 'avenue', 'street', 'road', 'bd', 'boulevard', 'chemin', 'place', 'route', 'allee', 'quai', 'impasse']);
+/** Words after a field's name that only introduce its value ("customer is Acme"). */
+const INTRODUCERS = new Set(['is', 'name', 'named', 'called', 'est', 'nom']);
+const TOKEN = /[\p{L}\p{N}]+(?:[-_/.][\p{L}\p{N}]+)*/gu;
+const MAX_NAME_WORDS = 8;
+
+/**
+ * Reads tokens that fit a template field's pattern ("Q-2026-00123", "1234567") and takes
+ * them. Only tokens with a digit: a pattern that fits any word would otherwise eat the sentence.
+ */
+export function readPatterns(text: SentenceText, templates: readonly LoaTemplate[]): PatternPiece[] {
+  const patterns = [...new Set(templates.flatMap((t) => t.fields.flatMap((f) => (f.pattern ? [f.pattern] : []))))].map((p) => new RegExp(p, 'u'));
+  const pieces: PatternPiece[] = [];
+  for (const m of text.remaining().matchAll(TOKEN)) {
+    if (!/\d/u.test(m[0])) continue;
+    // A reference typed in lower case ("q-2026-00123") is still the reference.
+    const value = [m[0], m[0].toUpperCase()].find((v) => patterns.some((p) => p.test(v)));
+    if (value === undefined) continue;
+    const span = { start: m.index, end: m.index + m[0].length };
+    pieces.push({ kind: 'pattern', ...span, value });
+    text.take(span);
+  }
+  return pieces;
+}
+
+/** A capitalised run after a field's name: "Acme Industrial", "Gare du Nord", "12 rue de la Paix". */
+function nameRun(text: SentenceText, words: readonly Word[], from: number): Span | undefined {
+  let i = from;
+  while (INTRODUCERS.has(words[i]?.folded ?? '') && /^[\s:]*$/u.test(text.raw.slice(words[i - 1]?.end ?? 0, words[i]?.start ?? 0))) i += 1;
+  const run: Word[] = [];
+  for (let k = i; k < words.length && run.length < MAX_NAME_WORDS; k += 1) {
+    const w = words[k];
+    const prev = run[run.length - 1] ?? words[i - 1];
+    if (!w || !prev) break;
+    const gap = text.raw.slice(prev.end, w.start);
+    const gapOk = run.length === 0 ? /^[\s:\-–"]*$/u.test(gap) : /^[\s&'.]*$/u.test(gap) && !/\.\s/u.test(gap);
+    const capital = /^[\p{Lu}\p{N}]/u.test(w.raw);
+    if (!gapOk || !text.isFree(w) || (!capital && (run.length === 0 || !PARTICLES.has(w.folded)))) break;
+    run.push(w);
+  }
+  while (run.length > 0 && PARTICLES.has(run[run.length - 1]?.folded ?? '')) run.pop();
+  const first = run[0];
+  const last = run[run.length - 1];
+  return first && last ? { start: first.start, end: last.end } : undefined;
+}
+
+/** Every text field reps may name, by each of its names: phrase -> `templateId:field` keys. */
+function textFieldNames(templates: readonly LoaTemplate[]): Map<string, string[]> {
+  const names = new Map<string, string[]>();
+  for (const t of templates) {
+    for (const f of t.fields) {
+      if ((f.type !== 'text' && f.type !== 'multiline') || f.pattern !== undefined) continue;
+      for (const alias of f.aliases ?? []) {
+        const key = phraseOf(alias).join(' ');
+        names.set(key, [...(names.get(key) ?? []), fieldKey(t.id, f.name)]);
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * Reads the text fields named in the sentence ("for Acme", "project Gare du Nord") and takes
+ * them. Only a capitalised value is read: "for signature" names no customer.
+ */
+export function readTextFields(text: SentenceText, templates: readonly LoaTemplate[]): TextPiece[] {
+  const pieces: TextPiece[] = [];
+  for (const [name, fieldKeys] of textFieldNames(templates)) {
+    const words = text.freeWords();
+    for (const span of findPhrase(words, name.split(' '))) {
+      const next = words.findIndex((w) => w.start >= span.end);
+      if (next < 0 || words[next]?.folded === 'contact') continue;
+      const value = nameRun(text, words, next);
+      if (!value) continue;
+      pieces.push({ kind: 'text', ...value, fieldKeys, value: text.slice(value) });
+      text.take({ start: span.start, end: value.end });
+    }
+  }
+  return pieces;
+}
