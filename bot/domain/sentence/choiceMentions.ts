@@ -1,4 +1,5 @@
 import type { LoaTemplate } from '../templateCatalog';
+import { memoByCatalog } from './catalogMemo';
 import type { ChoicePiece } from './sentencePieces';
 import type { SentenceText, Span } from './sentenceText';
 import type { Phrase } from './wordMatch';
@@ -17,7 +18,7 @@ interface ChoiceName {
  * Every way a rep may name a choice: its title without the bracket ("Low voltage"), each
  * product in the bracket ("Acti9", "ComPacT"), its aliases, and its value typed as written.
  */
-function choiceNames(templates: readonly LoaTemplate[]): ChoiceName[] {
+const choiceNames = memoByCatalog((templates: readonly LoaTemplate[]): ChoiceName[] => {
   const names: ChoiceName[] = [];
   for (const t of templates) {
     for (const f of t.fields) {
@@ -31,7 +32,7 @@ function choiceNames(templates: readonly LoaTemplate[]): ChoiceName[] {
     }
   }
   return names.filter((n) => n.phrase.length > 0).sort((a, b) => b.phrase.length - a.phrase.length);
-}
+});
 
 /**
  * Reads the choices the sentence names, for every template at once, and takes them. A phrase

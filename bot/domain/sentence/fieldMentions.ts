@@ -2,7 +2,8 @@ import type { LoaTemplate } from '../templateCatalog';
 import type { PatternPiece, TextPiece } from './sentencePieces';
 import { fieldKey } from './sentencePieces';
 import type { SentenceText, Span, Word } from './sentenceText';
-import { findPhrase, phraseOf } from './wordMatch';
+import { memoByCatalog } from './catalogMemo';
+import { findPhrase, patternOf, phraseOf } from './wordMatch';
 
 /** Small words a name or an address may hold between its capitalised words ("Gare du Nord"). */
 const PARTICLES = new Set(['de', 'du', 'des', 'la', 'le', 'les', 'of', 'the', 'and', 'et', 'd', 'l', 'y', 'van', 'von', 'der', 'sur', 'en', 'rue', 'avenue', 'street', 'road', 'bd', 'boulevard', 'chemin', 'place', 'route', 'allee', 'quai', 'impasse']);
@@ -16,7 +17,7 @@ const MAX_NAME_WORDS = 8;
  * them. Only tokens with a digit: a pattern that fits any word would otherwise eat the sentence.
  */
 export function readPatterns(text: SentenceText, templates: readonly LoaTemplate[]): PatternPiece[] {
-  const patterns = [...new Set(templates.flatMap((t) => t.fields.flatMap((f) => (f.pattern ? [f.pattern] : []))))].map((p) => new RegExp(p, 'u'));
+  const patterns = patternsOf(templates);
   const pieces: PatternPiece[] = [];
   for (const m of text.remaining().matchAll(TOKEN)) {
     if (!/\d/u.test(m[0])) continue;
@@ -29,6 +30,8 @@ export function readPatterns(text: SentenceText, templates: readonly LoaTemplate
   }
   return pieces;
 }
+
+const patternsOf = memoByCatalog((templates: readonly LoaTemplate[]) => [...new Set(templates.flatMap((t) => t.fields.flatMap((f) => (f.pattern ? [f.pattern] : []))))].map(patternOf));
 
 /** A capitalised run after a field's name: "Acme Industrial", "Gare du Nord", "12 rue de la Paix". */
 function nameRun(text: SentenceText, words: readonly Word[], from: number): Span | undefined {
@@ -52,7 +55,7 @@ function nameRun(text: SentenceText, words: readonly Word[], from: number): Span
 }
 
 /** Every text field reps may name, by each of its names: phrase -> `templateId:field` keys. */
-function textFieldNames(templates: readonly LoaTemplate[]): Map<string, string[]> {
+const textFieldNames = memoByCatalog((templates: readonly LoaTemplate[]): Map<string, string[]> => {
   const names = new Map<string, string[]>();
   for (const t of templates) {
     for (const f of t.fields) {
@@ -64,7 +67,7 @@ function textFieldNames(templates: readonly LoaTemplate[]): Map<string, string[]
     }
   }
   return names;
-}
+});
 
 /**
  * Reads the text fields named in the sentence ("for Acme", "project Gare du Nord") and takes

@@ -1,6 +1,7 @@
 import type { LoaTemplate } from '../templateCatalog';
 import type { SentenceText } from './sentenceText';
 import { wordsOf } from './sentenceText';
+import { memoByCatalog } from './catalogMemo';
 import { phraseOf } from './wordMatch';
 
 /**
@@ -18,7 +19,7 @@ const FILLER = new Set(
 );
 
 /** Every word the catalog uses, which the sentence may hold without meaning anything more. */
-export function catalogWords(templates: readonly LoaTemplate[]): Set<string> {
+export const catalogWords = memoByCatalog((templates: readonly LoaTemplate[]): Set<string> => {
   const words = new Set<string>();
   for (const t of templates) {
     for (const text of [t.name, ...(t.aliases ?? []), ...(t.keywords ?? [])]) phraseOf(text).forEach((w) => words.add(w));
@@ -27,7 +28,7 @@ export function catalogWords(templates: readonly LoaTemplate[]): Set<string> {
     }
   }
   return words;
-}
+});
 
 const CHUNK_BREAK = /[,;!?()[\]{}\n]+|\.(?:\s|$)|\s[-–]\s|:\s/u;
 const MAX_CHUNK = 200;

@@ -1,4 +1,5 @@
 import type { LoaTemplate } from '../templateCatalog';
+import { memoByCatalog, memoByString } from './catalogMemo';
 import { readChoices } from './choiceMentions';
 import { readPatterns, readTextFields } from './fieldMentions';
 import { catalogWords, leftoverText } from './leftoverText';
@@ -65,16 +66,24 @@ const LOA_WORDS = new Set(['loa', 'loas', 'letter', 'lettre', 'accord']);
 // eslint-disable-next-line no-control-regex -- control characters are blanked so they are never shown back
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029]/gu;
 
+/** The names of the templates' email fields ("site contact"): an email after one is that field's. */
+const emailCuesOf = memoByCatalog((templates: readonly LoaTemplate[]) =>
+  templates.flatMap((t) => t.fields.filter((f) => f.type === 'email').flatMap((f) => (f.aliases ?? []).map((a) => phraseOf(a).join(' ')))),
+);
+
+/** Building an Intl formatter costs more than a whole parse: one per time zone. */
+const dayFormat = memoByString((timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }));
+
 /** The rep's today at noon in the local clock, which is how chrono reads "today". */
 function referenceDay(now: Date, timeZone: string | undefined): Date {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timeZone ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const parts = dayFormat(timeZone ?? 'UTC').formatToParts(now);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return new Date(get('year'), get('month') - 1, get('day'), 12);
 }
 
 function readPieces(text: SentenceText, options: SentenceOptions, readings: string[]) {
   const locale = sentenceLocale(options.locale);
-  const emailCues = options.templates.flatMap((t) => t.fields.filter((f) => f.type === 'email').flatMap((f) => (f.aliases ?? []).map((a) => phraseOf(a).join(' '))));
+  const emailCues = emailCuesOf(options.templates);
   const parties = readParties(text, (before) => emailCues.some((c) => before.join(' ').includes(c)));
   const pieces: Piece[] = [...parties.otherEmails, ...readNumbers(text, locale.decimalComma, true), ...readPatterns(text, options.templates)];
   pieces.push(...readDates(text, referenceDay(options.now, options.timeZone), locale, readings));

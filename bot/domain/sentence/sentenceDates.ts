@@ -1,5 +1,5 @@
 import type * as chrono from 'chrono-node';
-import { formatDate } from '../format';
+import { memoByString } from './catalogMemo';
 import type { DatePiece } from './sentencePieces';
 import type { SentenceLocale } from './sentenceLocale';
 import type { SentenceText } from './sentenceText';
@@ -36,13 +36,16 @@ function isAmbiguousNumeric(text: string): boolean {
   return m !== null && Number(m[1]) <= 12 && Number(m[2]) <= 12 && m[1] !== m[2];
 }
 
+/** English dates in the rep's order ("1 February 2027", "February 1, 2027"); built once per order. */
+const noteFormat = memoByString((locale) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }));
+
 /** A note for the rep when the day read is not the only way to read what they typed. */
 function readingOf(text: string, days: ReadDay[], locale: SentenceLocale): string | undefined {
   const sides = text.split(/\s+(?:to|au|until|-|–|and|et)\s+/u);
   const ambiguous = sides.some(isAmbiguousNumeric);
   const relative = days.some((d) => !d.yearGiven);
   if (!ambiguous && !relative) return undefined;
-  const words = days.map((d) => formatDate(d.iso, locale.noteLocale)).join(' to ');
+  const words = days.map((d) => noteFormat(locale.noteLocale).format(new Date(`${d.iso}T00:00:00Z`))).join(' to ');
   return `"${text.replace(/[\s,;.]+$/u, '')}" read as ${words}`;
 }
 

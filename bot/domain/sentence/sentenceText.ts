@@ -19,12 +19,25 @@ const WORD = /[\p{L}\p{N}]+(?:['’\-_][\p{L}\p{N}]+)*/gu;
  * same offset in the typed text.
  */
 export function fold(text: string): string {
+  // eslint-disable-next-line no-control-regex -- ASCII, which lower-cases one unit for one
+  if (/^[\u0000-\u007f]*$/u.test(text)) return text.toLowerCase();
   let out = '';
-  for (const ch of text) {
-    const base = (ch.normalize('NFD')[0] ?? ch).toLowerCase();
-    out += base.length === ch.length ? base : ch;
-  }
+  for (const ch of text) out += ch.charCodeAt(0) < 128 ? ch.toLowerCase() : foldChar(ch);
   return out;
+}
+
+/** Folded non-ASCII characters: normalising one costs more than the rest of a word. */
+const FOLDED = new Map<string, string>();
+const MAX_FOLDED = 5000;
+
+function foldChar(ch: string): string {
+  const known = FOLDED.get(ch);
+  if (known !== undefined) return known;
+  const base = (ch.normalize('NFD')[0] ?? ch).toLowerCase();
+  const folded = base.length === ch.length ? base : ch;
+  if (FOLDED.size >= MAX_FOLDED) FOLDED.clear();
+  FOLDED.set(ch, folded);
+  return folded;
 }
 
 /** The words of a piece of text, folded. */
@@ -63,14 +76,30 @@ export class SentenceText {
 
   /** The typed text with placed spans turned into spaces, offsets unchanged. */
   remaining(): string {
-    let out = '';
-    for (let i = 0; i < this.raw.length; i += 1) out += this.used[i] === 1 ? ' ' : this.raw[i];
-    return out;
+    return this.masked(this.raw);
   }
 
   /** The words not yet placed. */
   freeWords(): Word[] {
-    return wordsOf(this.remaining());
+    return [...this.masked(this.folded).matchAll(WORD)].map((m) => ({
+      folded: m[0],
+      raw: this.raw.slice(m.index, m.index + m[0].length),
+      start: m.index,
+      end: m.index + m[0].length,
+    }));
+  }
+
+  private masked(text: string): string {
+    let out = '';
+    let from = 0;
+    for (let i = 0; i <= text.length; i += 1) {
+      const used = this.used[i] === 1;
+      if (i < text.length && !used) continue;
+      out += text.slice(from, i);
+      if (used) out += ' ';
+      from = i + 1;
+    }
+    return out;
   }
 
   slice(span: Span): string {

@@ -1,7 +1,7 @@
 import type { LoaTemplate, TemplateField } from '../templateCatalog';
 import type { DatePiece, EmailPiece, NumberPiece, Piece } from './sentencePieces';
 import { fieldKey } from './sentencePieces';
-import { phraseOf } from './wordMatch';
+import { patternOf, phraseOf } from './wordMatch';
 
 /** What one template makes of the pieces read from a sentence. */
 export interface TemplateFilling {
@@ -22,9 +22,14 @@ const isMoneyField = (f: TemplateField) => f.type === 'number' && /\b(eur|usd|gb
 const isEndDate = (f: TemplateField) => f.type === 'date' && (f.after !== undefined || /end|until|expir/iu.test(`${f.name} ${f.label}`));
 
 /** The single words that name a field: its aliases and its label's longer words. */
+const cueWordsOf = new WeakMap<TemplateField, Set<string>>();
 function cueWords(f: TemplateField): Set<string> {
+  const known = cueWordsOf.get(f);
+  if (known) return known;
   const label = phraseOf(f.label).filter((w) => w.length > 3 && !['number', 'date', 'name'].includes(w));
-  return new Set([...(f.aliases ?? []).flatMap(phraseOf), ...label]);
+  const words = new Set([...(f.aliases ?? []).flatMap(phraseOf), ...label]);
+  cueWordsOf.set(f, words);
+  return words;
 }
 
 class Filler {
@@ -84,7 +89,7 @@ class Filler {
       case 'email':
         return this.email(p);
       case 'pattern':
-        return this.fill(p, this.free((f) => f.pattern !== undefined && new RegExp(f.pattern, 'u').test(p.value)), p.value, STRONG);
+        return this.fill(p, this.free((f) => f.pattern !== undefined && patternOf(f.pattern).test(p.value)), p.value, STRONG);
       case 'choice':
         return this.fill(p, p.templateId === this.template.id ? this.free((f) => f.name === p.field) : undefined, p.value, STRONG);
       case 'text':

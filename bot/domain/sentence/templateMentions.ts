@@ -1,4 +1,5 @@
 import type { LoaTemplate } from '../templateCatalog';
+import { memoByCatalog } from './catalogMemo';
 import type { SentenceText } from './sentenceText';
 import type { Phrase } from './wordMatch';
 import { findPhrase, phraseOf } from './wordMatch';
@@ -17,12 +18,12 @@ interface NamedPhrase {
 }
 
 /** Names and aliases of every template, longest first, so "project special bid" wins over "special bid". */
-function namesOf(templates: readonly LoaTemplate[]): NamedPhrase[] {
-  return templates
+const namesOf = memoByCatalog((templates: readonly LoaTemplate[]): NamedPhrase[] =>
+  templates
     .flatMap((t) => [t.name, ...(t.aliases ?? [])].map((n) => ({ templateId: t.id, phrase: phraseOf(n) })))
     .filter((n) => n.phrase.length > 0)
-    .sort((a, b) => b.phrase.length - a.phrase.length);
-}
+    .sort((a, b) => b.phrase.length - a.phrase.length),
+);
 
 /** Finds the templates the sentence names, and takes their names; counts each template's keywords. */
 export function readTemplateMentions(text: SentenceText, templates: readonly LoaTemplate[]): TemplateMentions {

@@ -1,4 +1,5 @@
 import type { Span, Word } from './sentenceText';
+import { memoByString } from './catalogMemo';
 import { wordsOf } from './sentenceText';
 
 /** Words this short must be typed exactly: one typo turns "low" into "row". */
@@ -17,9 +18,11 @@ export function nearlyEqual(a: string, b: string): boolean {
 /** A phrase to look for, already split into folded words. */
 export type Phrase = readonly string[];
 
-export function phraseOf(text: string): Phrase {
-  return wordsOf(text).map((w) => w.folded);
-}
+/** The folded words of a catalog phrase ("Low voltage" -> ["low", "voltage"]). */
+export const phraseOf: (text: string) => Phrase = memoByString((text) => Object.freeze(wordsOf(text).map((w) => w.folded)));
+
+/** A field's pattern, compiled once. */
+export const patternOf: (pattern: string) => RegExp = memoByString((pattern) => new RegExp(pattern, 'u'));
 
 /** Where `phrase` occurs in `words` (consecutive words, each nearly equal), first match first. */
 export function findPhrase(words: readonly Word[], phrase: Phrase): Span[] {
