@@ -43,7 +43,9 @@ function nameRun(text: SentenceText, words: readonly Word[], from: number): Span
     const prev = run[run.length - 1] ?? words[i - 1];
     if (!w || !prev) break;
     const gap = text.raw.slice(prev.end, w.start);
-    const gapOk = run.length === 0 ? /^[\s:\-–"]*$/u.test(gap) : /^[\s&'.]*$/u.test(gap) && !/\.\s/u.test(gap);
+    // "St. Mary's": a full stop after a short capitalised word is an abbreviation, not a sentence end.
+    const abbreviation = prev.raw.length <= 3 && /^\p{Lu}/u.test(prev.raw);
+    const gapOk = run.length === 0 ? /^[\s:\-–"]*$/u.test(gap) : /^[\s&'.]*$/u.test(gap) && (abbreviation || !/\.\s/u.test(gap));
     const capital = /^[\p{Lu}\p{N}]/u.test(w.raw);
     if (!gapOk || !text.isFree(w) || (!capital && (run.length === 0 || !PARTICLES.has(w.folded)))) break;
     run.push(w);

@@ -126,7 +126,8 @@ export function parseLoaSentence(sentence: string, options: SentenceOptions): Se
   const { parties, pieces, mentions } = readPieces(text, options, readings);
   const leftover = [...leftoverText(text, catalogWords(options.templates)), ...(cut ? [`(the rest of the message after ${MAX_SENTENCE_LENGTH} characters)`] : [])];
   const candidates = rank(options, pieces, mentions, text, leftover);
-  const aboutLoa = words.some((w) => LOA_WORDS.has(w)) && (words.some((w) => SEND_WORDS.has(w)) || candidates.length > 0);
+  // A keyword alone ("is the LOA service down?") is a question about LOAs, not a request for one.
+  const aboutLoa = words.some((w) => LOA_WORDS.has(w)) && (words.some((w) => SEND_WORDS.has(w)) || pieces.length > 0);
   const recognised = mentions.named.size > 0 || parties.signer.email !== undefined || aboutLoa;
   if (!recognised) return { recognised, candidates: [], signer: {}, cc: {}, fields: {}, notUnderstood: [], readings: [] };
   const chosen = clearTemplate(candidates, mentions);

@@ -12,6 +12,18 @@ export interface SentenceLocale {
   noteLocale: 'en-GB' | 'en-US';
 }
 
+/**
+ * A parser without chrono's time-of-day readers: an LOA field holds days, and "at 4 Elm Road"
+ * or "from 1 Jan" must not read as four o'clock or one o'clock today.
+ */
+function daysOnly(parser: chrono.Chrono): chrono.Chrono {
+  const days = parser.clone();
+  days.parsers = days.parsers.filter((p) => !/TimeExpression|CasualTime/u.test(p.constructor.name));
+  return days;
+}
+
+const PARSERS = { fr: daysOnly(chrono.fr.casual), enGB: daysOnly(chrono.en.GB), enUS: daysOnly(chrono.en.casual) };
+
 /** Locales that write the month first; every other locale writes the day first. */
 const MONTH_FIRST = new Set(['en-us', 'en-ph', 'en-ca', 'en-as', 'en-gu', 'en-um', 'en-vi', 'en-pr']);
 
@@ -23,11 +35,11 @@ export function sentenceLocale(locale: string): SentenceLocale {
   const lower = locale.trim().toLowerCase().replace('_', '-');
   const language = lower.split('-')[0] ?? 'en';
   const dayFirst = lower !== '' && !MONTH_FIRST.has(lower) && lower !== 'en';
-  const english = dayFirst ? chrono.en.GB : chrono.en.casual;
+  const english = dayFirst ? PARSERS.enGB : PARSERS.enUS;
   return {
     dayFirst,
     decimalComma: DECIMAL_COMMA_LANGUAGES.has(language),
-    dateParsers: language === 'fr' ? [chrono.fr.casual, english] : [english],
+    dateParsers: language === 'fr' ? [PARSERS.fr, english] : [english],
     noteLocale: dayFirst ? 'en-GB' : 'en-US',
   };
 }

@@ -7,7 +7,7 @@ import { wordsOf } from './sentenceText';
  * optional multiplier ("250k", "1.2M") and unit ("%", "EUR"). Not part of a longer token
  * ("Acti9", "Q-2026-00123").
  */
-const NUMBER = /(?<![\p{L}\p{N}.,\-/_@])([€$]\s?)?(\d{1,3}(?:(?:[ \u00a0\u202f'.,])\d{3})+|\d+)(?:([.,])(\d+))?(?:\s?(k|m|mn|million|millions|thousand|mille|bn))?(?:\s?(%|percent|pour ?cent|pourcent|€|eur|euros?|usd|\$))?(?![\p{L}\p{N}])(?![.,/-]\d)/giu;
+const NUMBER = /(?<![\p{L}\p{N}.,\-/_@])((?:[€$]|eur|usd)\s?)?(\d{1,3}(?:(?:[ \u00a0\u202f'.,])\d{3})+|\d+)(?:([.,])(\d+))?(?:\s?(k|m|mn|million|millions|thousand|mille|bn))?(?:\s?(%|percent|pour ?cent|pourcent|€|eur|euros?|usd|\$))?(?![\p{L}\p{N}])(?![.,/-]\d)/giu;
 
 const MULTIPLIERS: Record<string, number> = { k: 3, thousand: 3, mille: 3, m: 6, mn: 6, million: 6, millions: 6, bn: 9 };
 

@@ -45,7 +45,7 @@ function nameNear(text: SentenceText, at: { start: number; end: number }, email:
   let gapEnd = at.start;
   for (const w of [...words].reverse()) {
     const gap = text.raw.slice(w.end, gapEnd);
-    if (!/^[\s<(:\-–]*$/u.test(gap) || name.length === 4) break;
+    if (!/^[\s<(:\-–"']*$/u.test(gap) || name.length === 4) break;
     if (name.length === 0 && LINKS.has(w.folded)) {
       gapEnd = w.start;
       continue;
@@ -77,7 +77,10 @@ export function readParties(text: SentenceText, fieldCue: (before: string[]) => 
     const after = wordsOf(text.folded.slice(span.end, span.end + 20)).slice(0, 2).map((w) => w.folded);
     segmentStart = span.end;
     if (!isEmail(value)) continue;
-    const cue = (after[0] === 'in' || after[0] === 'en') && CC_CUES.has(after[1] ?? '') ? 'cc' : cueOf(before.slice(-4));
+    const inCopyAfter = (after[0] === 'in' || after[0] === 'en') && CC_CUES.has(after[1] ?? '');
+    // "to jane@… en copie paul@…": a cue before the email says more than one after it.
+    const cueBefore = cueOf(before.slice(-4));
+    const cue = cueBefore === 'none' && inCopyAfter ? 'cc' : cueBefore;
     const cueWords = before.slice(-3).map((w) => w.folded);
     text.take(span);
     if (cue === 'none' && fieldCue(cueWords)) {

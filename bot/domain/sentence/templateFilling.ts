@@ -101,7 +101,9 @@ class Filler {
 /** Fills `template`'s fields from the pieces, in sentence order; never changes a value to fit a rule. */
 export function fillTemplate(template: LoaTemplate, pieces: readonly Piece[]): TemplateFilling {
   const filler = new Filler(template);
-  for (const p of [...pieces].sort((a, b) => a.start - b.start)) filler.take(p);
+  // A number with a unit says more than a bare one next to the same field's name ("Terminal 2, value €4.75M").
+  const plainLast = (p: Piece) => (p.kind === 'number' && p.unit === 'plain' ? 1 : 0);
+  for (const p of [...pieces].sort((a, b) => plainLast(a) - plainLast(b) || a.start - b.start)) filler.take(p);
   // A choice of another template is no miss here: the sentence named it for that template.
   const unused = filler.unused.filter((p) => p.kind !== 'choice');
   return { fields: filler.fields, unused, evidence: filler.evidence };

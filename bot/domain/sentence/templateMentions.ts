@@ -28,13 +28,14 @@ const namesOf = memoByCatalog((templates: readonly LoaTemplate[]): NamedPhrase[]
 /** Finds the templates the sentence names, and takes their names; counts each template's keywords. */
 export function readTemplateMentions(text: SentenceText, templates: readonly LoaTemplate[]): TemplateMentions {
   const named = new Set<string>();
+  let words = text.freeWords();
   for (const { templateId, phrase } of namesOf(templates)) {
-    for (const span of findPhrase(text.freeWords(), phrase)) {
+    for (const span of findPhrase(words, phrase)) {
       named.add(templateId);
       text.take(span);
+      words = words.filter((w) => w.end <= span.start || w.start >= span.end);
     }
   }
-  const words = text.freeWords();
   const keywords = new Map<string, number>();
   for (const t of templates) {
     const count = (t.keywords ?? []).filter((k) => findPhrase(words, phraseOf(k)).length > 0).length;
