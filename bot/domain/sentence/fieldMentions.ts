@@ -1,5 +1,6 @@
 import type { LoaTemplate } from '../templateCatalog';
 import type { PatternPiece, TextPiece } from './sentencePieces';
+import type { MentionSpan } from './templateMentions';
 import { fieldKey } from './sentencePieces';
 import type { SentenceText, Span, Word } from './sentenceText';
 import { memoByCatalog } from './catalogMemo';
@@ -34,17 +35,18 @@ export function readPatterns(text: SentenceText, templates: readonly LoaTemplate
 const patternsOf = memoByCatalog((templates: readonly LoaTemplate[]) => [...new Set(templates.flatMap((t) => t.fields.flatMap((f) => (f.pattern ? [f.pattern] : []))))].map(patternOf));
 
 /** A capitalised run after a field's name: "Acme Industrial", "Gare du Nord", "12 rue de la Paix". */
-function nameRun(text: SentenceText, words: readonly Word[], from: number): Span | undefined {
+function nameRun(text: SentenceText, words: readonly Word[], from: number, anchorEnd: number): Span | undefined {
   let i = from;
-  while (INTRODUCERS.has(words[i]?.folded ?? '') && /^[\s:]*$/u.test(text.raw.slice(words[i - 1]?.end ?? 0, words[i]?.start ?? 0))) i += 1;
+  let anchor = anchorEnd;
+  while (INTRODUCERS.has(words[i]?.folded ?? '') && /^[\s:]*$/u.test(text.raw.slice(anchor, words[i]?.start ?? 0))) anchor = words[i++]?.end ?? anchor;
   const run: Word[] = [];
   for (let k = i; k < words.length && run.length < MAX_NAME_WORDS; k += 1) {
     const w = words[k];
-    const prev = run[run.length - 1] ?? words[i - 1];
-    if (!w || !prev) break;
-    const gap = text.raw.slice(prev.end, w.start);
+    const prev = run[run.length - 1];
+    if (!w) break;
+    const gap = text.raw.slice(prev?.end ?? anchor, w.start);
     // "St. Mary's": a full stop after a short capitalised word is an abbreviation, not a sentence end.
-    const abbreviation = prev.raw.length <= 3 && /^\p{Lu}/u.test(prev.raw);
+    const abbreviation = prev !== undefined && prev.raw.length <= 3 && /^\p{Lu}/u.test(prev.raw);
     const gapOk = run.length === 0 ? /^[\s:\-–"]*$/u.test(gap) : /^[\s&'.]*$/u.test(gap) && (abbreviation || !/\.\s/u.test(gap));
     const capital = /^[\p{Lu}\p{N}]/u.test(w.raw);
     if (!gapOk || !text.isFree(w) || (!capital && (run.length === 0 || !PARTICLES.has(w.folded)))) break;
@@ -54,6 +56,35 @@ function nameRun(text: SentenceText, words: readonly Word[], from: number): Span
   const first = run[0];
   const last = run[run.length - 1];
   return first && last ? { start: first.start, end: last.end } : undefined;
+}
+
+/** The field a template's value goes in when the rep types it right after the template's name: its first text field. */
+function keyField(template: LoaTemplate): string | undefined {
+  return template.fields.find((f) => f.type === 'text' && f.required && f.pattern === undefined)?.name;
+}
+
+/**
+ * Reads the value typed right after a template's name ("distributor pricing: Relecloud",
+ * "special bid for Bridgeport Stadium") as that template's key field, past words that only
+ * link the two ("LOA", "for", "EcoStruxure").
+ */
+export function readNamedTemplateFields(text: SentenceText, templates: readonly LoaTemplate[], mentions: readonly MentionSpan[], linkWords: Set<string>): TextPiece[] {
+  const pieces: TextPiece[] = [];
+  for (const mention of mentions) {
+    const template = templates.find((t) => t.id === mention.templateId);
+    const field = template ? keyField(template) : undefined;
+    if (!template || !field) continue;
+    const words = text.freeWords();
+    let next = words.findIndex((w) => w.start >= mention.end);
+    let anchor = mention.end;
+    while (next >= 0 && linkWords.has(words[next]?.folded ?? '') && /^[\s:\-–,]*$/u.test(text.raw.slice(anchor, words[next]?.start))) anchor = words[next++]?.end ?? anchor;
+    if (next < 0 || !/^[\s:\-–,]*$/u.test(text.raw.slice(anchor, words[next]?.start))) continue;
+    const value = nameRun(text, words, next, words[next]?.start ?? anchor);
+    if (!value) continue;
+    pieces.push({ kind: 'text', ...value, fieldKeys: [fieldKey(template.id, field)], value: text.slice(value) });
+    text.take(value);
+  }
+  return pieces;
 }
 
 /** Every text field reps may name, by each of its names: phrase -> `templateId:field` keys. */
@@ -82,7 +113,7 @@ export function readTextFields(text: SentenceText, templates: readonly LoaTempla
     for (const span of findPhrase(words, name.split(' '))) {
       const next = words.findIndex((w) => w.start >= span.end);
       if (next < 0 || words[next]?.folded === 'contact') continue;
-      const value = nameRun(text, words, next);
+      const value = nameRun(text, words, next, span.end);
       if (!value) continue;
       pieces.push({ kind: 'text', ...value, fieldKeys, value: text.slice(value) });
       text.take({ start: span.start, end: value.end });

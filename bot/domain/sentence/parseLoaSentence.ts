@@ -1,7 +1,7 @@
 import type { LoaTemplate } from '../templateCatalog';
 import { memoByCatalog, memoByString } from './catalogMemo';
 import { readChoices } from './choiceMentions';
-import { readPatterns, readTextFields } from './fieldMentions';
+import { readNamedTemplateFields, readPatterns, readTextFields } from './fieldMentions';
 import { catalogWords, leftoverText } from './leftoverText';
 import { readDates } from './sentenceDates';
 import { sentenceLocale } from './sentenceLocale';
@@ -71,6 +71,11 @@ const emailCuesOf = memoByCatalog((templates: readonly LoaTemplate[]) =>
   templates.flatMap((t) => t.fields.filter((f) => f.type === 'email').flatMap((f) => (f.aliases ?? []).map((a) => phraseOf(a).join(' ')))),
 );
 
+/** Words between a template's name and a value for it ("LOA", "for", "EcoStruxure"). */
+const linkWordsOf = memoByCatalog(
+  (templates: readonly LoaTemplate[]) => new Set([...templates.flatMap((t) => [t.name, ...(t.aliases ?? [])].flatMap(phraseOf)), 'loa', 'for', 'pour', 'the', 'le', 'la', 'template', 'agreement']),
+);
+
 /** Building an Intl formatter costs more than a whole parse: one per time zone. */
 const dayFormat = memoByString((timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }));
 
@@ -89,7 +94,9 @@ function readPieces(text: SentenceText, options: SentenceOptions, readings: stri
   pieces.push(...readDates(text, referenceDay(options.now, options.timeZone), locale, readings));
   pieces.push(...readNumbers(text, locale.decimalComma, false));
   const mentions = readTemplateMentions(text, options.templates);
-  pieces.push(...readChoices(text, options.templates), ...readTextFields(text, options.templates));
+  pieces.push(...readChoices(text, options.templates));
+  pieces.push(...readNamedTemplateFields(text, options.templates, mentions.spans, linkWordsOf(options.templates)));
+  pieces.push(...readTextFields(text, options.templates));
   readSignerName(text, parties.signer);
   return { parties, pieces, mentions };
 }
