@@ -7,7 +7,9 @@ import { memoByCatalog } from './catalogMemo';
 import { findPhrase, patternOf, phraseOf } from './wordMatch';
 
 /** Small words a name or an address may hold between its capitalised words ("Gare du Nord"). */
-const PARTICLES = new Set(['de', 'du', 'des', 'la', 'le', 'les', 'of', 'the', 'and', 'et', 'd', 'l', 'y', 'van', 'von', 'der', 'sur', 'en', 'rue', 'avenue', 'street', 'road', 'bd', 'boulevard', 'chemin', 'place', 'route', 'allee', 'quai', 'impasse']);
+const PARTICLES = new Set(['de', 'du', 'des', 'la', 'le', 'les', 'of', 'the', 'and', 'et', 'd', 'l', 'y', 'van', 'von', 'der', 'sur', 'en']);
+/** Street words, often typed in lower case in an address ("12 rue de la Paix", "4 elm road"). */
+const STREET_WORDS = new Set(['rue', 'avenue', 'street', 'road', 'bd', 'boulevard', 'chemin', 'place', 'route', 'allee', 'quai', 'impasse']);
 /** Words after a field's name that only introduce its value ("customer is Acme"). */
 const INTRODUCERS = new Set(['is', 'name', 'named', 'called', 'est', 'nom']);
 const TOKEN = /[\p{L}\p{N}]+(?:[-_/.][\p{L}\p{N}]+)*/gu;
@@ -49,7 +51,8 @@ function nameRun(text: SentenceText, words: readonly Word[], from: number, ancho
     const abbreviation = prev !== undefined && prev.raw.length <= 3 && /^\p{Lu}/u.test(prev.raw);
     const gapOk = run.length === 0 ? /^[\s:\-–"]*$/u.test(gap) : /^[\s&'.]*$/u.test(gap) && (abbreviation || !/\.\s/u.test(gap));
     const capital = /^[\p{Lu}\p{N}]/u.test(w.raw);
-    if (!gapOk || !text.isFree(w) || (!capital && (run.length === 0 || !PARTICLES.has(w.folded)))) break;
+    const small = PARTICLES.has(w.folded) || STREET_WORDS.has(w.folded);
+    if (!gapOk || !text.isFree(w) || (!capital && (run.length === 0 || !small))) break;
     run.push(w);
   }
   while (run.length > 0 && PARTICLES.has(run[run.length - 1]?.folded ?? '')) run.pop();
@@ -88,27 +91,29 @@ export function readNamedTemplateFields(text: SentenceText, templates: readonly 
 }
 
 /** Every text field reps may name, by each of its names: phrase -> `templateId:field` keys. */
-const textFieldNames = memoByCatalog((templates: readonly LoaTemplate[]): Map<string, string[]> => {
-  const names = new Map<string, string[]>();
+const textFieldNames = memoByCatalog((templates: readonly LoaTemplate[]): Record<'text' | 'multiline', Map<string, string[]>> => {
+  const all = { text: new Map<string, string[]>(), multiline: new Map<string, string[]>() };
   for (const t of templates) {
     for (const f of t.fields) {
       if ((f.type !== 'text' && f.type !== 'multiline') || f.pattern !== undefined) continue;
+      const names = all[f.type];
       for (const alias of f.aliases ?? []) {
         const key = phraseOf(alias).join(' ');
         names.set(key, [...(names.get(key) ?? []), fieldKey(t.id, f.name)]);
       }
     }
   }
-  return names;
+  return all;
 });
 
 /**
- * Reads the text fields named in the sentence ("for Acme", "project Gare du Nord") and takes
- * them. Only a capitalised value is read: "for signature" names no customer.
+ * Reads the text fields of one type named in the sentence ("for Acme", "project Gare du Nord",
+ * "site 12 Quay Street") and takes them. Only a capitalised value or one that starts with a
+ * number is read: "for signature" names no customer.
  */
-export function readTextFields(text: SentenceText, templates: readonly LoaTemplate[]): TextPiece[] {
+export function readTextFields(text: SentenceText, templates: readonly LoaTemplate[], type: 'text' | 'multiline'): TextPiece[] {
   const pieces: TextPiece[] = [];
-  for (const [name, fieldKeys] of textFieldNames(templates)) {
+  for (const [name, fieldKeys] of textFieldNames(templates)[type]) {
     const words = text.freeWords();
     for (const span of findPhrase(words, name.split(' '))) {
       const next = words.findIndex((w) => w.start >= span.end);

@@ -92,11 +92,13 @@ function readPieces(text: SentenceText, options: SentenceOptions, readings: stri
   const parties = readParties(text, (before) => emailCues.some((c) => before.join(' ').includes(c)));
   const pieces: Piece[] = [...parties.otherEmails, ...readNumbers(text, locale.decimalComma, true), ...readPatterns(text, options.templates)];
   pieces.push(...readDates(text, referenceDay(options.now, options.timeZone), locale, readings));
+  // Before bare numbers, so that an address keeps its street number ("site 12 Quay Street").
+  pieces.push(...readTextFields(text, options.templates, 'multiline'));
   pieces.push(...readNumbers(text, locale.decimalComma, false));
   const mentions = readTemplateMentions(text, options.templates);
   pieces.push(...readChoices(text, options.templates));
   pieces.push(...readNamedTemplateFields(text, options.templates, mentions.spans, linkWordsOf(options.templates)));
-  pieces.push(...readTextFields(text, options.templates));
+  pieces.push(...readTextFields(text, options.templates, 'text'));
   readSignerName(text, parties.signer);
   return { parties, pieces, mentions };
 }
