@@ -168,7 +168,7 @@ describe('reading a "send LOA" sentence', () => {
     });
 
     it('recognises nothing in small talk, questions and commands of other kinds', () => {
-      for (const text of ['hello', 'what can you do?', 'my LOAs', 'is the LOA service down?', 'call me next Monday', '12.5%', '', '   ']) {
+      for (const text of ['hello', 'what can you do?', 'my LOAs', 'is the LOA service down?', 'call me next Monday', '12.5%', 'jane@acme.example', '', '   ']) {
         const r = read(text);
         assert.equal(r.recognised, false, text);
         assert.deepEqual([r.candidates, r.fields, r.notUnderstood], [[], {}, []], text);

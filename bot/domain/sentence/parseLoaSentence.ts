@@ -135,9 +135,11 @@ export function parseLoaSentence(sentence: string, options: SentenceOptions): Se
   const { parties, pieces, mentions } = readPieces(text, options, readings);
   const leftover = [...leftoverText(text, catalogWords(options.templates)), ...(cut ? [`(the rest of the message after ${MAX_SENTENCE_LENGTH} characters)`] : [])];
   const candidates = rank(options, pieces, mentions, text, leftover);
-  // A keyword alone ("is the LOA service down?") is a question about LOAs, not a request for one.
-  const aboutLoa = words.some((w) => LOA_WORDS.has(w)) && (words.some((w) => SEND_WORDS.has(w)) || pieces.length > 0);
-  const recognised = mentions.named.size > 0 || parties.signer.email !== undefined || aboutLoa;
+  const asksToSend = words.some((w) => SEND_WORDS.has(w));
+  // A keyword alone ("is the LOA service down?") is a question about LOAs, not a request for one,
+  // and an email alone is a pasted address.
+  const aboutLoa = words.some((w) => LOA_WORDS.has(w)) && (asksToSend || pieces.length > 0);
+  const recognised = mentions.named.size > 0 || aboutLoa || (parties.signer.email !== undefined && asksToSend);
   if (!recognised) return { recognised, candidates: [], signer: {}, cc: {}, fields: {}, notUnderstood: [], readings: [] };
   const chosen = clearTemplate(candidates, mentions);
   return {

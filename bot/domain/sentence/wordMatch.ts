@@ -41,8 +41,3 @@ export function wordsBefore(words: readonly Word[], start: number, count: number
   const before = words.filter((w) => w.end <= start);
   return before.slice(Math.max(0, before.length - count));
 }
-
-/** The words just after `end`, nearest first, at most `count`. */
-export function wordsAfter(words: readonly Word[], end: number, count: number): Word[] {
-  return words.filter((w) => w.start >= end).slice(0, count);
-}
