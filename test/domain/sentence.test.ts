@@ -192,6 +192,7 @@ describe('reading a "send LOA" sentence', () => {
       assert.ok(performance.now() - start < 500, 'parses in well under a second');
       assert.equal(r.template, DISTRIBUTOR);
       assert.ok(r.notUnderstood.some((t) => t.includes(`after ${MAX_SENTENCE_LENGTH} characters`)));
+      assert.ok(r.notUnderstood.length <= 12, 'a bounded list of parts for the card');
     });
 
     it('survives control characters, lone surrogates and odd spacing', () => {

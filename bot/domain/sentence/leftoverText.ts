@@ -32,6 +32,8 @@ export const catalogWords = memoByCatalog((templates: readonly LoaTemplate[]): S
 
 const CHUNK_BREAK = /[,;!?()[\]{}\n]+|\.(?:\s|$)|\s[-–]\s|:\s/u;
 const MAX_CHUNK = 200;
+/** More parts than a rep can read on a card: the message was not a request typed by hand. */
+const MAX_CHUNKS = 10;
 
 /**
  * The parts of the sentence nothing placed, cut at punctuation, as the rep typed them, and
@@ -44,6 +46,12 @@ export function leftoverText(text: SentenceText, known: Set<string>): string[] {
     if (!words.some((w) => !FILLER.has(w.folded) && !known.has(w.folded))) continue;
     const typed = chunk.replace(/\s+/gu, ' ').trim();
     left.push(typed.length > MAX_CHUNK ? `${typed.slice(0, MAX_CHUNK)}…` : typed);
+    if (left.length > MAX_CHUNKS) break;
   }
-  return left;
+  return boundedParts(left);
+}
+
+/** The first parts of a list for the card, and "…" when there were more. */
+export function boundedParts(parts: string[]): string[] {
+  return parts.length > MAX_CHUNKS ? [...parts.slice(0, MAX_CHUNKS), '…'] : parts;
 }

@@ -2,7 +2,7 @@ import type { LoaTemplate } from '../templateCatalog';
 import { memoByCatalog, memoByString } from './catalogMemo';
 import { readChoices } from './choiceMentions';
 import { readNamedTemplateFields, readPatterns, readTextFields } from './fieldMentions';
-import { catalogWords, leftoverText } from './leftoverText';
+import { boundedParts, catalogWords, leftoverText } from './leftoverText';
 import { readDates } from './sentenceDates';
 import { sentenceLocale } from './sentenceLocale';
 import { readNumbers } from './sentenceNumbers';
@@ -109,7 +109,7 @@ function rank(options: SentenceOptions, pieces: Piece[], mentions: TemplateMenti
       const filling = fillTemplate(t, pieces);
       const score = (mentions.named.has(t.id) ? NAMED : 0) + KEYWORD * (mentions.keywords.get(t.id) ?? 0) + filling.evidence;
       const unused = filling.unused.map((p) => text.slice(p));
-      return { templateId: t.id, fields: filling.fields, notUnderstood: [...unused, ...leftover], score };
+      return { templateId: t.id, fields: filling.fields, notUnderstood: boundedParts([...leftover, ...unused]), score };
     })
     .filter((c) => c.score > 0)
     .sort((a, b) => b.score - a.score);
@@ -133,7 +133,8 @@ export function parseLoaSentence(sentence: string, options: SentenceOptions): Se
   const readings: string[] = [];
   const words = text.freeWords().map((w) => w.folded);
   const { parties, pieces, mentions } = readPieces(text, options, readings);
-  const leftover = [...leftoverText(text, catalogWords(options.templates)), ...(cut ? [`(the rest of the message after ${MAX_SENTENCE_LENGTH} characters)`] : [])];
+  const cutNote = cut ? [`(the rest of the message after ${MAX_SENTENCE_LENGTH} characters)`] : [];
+  const leftover = [...cutNote, ...leftoverText(text, catalogWords(options.templates))];
   const candidates = rank(options, pieces, mentions, text, leftover);
   const asksToSend = words.some((w) => SEND_WORDS.has(w));
   // A keyword alone ("is the LOA service down?") is a question about LOAs, not a request for one,
