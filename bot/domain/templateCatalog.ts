@@ -14,6 +14,9 @@ export const DEFAULT_MAX_LENGTH: Record<FieldType, number> = {
   choice: 200,
 };
 
+/** Words or phrases a rep may type instead of a name; read by the sentence parser only. */
+const wordList = z.array(z.string().min(1).max(100)).max(50).optional();
+
 const fieldSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must start with a letter and hold only letters, digits and _'),
@@ -36,7 +39,9 @@ const fieldSchema = z
     placeholder: z.string().max(100).optional(),
     min: z.number().optional(),
     max: z.number().optional(),
-    choices: z.array(z.object({ title: z.string().min(1), value: z.string().min(1) })).min(1).optional(),
+    choices: z.array(z.object({ title: z.string().min(1), value: z.string().min(1), aliases: wordList })).min(1).optional(),
+    /** Other words reps use for this field ("assets", "remise"), so a sentence can name it. */
+    aliases: wordList,
     /** For a date: the name of a date field this one must come after (an end date after its start). */
     after: z.string().optional(),
   })
@@ -46,6 +51,10 @@ const templateSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1).max(100),
   description: z.string().max(500),
+  /** Other names reps give this template ("special bid"): naming one picks the template. */
+  aliases: wordList,
+  /** Words that hint at this template ("discount") without naming it. */
+  keywords: wordList,
   fields: z.array(fieldSchema).max(100),
 });
 
