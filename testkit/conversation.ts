@@ -75,6 +75,22 @@ export class RepSession {
     return this.harness.post({ ...this.activity('invoke'), name: 'adaptiveCard/action', value, replyToId: fromCard ? this.cardIdOf(fromCard) : randomUUID() });
   }
 
+  /**
+   * The card as the rep sees it once a "Sending…" card was updated in place by its follow-up
+   * (a slow API, or a busy machine); any other card as it is.
+   */
+  async settled(card: AdaptiveCard, timeoutMs = 30_000): Promise<AdaptiveCard> {
+    if (!/"Sending your LOA…"/.test(JSON.stringify(card))) return card;
+    const id = this.cardIdOf(card);
+    const update = () => this.harness.teams.updated(this.conversationId).filter((c) => c.activityId === id).at(-1);
+    await this.harness.teams.waitFor(() => update() !== undefined, timeoutMs);
+    const attachments = update()!.body.attachments as Array<{ content: AdaptiveCard }> | undefined;
+    const updated = attachments?.[0]?.content;
+    if (!updated) throw new Error('The "Sending…" card was updated without a card');
+    this.cardIds.set(updated, id);
+    return updated;
+  }
+
   /** The Teams activity id of a card the rep has seen; updates in place keep it. */
   cardIdOf(card: AdaptiveCard): string {
     return this.cardIds.of(card);

@@ -12,6 +12,8 @@ export interface CardChat {
   says(text: string): Promise<{ cards: AdaptiveCard[] }>;
   /** Presses the button titled `title` on `card`, typing `inputs` into the card first; the card it answers with. */
   press(card: AdaptiveCard, title: string, inputs?: Record<string, unknown>, pick?: (a: CardAction) => boolean): Promise<AdaptiveCard>;
+  /** The card once a "Sending…" card got its follow-up, where the chat can wait for one. */
+  settled?(card: AdaptiveCard): Promise<AdaptiveCard>;
 }
 
 /** "send LOA", pick the distributor template: the details card. */
@@ -33,7 +35,9 @@ export async function reviewDistributorDraft(rep: CardChat, overrides: Record<st
 /** The whole send flow for the distributor template; returns the confirmation card. */
 export async function sendDistributorLoa(rep: CardChat, overrides: Record<string, unknown> = {}): Promise<AdaptiveCard> {
   const review = await reviewDistributorDraft(rep, overrides);
-  const sent = await rep.press(review, 'Send');
+  // On a busy machine the answer may come after the ack time: the rep then waits for the card to update.
+  const pressed = await rep.press(review, 'Send');
+  const sent = rep.settled ? await rep.settled(pressed) : pressed;
   assert.ok(actionsOf(sent).some((a) => a.title === 'Send another LOA'), `expected the confirmation, got: ${JSON.stringify(sent).slice(0, 400)}`);
   return sent;
 }
