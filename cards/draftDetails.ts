@@ -68,7 +68,7 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem, not
   const error = (key: string) => (errors[key] ? escapeMarkdown(shorten(errors[key])) : null);
   const text = (key: TextValue, value: string, maxLength: number, extra: Partial<InputModel> & Record<string, unknown> = {}) => ({
     id: DRAFT_INPUTS[key],
-    label: FIXED_LABELS[key],
+    label: mark(FIXED_LABELS[key], key),
     value,
     error: error(key),
     maxLength,
@@ -80,6 +80,8 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem, not
     ...extra,
   });
   const fix = fixSummary(loaTemplate, errors);
+  const marked = markedFromMessage(loaTemplate, draft);
+  const mark = (label: string, key: string) => (marked.has(key) ? `${label}${FROM_MESSAGE}` : label);
   return render({
     draftId: draft.id,
     fromList,
@@ -93,7 +95,11 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem, not
       text('ccName', v.ccName, LIMITS.nameLength),
       text('ccEmail', v.ccEmail, LIMITS.emailLength, { style: 'email', placeholder: 'name@company.com' }),
     ],
-    formInputs: loaTemplate.fields.map((f) => formInput(loaTemplate, f, v.fields[f.name] ?? '', error(formFieldKey(f.name)), locale)),
+    fromMessage: escapeMarkdown(fromMessageSummary(loaTemplate, draft, marked.size)),
+    formInputs: loaTemplate.fields.map((f) => {
+      const input = formInput(loaTemplate, f, v.fields[f.name] ?? '', error(formFieldKey(f.name)), locale);
+      return { ...input, label: mark(input.label, formFieldKey(f.name)) };
+    }),
     notify: { enabled: v.notifyEnabled ? 'true' : 'false' },
     messageInputs: [
       // Offered, not switched on: the rep's own address, ready for when they tick the box.
@@ -102,6 +108,31 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem, not
       text('emailMessage', v.emailMessage, LIMITS.messageLength, { label: "Email message (optional); left empty, the LOA service's standard message is used", multiline: true }),
     ],
   });
+}
+
+/** Marks a value a typed sentence filled, so the rep checks it rather than trusts it. */
+const FROM_MESSAGE = ' (from your message)';
+
+/** The values still as the rep's sentence gave them: the draft's own and the template's. */
+function markedFromMessage(loaTemplate: LoaTemplate, draft: Draft): Set<string> {
+  const prefill = draft.fromMessage;
+  if (!prefill) return new Set();
+  const fields = prefill.fieldsByTemplate[loaTemplate.id] ?? {};
+  const own = prefill.filled.filter((key) => draft.values[key] !== '');
+  const form = loaTemplate.fields.filter((f) => fields[f.name] !== undefined && fields[f.name] === draft.values.fields[f.name]).map((f) => formFieldKey(f.name));
+  return new Set<string>([...own, ...form]);
+}
+
+/** What the sentence gave, what it could not place, and how it read its dates. Plain text. */
+function fromMessageSummary(loaTemplate: LoaTemplate, draft: Draft, filled: number): string {
+  const prefill = draft.fromMessage;
+  if (!prefill) return '';
+  const notUnderstood = prefill.notUnderstoodByTemplate[loaTemplate.id] ?? prefill.notUnderstood;
+  return [
+    filled > 0 ? `I filled ${filled === 1 ? '1 field' : `${filled} fields`} from your message, marked "from your message". Check them, then press Review.` : 'I could not fill any field of this template from your message.',
+    notUnderstood.length > 0 ? `Not understood: ${notUnderstood.map((part) => `"${part}"`).join(', ')}.` : '',
+    prefill.readings.length > 0 ? `${prefill.readings.join('; ')}.` : '',
+  ].filter((x) => x).join(' ');
 }
 
 /** What to fix, naming each field in card order: shown at the top and again next to Review. */

@@ -72,6 +72,24 @@ export interface DraftValues {
   fields: Record<string, string>;
 }
 
+/**
+ * What a draft started from one typed sentence was given, so that its details card marks each
+ * value "from your message" until the rep reviews it. Kept per candidate template, so that a
+ * template chosen afterwards still gets its fields.
+ */
+export interface SentencePrefill {
+  /** Candidate template id -> its fields the sentence filled, in DraftValues form. */
+  fieldsByTemplate: Record<string, Record<string, string>>;
+  /** Candidate template id -> the parts of the sentence that template could not place. */
+  notUnderstoodByTemplate: Record<string, string[]>;
+  /** Parts no template could place; shown when the sentence named no template. */
+  notUnderstood: string[];
+  /** How ambiguous or partial dates were read, in the rep's words. */
+  readings: string[];
+  /** The draft's own values the sentence filled (signerName, ccEmail, …). */
+  filled: TextValue[];
+}
+
 /** An LOA being prepared in a conversation. */
 export interface Draft {
   id: string;
@@ -80,6 +98,8 @@ export interface Draft {
   templateId: string;
   values: DraftValues;
   previousAgreementId?: string;
+  /** Started from a typed sentence: what it filled, until the rep first reviews. */
+  fromMessage?: SentencePrefill;
 }
 
 /** Problem -> message for the rep, keyed by text value (`signerName`) or by `formFieldKey(name)`. */

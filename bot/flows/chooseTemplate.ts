@@ -18,7 +18,9 @@ export function chooseTemplate(deps: FlowDeps): FlowHandler<z.infer<typeof choos
     if (!template) return closedCard('That template is no longer available. Type **send LOA** to see the current ones.');
     if (draft.templateId !== templateId) {
       // Keep who it goes to, and each value the new template has a field of the same name and type for.
-      draft.values = { ...draft.values, fields: carriedOver(deps.catalog.get(draft.templateId), template, draft.values.fields) };
+      // A template chosen after a typed sentence gets what the sentence gave for it.
+      const fromMessage = draft.fromMessage?.fieldsByTemplate[templateId] ?? {};
+      draft.values = { ...draft.values, fields: { ...carriedOver(deps.catalog.get(draft.templateId), template, draft.values.fields), ...fromMessage } };
       draft.templateId = templateId;
     }
     return { card: renderDraftDetailsCard({ template, draft, locale: ctx.locale, notifyPrefill: await ownAddress(ctx) }) };

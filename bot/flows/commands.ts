@@ -1,7 +1,7 @@
 import { editDistance } from '../domain/text';
 
 /** What a rep's typed message asks for. */
-export type Command = 'sendLoa' | 'help' | 'cancel' | 'myLoas' | 'searchLoas' | 'deleteLoa' | 'greeting' | 'didYouMean';
+export type Command = 'sendLoa' | 'help' | 'cancel' | 'myLoas' | 'searchLoas' | 'deleteLoa' | 'greeting' | 'didYouMean' | 'sentence';
 
 /** The commands a near-miss can be taken for: each is safe to offer on a button. */
 export type GuessableCommand = 'sendLoa' | 'myLoas' | 'help';
@@ -63,7 +63,8 @@ export function recognizeCommand(text: string): RecognizedCommand | undefined {
     const match = pattern.exec(normalized);
     if (match) return match[1] && command === 'deleteLoa' ? { command, argument: match[1] } : { command };
   }
-  return search(plain) ?? nearMiss(normalized);
+  // Anything else may be one sentence about an LOA to send: the sentence flow reads it, or answers as to unknown text.
+  return search(plain) ?? nearMiss(normalized) ?? (plain ? { command: 'sentence', argument: plain } : undefined);
 }
 
 /** Words that may come before "LOAs" in a search: "find", "show my", "all my". */

@@ -23,6 +23,7 @@ import type { VerbRoute } from './router';
 import { sendData, sendDraft } from './sendDraft';
 import { sendWithoutLink } from './sendWithoutLink';
 import { answerUnknownText, didYouMean, showHelp, welcome } from './showHelp';
+import { startFromSentence } from './startFromSentence';
 import { startSendLoa } from './startSendLoa';
 
 export interface Flows {
@@ -75,6 +76,7 @@ export function createFlows(deps: FlowDeps): Flows {
   return {
     commands: {
       sendLoa: startSendLoa(deps),
+      sentence: startFromSentence(deps),
       help: showHelp,
       greeting: welcome,
       didYouMean,

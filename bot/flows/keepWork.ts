@@ -22,6 +22,8 @@ export interface NextStart {
   agreementId?: string;
   /** Restore of this cancelled draft. */
   restoreId?: string;
+  /** A typed sentence to start from, read again once the open draft is discarded. */
+  sentence?: string;
 }
 
 /** Whether replacing the draft would lose something the rep chose or typed. */

@@ -20,6 +20,8 @@ export function reviewDraft(deps: FlowDeps): FlowHandler<z.infer<typeof reviewDa
     const input = readDraftInput(template, data);
     // Kept as typed, valid or not, so nothing the rep entered is lost.
     draft.values = input.values;
+    // Reviewed: the rep has checked what their sentence filled.
+    delete draft.fromMessage;
     const errors = { ...validateDraft(template, draft.values, ctx.locale), ...input.errors };
     const own = await ownAddress(ctx);
     if (Object.keys(errors).length > 0) return { card: renderDraftDetailsCard({ template, draft, errors, locale: ctx.locale, notifyPrefill: own }) };

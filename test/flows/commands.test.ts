@@ -61,6 +61,13 @@ describe('commands', () => {
       assert.match(readableText(cards[0]!), /To delete an LOA, open \*\*my LOAs\*\*/);
       assert.deepEqual(titles(cards[0]!), ['Send an LOA', 'My LOAs']);
     });
+
+    for (const text of ["don't send loa yet", 'hi, send loa', 'cancle']) {
+      it(`starts nothing on "${text}", which names nothing to send or says not to`, async () => {
+        const { cards } = await bot.h.rep().says(text);
+        assert.match(readableText(cards[0]!), /didn't catch that/);
+      });
+    }
   });
 
   describe('recognizeCommand', () => {
@@ -74,10 +81,11 @@ describe('commands', () => {
       ['my loa', 'myLoas'],
       ['hlep', 'help'],
       ['delte loa 4D3429', 'deleteLoa', '4D3429'],
-      ["don't send loa yet", undefined],
-      ['hi, send loa', undefined],
-      ['what is the weather', undefined],
-      ['cancle', undefined],
+      // No command: left to the sentence reader, which answers these as unknown text.
+      ["don't send loa yet", 'sentence'],
+      ['hi, send loa', 'sentence'],
+      ['what is the weather', 'sentence'],
+      ['cancle', 'sentence'],
     ];
     for (const [text, command, argument] of cases) {
       it(`takes "${text}" for ${command ?? 'nothing'}`, () => {
