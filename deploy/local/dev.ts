@@ -18,6 +18,7 @@ import { createLogger, wantsPrettyLogs } from '../../bot/logger';
 import { portInUseMessage } from '../../bot/server';
 import type { Logger } from '../../bot/logger';
 import { startLocalLoaApi } from './sandbox/localLoaApi';
+import { startLocaleProxy } from './localeProxy';
 
 /** The Playground's user, who is the rep: the bot impersonates this email in the sandbox. */
 export const DEV_REP = {
@@ -43,6 +44,8 @@ export interface DevStackOptions {
   playgroundPort?: number;
   /** Holds the Playground's generated config and its log. Default: <tmpdir>/loa-bot-dev. */
   workDir?: string;
+  /** The rep's Teams locale (BCP 47, e.g. "fr-FR"), set on every activity the Playground sends; it sends en-US. */
+  locale?: string;
   logger?: Logger;
 }
 
@@ -102,8 +105,14 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const bot = await startBot(devBotConfig(developer, botPort, loa), { logger, host: LOOPBACK });
     running.push(() => bot.close());
 
+    let botEndpoint = bot.url;
+    if (options.locale) {
+      const proxy = await startLocaleProxy(bot.url, options.locale, LOOPBACK);
+      running.push(() => proxy.close());
+      botEndpoint = proxy.url;
+    }
     const playground = await startPlayground({
-      botEndpoint: `${bot.url}/api/messages`,
+      botEndpoint: `${botEndpoint}/api/messages`,
       port: options.playgroundPort ?? DEFAULT_PLAYGROUND_PORT,
       workDir: options.workDir ?? join(tmpdir(), 'loa-bot-dev'),
     });

@@ -69,7 +69,7 @@ export interface PlaygroundSession {
 }
 
 /** Starts the dev stack and a browser on it. `viewport` defaults to a tall window that fits a whole details card. */
-export async function startPlaygroundSession(options: { viewport?: { width: number; height: number } } = {}): Promise<PlaygroundSession> {
+export async function startPlaygroundSession(options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<PlaygroundSession> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y --no-install-recommends chromium (.ci/run does this in CI)`);
   }
@@ -79,12 +79,14 @@ export async function startPlaygroundSession(options: { viewport?: { width: numb
   let stack: DevStack | undefined;
   let browser: BrowserContext | undefined;
   try {
-    stack = await startDevStack({ env: { NODE_ENV: 'test', LOG_LEVEL: 'error' }, botPort: 0, sandboxPort: 0, playgroundPort: 0, workDir });
+    stack = await startDevStack({ env: { NODE_ENV: 'test', LOG_LEVEL: 'error' }, botPort: 0, sandboxPort: 0, playgroundPort: 0, workDir, ...(options.locale ? { locale: options.locale } : {}) });
     browser = await chromium.launchPersistentContext(join(workDir, 'chromium-profile'), {
       executablePath: CHROMIUM,
       headless: true,
       args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: options.viewport ?? { width: 1400, height: 2000 },
+      // The cards' date pickers and numbers render in the browser's language, as in a French Teams client.
+      ...(options.locale ? { locale: options.locale } : {}),
     });
   } catch (err) {
     await browser?.close();
@@ -157,10 +159,10 @@ export async function startPlaygroundSession(options: { viewport?: { width: numb
  * The mocha hooks of a browser suite: one session for the suite (opened on the welcome card
  * when `open`), stopped after it, and no page errors after each test. Returns the session.
  */
-export function playgroundSuite(options: { viewport?: { width: number; height: number }; open?: boolean } = {}): () => PlaygroundSession {
+export function playgroundSuite(options: { viewport?: { width: number; height: number }; open?: boolean; locale?: string } = {}): () => PlaygroundSession {
   let session: PlaygroundSession | undefined;
   before(async () => {
-    session = await startPlaygroundSession(options.viewport ? { viewport: options.viewport } : {});
+    session = await startPlaygroundSession({ ...(options.viewport ? { viewport: options.viewport } : {}), ...(options.locale ? { locale: options.locale } : {}) });
     if (options.open) await session.open();
   });
   after(async () => {
