@@ -5,6 +5,7 @@
  * authentication and reads the rep from the Playground's roster.
  */
 import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -241,12 +242,21 @@ function playgroundErrors(logFile: string): string {
     .join('\n');
 }
 
+/** `npm run dev -- --locale fr-FR`: the rep's Teams language, for trying the bot in French. */
+function localeArgument(): string | undefined {
+  const { values } = parseArgs({ options: { locale: { type: 'string' } }, strict: true });
+  if (values.locale === undefined) return undefined;
+  const [canonical] = Intl.getCanonicalLocales(values.locale);
+  return canonical;
+}
+
 async function main(): Promise<void> {
+  const locale = localeArgument();
   loadDotEnv();
   if (loadConfig().bot.appId !== '') {
     console.warn('Note: npm run dev ignores MicrosoftAppId from your environment or .env. It runs the bot locally without inbound authentication, with the rep taken from the Playground roster.');
   }
-  const stack = await startDevStack();
+  const stack = await startDevStack(locale ? { locale } : {});
   console.log(
     [
       '',
@@ -255,7 +265,7 @@ async function main(): Promise<void> {
       `  bot          ${stack.botUrl}/api/messages   (health: ${stack.botUrl}/healthz)`,
       `  LOA sandbox  ${stack.sandboxUrl}   (agreements: ${stack.sandboxUrl}/_sandbox/agreements)`,
       `  Playground   ${stack.playgroundUrl}   (log: ${stack.playgroundLogFile})`,
-      `  rep          ${DEV_REP.name} <${DEV_REP.email}>`,
+      `  rep          ${DEV_REP.name} <${DEV_REP.email}>${locale ? `, Teams in ${locale}` : ''}`,
       '',
       '  Type "send LOA" in the Playground. Ctrl-C stops all three.',
       '',
