@@ -46,7 +46,16 @@ describe('results promised with "Sending…" survive Teams refusing them and the
       // Teams refuses every update and post for a while: an outage longer than the bot's retries.
       h.teams.faults.push(...Array.from({ length: 400 }, () => ({ status: 403, code: 'Forbidden' })));
       assert.match(readableText(await rep.press(review, 'Send')), /Sending your LOA/);
-      await new Promise((r) => setTimeout(r, 2500));
+      const promisedAt = Date.now();
+      // The follow-up was tried and refused, its retries are over (on a busy machine that takes
+      // longer than the API), and the grace its own instance gets has passed.
+      const refusals = () => h.teams.refused.filter((r) => r.conversationId === rep.conversationId).length;
+      await h.teams.waitFor(() => refusals() > 0, 20_000);
+      for (let seen = -1; seen !== refusals(); ) {
+        seen = refusals();
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, promisedAt + 2500 - Date.now())));
       const [agreement] = (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
       assert.ok(agreement, 'the LOA went out');
       assert.equal(h.teams.updated(rep.conversationId).length, 0, 'Teams took nothing yet');
