@@ -462,12 +462,12 @@ describe('cards', () => {
 
     it("writes the rules on a refused-details card in the rep's locale, as the details card does", () => {
       const refusal = { ...submissionOf('failed', { code: API_ERROR_CODES.validation, status: 400, details: [{ field: 'formData.assetCount', message: 'Above your contract.' }] }), templateId: SERVICE_PLAN.id };
-      const labelIn = (locale: string) => {
+      const labelIn = (locale: string, label: string) => {
         const card = renderSubmission(refusal, DEPS, { draft: draftOf(SERVICE_PLAN, {}), locale }).card;
-        return JSON.stringify(card).match(/Number of covered assets \u2014[^"]*/)?.[0];
+        return JSON.stringify(card).match(new RegExp(`${label} \u2014[^"]*`))?.[0];
       };
-      assert.equal(labelIn('fr-FR'), 'Number of covered assets \u2014 1 to 10\u202f000');
-      assert.equal(labelIn('en-US'), 'Number of covered assets \u2014 1 to 10,000');
+      assert.equal(labelIn('fr-FR', 'Nombre d’équipements couverts'), 'Nombre d’équipements couverts \u2014 1 à 10\u202f000');
+      assert.equal(labelIn('en-US', 'Number of covered assets'), 'Number of covered assets \u2014 1 to 10,000');
     });
 
     it('keeps the failed outcome retryable on the attempt it showed', () => {
