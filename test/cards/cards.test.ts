@@ -231,9 +231,9 @@ const EVERY_CARD: CardCase[] = [
 
 /**
  * A template as large as a catalog may reasonably get: every field type, long labels,
- * patterns, 10 choices, with limits a 40-field form can afford.
+ * patterns, 10 choices, with limits a 40-field form can afford in every language (French cards are the longer).
  */
-const FIELD_MAX_LENGTH: Record<FieldType, number> = { text: 60, multiline: 300, email: 100, number: 15, date: 10, choice: 200 };
+const FIELD_MAX_LENGTH: Record<FieldType, number> = { text: 60, multiline: 200, email: 100, number: 15, date: 10, choice: 200 };
 /** Generous limits that a 40-field template cannot afford within 28 KB. */
 const GENEROUS_MAX_LENGTH: Record<FieldType, number> = { text: 100, multiline: 500, email: 254, number: 15, date: 10, choice: 200 };
 
