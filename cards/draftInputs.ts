@@ -89,7 +89,8 @@ const UNPLACED_FIELD_WORDS: Record<string, string> = {
 export function describeUnplacedApiField(field: string, message = '', locale = 'en-US'): string {
   const t = translatorFor(locale);
   const top = field.split(/[.[]/)[0] ?? field;
-  const known = (Object.hasOwn(UNPLACED_FIELD_WORDS, field) ? UNPLACED_FIELD_WORDS[field] : undefined) ?? (Object.hasOwn(UNPLACED_FIELD_WORDS, top) ? UNPLACED_FIELD_WORDS[top] : undefined);
+  // Own keys only: a field the API names "constructor" is not one of ours.
+  const known = [field, top].map((f) => (Object.hasOwn(UNPLACED_FIELD_WORDS, f) ? UNPLACED_FIELD_WORDS[f] : undefined)).find(Boolean);
   if (known) return t(known);
   // The service's own words, quoted as it wrote them (in English).
   return /^[A-Z]/.test(message) ? t('cards:input.otherFieldSaying', { message: message.trim().replace(/\.+$/, '') }) : t('cards:input.otherField');
