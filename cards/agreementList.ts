@@ -2,7 +2,8 @@ import { describeStatus } from '../bot/domain/agreement';
 import type { AgreementRecord } from '../bot/domain/agreementRecords';
 import { escapeMarkdown } from '../bot/domain/text';
 import { cardTimestamp, partyText } from './agreementSent';
-import { compileCard } from './render';
+import { translatorFor } from '../bot/i18n';
+import { cardStrings, compileCard, sentAtText } from './render';
 import type { AdaptiveCard } from './render';
 import template from './agreementList.json';
 import confirmTemplate from './confirmDelete.json';
@@ -37,31 +38,48 @@ export interface AgreementListCardData {
   draft?: OpenDraft;
   /** The search the list shows the results of: what it filtered by, in words, and as typed (for paging). */
   filter?: { label: string; search: string };
+  /** The rep's Teams locale: the card's words and statuses are in its language. Template names come in it already. */
+  locale?: string;
 }
 
 const renderList = compileCard<object>(template);
 const renderConfirm = compileCard<object>(confirmTemplate);
 
-export function statusLabel(record: AgreementRecord, fresh: boolean): string {
-  if (record.goneAt) return record.status === 'DELETED' ? 'Deleted' : 'No longer in the LOA service';
-  return fresh ? describeStatus(record.status) : `${describeStatus(record.status)} (last known)`;
+export function statusLabel(record: AgreementRecord, fresh: boolean, locale = 'en-US'): string {
+  const t = translatorFor(locale);
+  if (record.goneAt) return record.status === 'DELETED' ? describeStatus('DELETED', locale) : t('cards:list.gone');
+  return fresh ? describeStatus(record.status, locale) : t('cards:list.lastKnown', { status: describeStatus(record.status, locale) });
 }
 
-export function renderAgreementListCard({ items, page, pages, note, draft, filter }: AgreementListCardData): AdaptiveCard {
+export function renderAgreementListCard({ items, page, pages, note, draft, filter, locale = 'en-US' }: AgreementListCardData): AdaptiveCard {
+  const t = translatorFor(locale);
   return renderList({
-    pageLabel: `Newest first · page ${page} of ${pages}`,
+    strings: cardStrings(
+      {
+        title: 'cards:list.title',
+        resume: 'cards:list.resume',
+        empty: 'cards:list.empty',
+        noMatch: 'cards:list.noMatch',
+        newFrom: 'cards:list.newFrom',
+        delete: 'cards:common.delete',
+        newer: 'cards:list.newer',
+        older: 'cards:list.older',
+        showAll: 'cards:list.showAll',
+        sendLoa: 'cards:common.sendLoa',
+      },
+      locale,
+    ),
+    pageLabel: t('cards:list.page', { page, pages }),
     filterLabel: filter ? escapeMarkdown(filter.label) : '',
     search: filter?.search ?? '',
     note: escapeMarkdown(note),
-    draft: draft ? { id: draft.id, templateName: escapeMarkdown(draft.templateName), summary: escapeMarkdown(draft.summary) } : null,
+    draft: draft ? { id: draft.id, headline: t('cards:list.notSentYet', { template: escapeMarkdown(draft.templateName) }), summary: escapeMarkdown(draft.summary) } : null,
     items: items.map(({ record, templateName, fresh, ref, keyValue, sentAt }) => ({
       id: record.id,
       headline: escapeMarkdown(keyValue || templateName),
-      templateName: escapeMarkdown(templateName),
-      ref,
-      signer: escapeMarkdown(partyText(record.signer)),
-      sentAt: cardTimestamp(sentAt),
-      statusText: escapeMarkdown(statusLabel(record, fresh)),
+      templateRef: t('cards:list.templateRef', { template: escapeMarkdown(templateName), ref }),
+      signerLine: t('cards:list.to', { signer: escapeMarkdown(partyText(record.signer)) }),
+      statusLine: sentAtText('cards:list.statusSent', cardTimestamp(sentAt), locale, { status: escapeMarkdown(statusLabel(record, fresh, locale)) }),
       canDelete: !record.goneAt,
     })),
     previousPage: page > 1 ? page - 1 : 0,
@@ -70,18 +88,20 @@ export function renderAgreementListCard({ items, page, pages, note, draft, filte
 }
 
 /** `ref` is the short ref the rep knows it by; the full id stays as a fact, for support. */
-export function renderConfirmDeleteCard(record: AgreementRecord, templateName: string, ref: string): AdaptiveCard {
+export function renderConfirmDeleteCard(record: AgreementRecord, templateName: string, ref: string, locale = 'en-US'): AdaptiveCard {
+  const t = translatorFor(locale);
   const facts = [
-    { title: 'Ref', value: ref },
-    { title: 'Template', value: templateName },
-    { title: 'Signer', value: partyText(record.signer) },
-    { title: 'CC', value: record.cc ? partyText(record.cc) : 'None' },
-    { title: 'Status', value: describeStatus(record.status) },
-    { title: 'Agreement ID', value: record.id },
+    { title: t('cards:fact.ref'), value: ref },
+    { title: t('cards:fact.template'), value: templateName },
+    { title: t('cards:fact.signer'), value: partyText(record.signer) },
+    { title: t('cards:fact.cc'), value: record.cc ? partyText(record.cc) : t('cards:fact.none') },
+    { title: t('cards:fact.status'), value: describeStatus(record.status, locale) },
+    { title: t('cards:fact.agreementId'), value: record.id },
   ];
   return renderConfirm({
+    strings: cardStrings({ title: 'cards:confirmDelete.title', warning: 'cards:confirmDelete.warning', delete: 'cards:common.delete', backToList: 'cards:common.backToList' }, locale),
     agreementId: record.id,
-    createdAt: cardTimestamp(record.createdAt),
+    createdAt: sentAtText('cards:common.sentAt', cardTimestamp(record.createdAt), locale),
     facts: facts.map((f) => ({ title: f.title, value: escapeMarkdown(f.value) })),
   });
 }

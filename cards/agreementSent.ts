@@ -2,17 +2,22 @@ import { describeStatus } from '../bot/domain/agreement';
 import type { Agreement } from '../bot/domain/agreement';
 import { defaultRef } from '../bot/domain/agreementRef';
 import { escapeMarkdown } from '../bot/domain/text';
-import { compileCard } from './render';
+import { translatorFor } from '../bot/i18n';
+import { cardStrings, compileCard, sentAtText } from './render';
 import type { AdaptiveCard } from './render';
 import template from './agreementSent.json';
 
 export interface AgreementSentCardData {
   agreement: Agreement;
+  /** The template's name, in the rep's language. */
   templateName: string;
+  /** The rep's Teams locale: the card's words are in its language. */
+  locale?: string;
 }
 
 interface Model {
-  signerName: string;
+  strings: object;
+  signerGets: string;
   facts: Array<{ title: string; value: string }>;
   sentAt: string;
 }
@@ -29,19 +34,21 @@ export function partyText(party: { name: string; email: string }): string {
   return `${party.name} (${party.email})`;
 }
 
-export function renderAgreementSentCard({ agreement, templateName }: AgreementSentCardData): AdaptiveCard {
+export function renderAgreementSentCard({ agreement, templateName, locale = 'en-US' }: AgreementSentCardData): AdaptiveCard {
+  const t = translatorFor(locale);
   // Just created, so its own six characters almost surely name it; "delete LOA" asks which if not.
   const facts = [
-    { title: 'Ref', value: defaultRef(agreement.id) },
-    { title: 'Status', value: describeStatus(agreement.status) },
-    { title: 'Template', value: templateName },
-    { title: 'Signer', value: partyText(agreement.signer) },
-    { title: 'CC', value: agreement.cc ? partyText(agreement.cc) : 'None' },
-    { title: 'Agreement ID', value: agreement.id },
+    { title: t('cards:fact.ref'), value: defaultRef(agreement.id) },
+    { title: t('cards:fact.status'), value: describeStatus(agreement.status, locale) },
+    { title: t('cards:fact.template'), value: templateName },
+    { title: t('cards:fact.signer'), value: partyText(agreement.signer) },
+    { title: t('cards:fact.cc'), value: agreement.cc ? partyText(agreement.cc) : t('cards:fact.none') },
+    { title: t('cards:fact.agreementId'), value: agreement.id },
   ];
   return render({
-    signerName: escapeMarkdown(agreement.signer.name),
+    strings: cardStrings({ title: 'cards:sent.title', sendAnother: 'cards:sent.sendAnother', myLoas: 'cards:common.myLoas' }, locale),
+    signerGets: t('cards:sent.signerGets', { signer: escapeMarkdown(agreement.signer.name) }),
     facts: facts.map((f) => ({ title: f.title, value: escapeMarkdown(f.value) })),
-    sentAt: cardTimestamp(agreement.createdAt),
+    sentAt: sentAtText('cards:common.sentAt', cardTimestamp(agreement.createdAt), locale),
   });
 }

@@ -1,4 +1,5 @@
 import { emptyValues, toAgreementRequest } from '../bot/domain/draft';
+import { LANGUAGES } from '../bot/i18n';
 import { INPUT_MAX_LENGTH } from './draftInputs';
 import type { Draft, FieldErrors } from '../bot/domain/draft';
 import { maxLengthOf } from '../bot/domain/templateCatalog';
@@ -31,14 +32,18 @@ function largestDraft(template: LoaTemplate): Draft {
   return { id: '00000000-0000-0000-0000-000000000000', templateId: template.id, values, previousAgreementId: '00000000-0000-0000-0000-000000000000' };
 }
 
-/** Bytes of the largest details and review cards a template can produce, and the details card's error reserve. */
+/**
+ * Bytes of the largest details and review cards a template can produce, in whichever language
+ * makes them largest, and the details card's error reserve.
+ */
 export function largestCardBytes(template: LoaTemplate): { details: number; review: number; errorReserve: number } {
   const draft = largestDraft(template);
   const noErrors: FieldErrors = {};
-  const details = renderDraftDetailsCard({ template, draft, errors: noErrors });
-  const review = renderReviewDraftCard({ draftId: draft.id, template, request: toAgreementRequest(template, draft) });
+  const bytes = (card: object) => Buffer.byteLength(JSON.stringify(card));
+  const details = Math.max(...LANGUAGES.map((locale) => bytes(renderDraftDetailsCard({ template, draft, errors: noErrors, locale }))));
+  const review = Math.max(...LANGUAGES.map((locale) => bytes(renderReviewDraftCard({ draftId: draft.id, template, request: toAgreementRequest(template, draft), locale }))));
   const inputs = Object.keys(INPUT_MAX_LENGTH).length + template.fields.length;
-  return { details: Buffer.byteLength(JSON.stringify(details)), review: Buffer.byteLength(JSON.stringify(review)), errorReserve: inputs * ERROR_RESERVE_BYTES_PER_INPUT };
+  return { details, review, errorReserve: inputs * ERROR_RESERVE_BYTES_PER_INPUT };
 }
 
 /**

@@ -1,12 +1,14 @@
 import { defaultRef } from '../bot/domain/agreementRef';
 import { LIMITS, TEXT_VALUES, formFieldKey, labelOfField } from '../bot/domain/draft';
-import { FIXED_LABELS, clientMessageOf, fieldNoun, ruleOf } from '../bot/domain/fieldRules';
+import { clientMessageOf, fieldNoun, fixedLabel, ruleOf } from '../bot/domain/fieldRules';
 import type { Draft, FieldErrors, TextValue } from '../bot/domain/draft';
-import { maxLengthOf } from '../bot/domain/templateCatalog';
+import { localizedTemplate, maxLengthOf } from '../bot/domain/templateCatalog';
 import type { LoaTemplate, TemplateField } from '../bot/domain/templateCatalog';
 import { escapeMarkdown } from '../bot/domain/text';
 import { DRAFT_INPUTS, formFieldId } from './draftInputs';
-import { compileCard } from './render';
+import { translatorFor } from '../bot/i18n';
+import type { Translate } from '../bot/i18n';
+import { cardStrings, compileCard } from './render';
 import type { AdaptiveCard } from './render';
 import template from './draftDetails.json';
 
@@ -19,7 +21,7 @@ export interface DraftDetailsCardData {
   problem?: string;
   /** Shown under the title instead of "Based on agreement …", e.g. why a link to an earlier LOA was left out. Plain text. */
   note?: string;
-  /** The rep's Teams locale, for numbers and dates in labels and messages. */
+  /** The rep's Teams locale: the card's words, and numbers and dates in labels and messages, are in its language. */
   locale?: string;
   /** Offered in the empty "Emails to notify" input: the rep's own address. */
   notifyPrefill?: string;
@@ -56,19 +58,22 @@ export const CARD_BUDGET_BYTES = 27 * 1024;
  */
 export function renderDraftDetailsCard(data: DraftDetailsCardData): AdaptiveCard {
   let card = renderDetails(data, (m) => shortened(m, MAX_ERROR_CHARS));
-  for (const shorten of [(m: string) => shortened(m, 60), () => 'Check this field.']) {
+  const checkField = translatorFor(data.locale)('cards:details.checkField');
+  for (const shorten of [(m: string) => shortened(m, 60), () => checkField]) {
     if (Buffer.byteLength(JSON.stringify(card)) <= CARD_BUDGET_BYTES) break;
     card = renderDetails(data, shorten);
   }
   return card;
 }
 
-function renderDetails({ template: loaTemplate, draft, errors = {}, problem, note, locale = 'en-US', notifyPrefill, fromList = false }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
+function renderDetails({ template: catalogTemplate, draft, errors = {}, problem, note, locale = 'en-US', notifyPrefill, fromList = false }: DraftDetailsCardData, shorten: (message: string) => string): AdaptiveCard {
+  const loaTemplate = localizedTemplate(catalogTemplate, locale);
+  const t = translatorFor(locale);
   const v = draft.values;
   const error = (key: string) => (errors[key] ? escapeMarkdown(shorten(errors[key])) : null);
   const text = (key: TextValue, value: string, maxLength: number, extra: Partial<InputModel> & Record<string, unknown> = {}) => ({
     id: DRAFT_INPUTS[key],
-    label: mark(FIXED_LABELS[key], key),
+    label: mark(fixedLabel(key, locale), key),
     value,
     error: error(key),
     maxLength,
@@ -79,39 +84,37 @@ function renderDetails({ template: loaTemplate, draft, errors = {}, problem, not
     startsCc: false,
     ...extra,
   });
-  const fix = fixSummary(loaTemplate, errors);
-  const marked = markedFromMessage(loaTemplate, draft);
-  const mark = (label: string, key: string) => (marked.has(key) ? `${label}${FROM_MESSAGE}` : label);
+  const fix = fixSummary(loaTemplate, errors, locale);
+  const emailPlaceholder = t('cards:details.emailPlaceholder');
+  const { mark, summary } = fromMessageMarks(loaTemplate, draft, locale);
   return render({
+    strings: detailsStrings(locale),
     draftId: draft.id,
     fromList,
     templateName: escapeMarkdown(loaTemplate.name),
-    basedOn: escapeMarkdown(note ?? (draft.previousAgreementId ? `Based on your earlier LOA, ref ${defaultRef(draft.previousAgreementId)}` : '')),
+    basedOn: escapeMarkdown(note ?? (draft.previousAgreementId ? t('cards:details.basedOn', { ref: defaultRef(draft.previousAgreementId) }) : '')),
     problemSummary: escapeMarkdown([problem, fix].filter((x) => x).join(' ')),
     fixSummary: escapeMarkdown(fix || (problem ?? '')),
     partyInputs: [
-      text('signerName', v.signerName, LIMITS.nameLength, { required: true, clientMessage: `Enter ${fieldNoun(FIXED_LABELS.signerName)}.` }),
-      text('signerEmail', v.signerEmail, LIMITS.emailLength, { required: true, style: 'email', placeholder: 'name@company.com', clientMessage: `Enter ${fieldNoun(FIXED_LABELS.signerEmail)} as an address like name@company.com.`, startsCc: true }),
+      text('signerName', v.signerName, LIMITS.nameLength, { required: true, clientMessage: t('rules:check.enter', { field: fieldNoun(fixedLabel('signerName', locale), locale) }) }),
+      text('signerEmail', v.signerEmail, LIMITS.emailLength, { required: true, style: 'email', placeholder: emailPlaceholder, clientMessage: t('rules:check.email', { field: fieldNoun(fixedLabel('signerEmail', locale), locale) }), startsCc: true }),
       text('ccName', v.ccName, LIMITS.nameLength),
-      text('ccEmail', v.ccEmail, LIMITS.emailLength, { style: 'email', placeholder: 'name@company.com' }),
+      text('ccEmail', v.ccEmail, LIMITS.emailLength, { style: 'email', placeholder: emailPlaceholder }),
     ],
-    fromMessage: escapeMarkdown(fromMessageSummary(loaTemplate, draft, marked.size)),
+    fromMessage: escapeMarkdown(summary),
     formInputs: loaTemplate.fields.map((f) => {
-      const input = formInput(loaTemplate, f, v.fields[f.name] ?? '', error(formFieldKey(f.name)), locale);
+      const input = formInput(loaTemplate, f, v.fields[f.name] ?? '', error(formFieldKey(f.name)), locale, t);
       return { ...input, label: mark(input.label, formFieldKey(f.name)) };
     }),
     notify: { enabled: v.notifyEnabled ? 'true' : 'false' },
     messageInputs: [
       // Offered, not switched on: the rep's own address, ready for when they tick the box.
-      text('notifyEmails', v.notifyEmails || notifyPrefill || '', LIMITS.notifyEmailsLength, { label: 'Emails to notify (separate with commas), used only when the box above is ticked', style: 'email', multiline: false }),
-      text('emailSubject', v.emailSubject, LIMITS.subjectLength, { label: "Email subject (optional); left empty, the LOA service's standard subject is used", multiline: false }),
-      text('emailMessage', v.emailMessage, LIMITS.messageLength, { label: "Email message (optional); left empty, the LOA service's standard message is used", multiline: true }),
+      text('notifyEmails', v.notifyEmails || notifyPrefill || '', LIMITS.notifyEmailsLength, { label: t('cards:details.notifyEmails'), style: 'email', multiline: false }),
+      text('emailSubject', v.emailSubject, LIMITS.subjectLength, { label: t('cards:details.emailSubject'), multiline: false }),
+      text('emailMessage', v.emailMessage, LIMITS.messageLength, { label: t('cards:details.emailMessage'), multiline: true }),
     ],
   });
 }
-
-/** Marks a value a typed sentence filled, so the rep checks it rather than trusts it. */
-const FROM_MESSAGE = ' (from your message)';
 
 /** The values still as the rep's sentence gave them: the draft's own and the template's. */
 function markedFromMessage(loaTemplate: LoaTemplate, draft: Draft): Set<string> {
@@ -123,26 +126,59 @@ function markedFromMessage(loaTemplate: LoaTemplate, draft: Draft): Set<string> 
   return new Set<string>([...own, ...form]);
 }
 
+/** The card's own words, in the rep's language. */
+function detailsStrings(locale: string) {
+  return cardStrings(
+    {
+      step: 'cards:details.step',
+      changeTemplate: 'cards:details.changeTemplate',
+      backToList: 'cards:common.backToList',
+      signer: 'cards:details.signer',
+      copy: 'cards:details.copy',
+      agreementDetails: 'cards:details.agreementDetails',
+      choose: 'cards:details.choose',
+      notifications: 'cards:details.notifications',
+      notifyToggle: 'cards:details.notifyToggle',
+      review: 'cards:details.review',
+      cancel: 'cards:common.cancel',
+    },
+    locale,
+  );
+}
+
+/** How a card marks what a typed sentence filled: each label, and a summary above the form. */
+function fromMessageMarks(loaTemplate: LoaTemplate, draft: Draft, locale: string): { mark: (label: string, key: string) => string; summary: string } {
+  const marked = markedFromMessage(loaTemplate, draft);
+  const suffix = translatorFor(locale)('cards:details.fromMessage.mark');
+  return { mark: (label, key) => (marked.has(key) ? `${label}${suffix}` : label), summary: fromMessageSummary(loaTemplate, draft, marked.size, locale) };
+}
+
 /** What the sentence gave, what it could not place, and how it read its dates. Plain text. */
-function fromMessageSummary(loaTemplate: LoaTemplate, draft: Draft, filled: number): string {
+function fromMessageSummary(loaTemplate: LoaTemplate, draft: Draft, filled: number, locale: string): string {
   const prefill = draft.fromMessage;
   if (!prefill) return '';
+  const t = translatorFor(locale);
   const notUnderstood = prefill.notUnderstoodByTemplate[loaTemplate.id] ?? prefill.notUnderstood;
   return [
-    filled > 0 ? `I filled ${filled === 1 ? '1 field' : `${filled} fields`} from your message, marked "from your message". Check them, then press Review.` : 'I could not fill any field of this template from your message.',
-    notUnderstood.length > 0 ? `Not understood: ${notUnderstood.map((part) => `"${part}"`).join(', ')}.` : '',
+    filled > 0 ? t('cards:details.fromMessage.filled', { count: filled }) : t('cards:details.fromMessage.nothingFilled'),
+    notUnderstood.length > 0 ? t('cards:details.fromMessage.notUnderstood', { parts: notUnderstood.map((part) => `"${part}"`).join(', ') }) : '',
     prefill.readings.length > 0 ? `${prefill.readings.join('; ')}.` : '',
   ].filter((x) => x).join(' ');
 }
 
 /** What to fix, naming each field in card order: shown at the top and again next to Review. */
-function fixSummary(loaTemplate: LoaTemplate, errors: FieldErrors): string {
+function fixSummary(loaTemplate: LoaTemplate, errors: FieldErrors, locale: string): string {
+  const t = translatorFor(locale);
   const keys = Object.keys(errors);
   if (keys.length === 0) return '';
   const order = [...TEXT_VALUES, ...loaTemplate.fields.map((f) => formFieldKey(f.name))];
-  const named = [...keys].sort((a, b) => rank(order, a) - rank(order, b)).map((key) => labelOfField(loaTemplate, key));
-  const shown = named.length > 6 ? [...named.slice(0, 5), `${named.length - 5} more`] : named;
-  return `Fix ${keys.length === 1 ? 'this field' : `these ${keys.length} fields`}, then press Review again: ${shown.join(', ')}.`;
+  const named = [...keys].sort((a, b) => rank(order, a) - rank(order, b)).map((key) => labelOfField(loaTemplate, key, locale));
+  const shown = named.length > 6 ? [...named.slice(0, 5), t('cards:details.more', { number: named.length - 5 })] : named;
+  return t('cards:details.fix', { count: keys.length, fields: shown.join(', ') });
+}
+
+function withRule(label: string, rule: string | undefined, t: Translate): string {
+  return rule ? t('cards:details.withRule', { label, rule }) : label;
 }
 
 function rank(order: readonly string[], key: string): number {
@@ -150,7 +186,7 @@ function rank(order: readonly string[], key: string): number {
   return i < 0 ? order.length : i;
 }
 
-function formInput(loaTemplate: LoaTemplate, field: TemplateField, value: string, error: string | null, locale: string) {
+function formInput(loaTemplate: LoaTemplate, field: TemplateField, value: string, error: string | null, locale: string, t: Translate) {
   const numberValue = field.type === 'number' && value !== '' && Number.isFinite(Number(value)) ? Number(value) : null;
   const rule = ruleOf(loaTemplate, field, locale);
   // A placeholder that repeats the rule in the label would look like a value already typed.
@@ -158,7 +194,7 @@ function formInput(loaTemplate: LoaTemplate, field: TemplateField, value: string
   return {
     id: formFieldId(field.name),
     type: field.type,
-    label: `${field.label}${field.required ? '' : ' (optional)'}${rule ? ` \u2014 ${rule}` : ''}`,
+    label: withRule(field.required ? field.label : t('cards:details.optional', { label: field.label }), rule, t),
     required: field.required || null,
     // Teams checks only required inputs and patterns before sending; nothing else shows this message.
     clientMessage: field.required || field.pattern ? clientMessageOf(loaTemplate, field, locale) : null,

@@ -3,6 +3,7 @@ import { TEXT_VALUES, VALUE_MAX_LENGTH, formFieldKey } from '../bot/domain/draft
 import type { DraftValues, FieldErrors, TextValue } from '../bot/domain/draft';
 import { maxLengthOf } from '../bot/domain/templateCatalog';
 import type { LoaTemplate } from '../bot/domain/templateCatalog';
+import { translatorFor } from '../bot/i18n';
 
 /**
  * How the details card's inputs are named, and how what it submits becomes a draft. Problems
@@ -34,22 +35,23 @@ const inputValue = z.union([z.string(), z.number(), z.boolean()]);
 /**
  * Reads the inputs a details card submitted. Anything that is not a string, number or
  * boolean is reported against its field, and unknown keys are ignored. Values over their
- * limit are cut, and said so, so that the card showing them again always fits in Teams.
+ * limit are cut, and said so (in the rep's language), so that the card showing them again always fits in Teams.
  */
-export function readDraftInput(template: LoaTemplate, data: Record<string, unknown>): { values: DraftValues; errors: FieldErrors } {
+export function readDraftInput(template: LoaTemplate, data: Record<string, unknown>, locale = 'en-US'): { values: DraftValues; errors: FieldErrors } {
+  const t = translatorFor(locale);
   const errors: FieldErrors = {};
   const text = (inputId: string, key: string, max: number): string => {
     const raw = data[inputId];
     if (raw === undefined || raw === null) return '';
     const parsed = inputValue.safeParse(raw);
     if (!parsed.success) {
-      errors[key] = 'Enter this as plain text.';
+      errors[key] = t('cards:input.plainText');
       return '';
     }
     const value = String(parsed.data).trim();
     const chars = [...value];
     if (chars.length <= max) return value;
-    errors[key] = `This can be at most ${max} characters, and it had ${chars.length}. The rest was cut off: check the end.`;
+    errors[key] = t('cards:input.cut', { max, length: chars.length });
     return chars.slice(0, max).join('');
   };
   const own = (v: TextValue) => text(DRAFT_INPUTS[v], v, VALUE_MAX_LENGTH[v]);
@@ -71,25 +73,27 @@ export function inputIdOf(key: string): string {
 
 /**
  * What the rep is told about a refused API field that no input on the details card shows:
- * their words, never the field's path. One sentence each, without the final stop.
+ * their words, never the field's path. One sentence each, without the final stop; catalog keys.
  */
 const UNPLACED_FIELD_WORDS: Record<string, string> = {
-  previousAgreementId: "The earlier LOA this one was started from no longer exists (it may have been deleted), so the two can't be linked",
-  templateId: 'The LOA service no longer offers this template',
-  formData: 'The LOA service refused the agreement details',
-  notification: 'The LOA service refused the notification settings',
+  previousAgreementId: 'cards:input.previousAgreementId',
+  templateId: 'cards:input.templateId',
+  formData: 'cards:input.formData',
+  notification: 'cards:input.notification',
 };
 
 /**
  * A refused API field without an input of its own, in the rep's words. The service's own
  * message is quoted only when it reads as a sentence: a bare predicate needs the field's name.
  */
-export function describeUnplacedApiField(field: string, message = ''): string {
+export function describeUnplacedApiField(field: string, message = '', locale = 'en-US'): string {
+  const t = translatorFor(locale);
   const top = field.split(/[.[]/)[0] ?? field;
-  const known = UNPLACED_FIELD_WORDS[field] ?? UNPLACED_FIELD_WORDS[top];
-  if (known) return known;
-  const sentence = /^[A-Z]/.test(message) ? `: ${message.trim().replace(/\.+$/, '')}` : '';
-  return `The LOA service refused a detail that is not on this card${sentence}`;
+  // Own keys only: a field the API names "constructor" is not one of ours.
+  const known = [field, top].map((f) => (Object.hasOwn(UNPLACED_FIELD_WORDS, f) ? UNPLACED_FIELD_WORDS[f] : undefined)).find(Boolean);
+  if (known) return t(known);
+  // The service's own words, quoted as it wrote them (in English).
+  return /^[A-Z]/.test(message) ? t('cards:input.otherFieldSaying', { message: message.trim().replace(/\.+$/, '') }) : t('cards:input.otherField');
 }
 
 /** The API field that links an LOA to the one it was started from. */

@@ -1,4 +1,5 @@
 import * as ACData from 'adaptivecards-templating';
+import { translatorFor } from '../bot/i18n';
 import { VERBS } from './verbs';
 
 /** An Adaptive Card as JSON, ready to attach or to return from an invoke. */
@@ -28,4 +29,18 @@ function dropNulls(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/**
+ * A card's fixed words in the rep's language, for its template's `${strings.x}` bindings:
+ * `keys` maps each binding to its catalog key, written out so the catalog test finds it.
+ */
+export function cardStrings<K extends string>(keys: Record<K, string>, locale: string | undefined): Record<K, string> {
+  const t = translatorFor(locale);
+  return Object.fromEntries(Object.entries<string>(keys).map(([name, key]) => [name, t(key)])) as Record<K, string>;
+}
+
+/** "Sent … at …" with Teams' DATE() and TIME(), which show the time in the rep's own time zone and format. */
+export function sentAtText(key: 'cards:common.sentAt' | 'cards:list.statusSent', timestamp: string, locale: string | undefined, values: Record<string, string> = {}): string {
+  return translatorFor(locale)(key, { ...values, date: `{{DATE(${timestamp}, SHORT)}}`, time: `{{TIME(${timestamp})}}` });
 }

@@ -1,10 +1,12 @@
 import type { AgreementRequest } from '../bot/domain/agreement';
 import { defaultRef } from '../bot/domain/agreementRef';
 import { formatDate, formatNumber } from '../bot/domain/format';
+import { localizedTemplate } from '../bot/domain/templateCatalog';
 import type { LoaTemplate, TemplateField } from '../bot/domain/templateCatalog';
 import { escapeMarkdown } from '../bot/domain/text';
 import { partyText } from './agreementSent';
-import { compileCard } from './render';
+import { translatorFor } from '../bot/i18n';
+import { cardStrings, compileCard } from './render';
 import type { AdaptiveCard } from './render';
 import template from './reviewDraft.json';
 
@@ -12,32 +14,33 @@ export interface ReviewDraftCardData {
   draftId: string;
   template: LoaTemplate;
   request: AgreementRequest;
-  /** The rep's Teams locale: dates and numbers are shown its way, and sent as typed. */
+  /** The rep's Teams locale: the card's words, dates and numbers are shown its way; values are sent as typed. */
   locale?: string;
   /** Emails the rep typed while notifications were off: none of them will hear anything. */
   unusedNotifyEmails?: readonly string[];
 }
 
-const render = compileCard<{ draftId: string; facts: Array<{ title: string; value: string }>; emailMessage: string; notifyWarning: string }>(template);
+const render = compileCard<{ strings: object; draftId: string; facts: Array<{ title: string; value: string }>; emailMessage: string; notifyWarning: string }>(template);
 
-export function renderReviewDraftCard({ draftId, template: loaTemplate, request, locale = 'en-US', unusedNotifyEmails = [] }: ReviewDraftCardData): AdaptiveCard {
+export function renderReviewDraftCard({ draftId, template: catalogTemplate, request, locale = 'en-US', unusedNotifyEmails = [] }: ReviewDraftCardData): AdaptiveCard {
+  const loaTemplate = localizedTemplate(catalogTemplate, locale);
+  const t = translatorFor(locale);
   const formFacts = loaTemplate.fields
     .map((f) => ({ field: f, value: request.formData.find((d) => d.name === f.name)?.value }))
     .filter((x): x is { field: typeof x.field; value: string } => x.value !== undefined)
     .map(({ field, value }) => ({ title: field.label, value: shownValue(field, value, locale) }));
   const facts = [
-    { title: 'Template', value: loaTemplate.name },
-    ...(request.previousAgreementId ? [{ title: 'Based on', value: `Your earlier LOA, ref ${defaultRef(request.previousAgreementId)}` }] : []),
-    { title: 'Signer', value: partyText(request.signer) },
-    { title: 'CC', value: request.cc ? partyText(request.cc) : 'None' },
+    { title: t('cards:fact.template'), value: loaTemplate.name },
+    ...(request.previousAgreementId ? [{ title: t('cards:review.basedOn'), value: t('cards:review.basedOnValue', { ref: defaultRef(request.previousAgreementId) }) }] : []),
+    { title: t('cards:fact.signer'), value: partyText(request.signer) },
+    { title: t('cards:fact.cc'), value: request.cc ? partyText(request.cc) : t('cards:fact.none') },
     ...formFacts,
-    { title: 'Notifications', value: request.notification ? request.notification.emails.join(', ') : 'Off' },
-    { title: 'Email subject', value: request.emailSubject ?? STANDARD_SUBJECT },
+    { title: t('cards:review.notifications'), value: request.notification ? request.notification.emails.join(', ') : t('cards:review.off') },
+    { title: t('cards:review.emailSubject'), value: request.emailSubject ?? standardSubject(locale) },
   ];
-  const notifyWarning = unusedNotifyEmails.length > 0
-    ? `Notifications are off, so nobody gets status emails, not even ${unusedNotifyEmails.join(', ')}. To email them, press Edit and tick "Email status changes".`
-    : '';
+  const notifyWarning = unusedNotifyEmails.length > 0 ? t('cards:review.notifyWarning', { emails: unusedNotifyEmails.join(', ') }) : '';
   return render({
+    strings: cardStrings({ title: 'cards:review.title', step: 'cards:review.step', emailMessage: 'cards:review.emailMessage', send: 'cards:review.send', edit: 'cards:review.edit', cancel: 'cards:common.cancel' }, locale),
     draftId,
     facts: facts.map((f) => ({ title: escapeMarkdown(f.title), value: escapeMarkdown(f.value) })),
     emailMessage: request.emailMessage ? escapeMarkdown(request.emailMessage) : '',
@@ -46,7 +49,12 @@ export function renderReviewDraftCard({ draftId, template: loaTemplate, request,
 }
 
 /** The API does not say its default subject; this says whose it is. */
-export const STANDARD_SUBJECT = "The LOA service's standard subject";
+export function standardSubject(locale = 'en-US'): string {
+  return translatorFor(locale)('cards:review.standardSubject');
+}
+
+/** The standard subject as an English rep reads it. */
+export const STANDARD_SUBJECT = standardSubject();
 
 function shownValue(field: TemplateField, value: string, locale: string): string {
   switch (field.type) {

@@ -1,5 +1,6 @@
 import { escapeMarkdown } from '../bot/domain/text';
-import { compileCard } from './render';
+import { translatorFor } from '../bot/i18n';
+import { cardStrings, compileCard } from './render';
 import type { AdaptiveCard } from './render';
 import type { Verb } from './verbs';
 import helpTemplate from './help.json';
@@ -26,26 +27,31 @@ export interface NoticeCardData {
   links?: Array<{ title: string; url: string }>;
 }
 
-const welcome = compileCard<object>(welcomeTemplate);
-const help = compileCard<{ intro: string; commands: Array<{ command: string; does: string }> }>(helpTemplate);
+const welcome = compileCard<{ strings: object }>(welcomeTemplate);
+const help = compileCard<{ strings: object; intro: string; commands: Array<{ command: string; does: string }> }>(helpTemplate);
 const notice = compileCard<Required<NoticeCardData>>(noticeTemplate);
 
+/** What the help card lists: the words the bot understands (English in every language), an argument, and what each does. */
 export const COMMANDS = [
-  { command: 'send LOA', does: 'Start a new Letter of Agreement' },
-  { command: 'my LOAs', does: 'See the LOAs you sent, delete one, or start a new one from it' },
-  { command: 'my LOAs <words>', does: 'Find LOAs by customer, project, signer, template, status, date or ref: "my LOAs acme", "my declined LOAs", "LOAs signed last month"' },
-  { command: 'delete LOA <ref>', does: 'Delete an LOA you sent, by the ref shown in my LOAs' },
-  { command: 'cancel', does: 'Stop the LOA you are preparing' },
-  { command: 'help', does: 'Show this list' },
-];
+  { command: 'send LOA', does: 'cards:help.does.send' },
+  { command: 'my LOAs', does: 'cards:help.does.list' },
+  { command: 'my LOAs', argument: 'cards:help.argument.words', does: 'cards:help.does.search' },
+  { command: 'delete LOA', argument: 'cards:help.argument.ref', does: 'cards:help.does.delete' },
+  { command: 'cancel', does: 'cards:help.does.cancel' },
+  { command: 'help', does: 'cards:help.does.help' },
+] as const satisfies ReadonlyArray<{ command: string; argument?: string; does: string }>;
 
-export function renderWelcomeCard(): AdaptiveCard {
-  return welcome({});
+export function renderWelcomeCard(locale = 'en-US'): AdaptiveCard {
+  const strings = cardStrings({ title: 'cards:welcome.title', intro: 'cards:welcome.intro', commands: 'cards:welcome.commands', sendLoa: 'cards:common.sendLoa', myLoas: 'cards:common.myLoas', help: 'cards:common.help' }, locale);
+  return welcome({ strings });
 }
 
 /** `intro` is our own text, never the rep's. */
-export function renderHelpCard(intro = ''): AdaptiveCard {
-  return help({ intro, commands: COMMANDS.map((c) => ({ command: escapeMarkdown(c.command), does: c.does })) });
+export function renderHelpCard(intro = '', locale = 'en-US'): AdaptiveCard {
+  const t = translatorFor(locale);
+  const strings = cardStrings({ title: 'cards:help.title', deleteHint: 'cards:help.deleteHint', sendLoa: 'cards:common.sendLoa', myLoas: 'cards:common.myLoas' }, locale);
+  const commands = COMMANDS.map((c) => ({ command: escapeMarkdown('argument' in c ? `${c.command} <${t(c.argument)}>` : c.command), does: t(c.does) }));
+  return help({ strings, intro, commands });
 }
 
 export function renderNoticeCard(data: NoticeCardData): AdaptiveCard {

@@ -83,11 +83,16 @@ function bundledSchemaOf(manifest: unknown): BundledSchema {
   } catch {
     return { problem: `manifest.json manifestVersion ${manifestVersion} has no schema in @microsoft/app-manifest (see node_modules/@microsoft/app-manifest/build/json-schemas/teams)` };
   }
-  // The same clean-up the package applies to the schemas it loads: their regexes hold \a and \v, which ajv refuses.
-  const text = readFileSync(path, 'utf8').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b');
   const schemaPath = `/teams/v${manifestVersion}/MicrosoftTeams.schema.json`;
   const problems = typeof $schema === 'string' && $schema.endsWith(schemaPath) ? [] : [`manifest.json $schema must name the schema of manifestVersion ${manifestVersion} (…/json-schemas${schemaPath}), not ${JSON.stringify($schema)}`];
-  return { schema: JSON.parse(text) as JSONSchemaType<AppManifest>, problems };
+  return { schema: readBundledSchema(path), problems };
+}
+
+function readBundledSchema(path: string): JSONSchemaType<AppManifest> {
+  // The same clean-up the package applies to the schemas it loads: their regexes hold \a and \v, which ajv refuses;
+  // and the localization schema's patterns close a bracket unescaped ("\b]"), which a unicode regex refuses.
+  const text = readFileSync(path, 'utf8').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b').replace(/\\\\b\]/g, '\\\\b\\\\]');
+  return JSON.parse(text) as JSONSchemaType<AppManifest>;
 }
 
 /** Checks the icons against what Teams accepts: their sizes, and an outline of white on transparent only. */
@@ -129,13 +134,65 @@ function outlineColorProblems(png: PNG): string[] {
   return wrong === 0 ? [] : [`the outline icon must be white on transparent, but ${wrong} pixel${wrong === 1 ? ' is' : 's are'} neither white nor fully transparent${first}`];
 }
 
-/** The app package: manifest.json and both icons at the root of a zip. */
-export async function buildAppPackage(manifest: TeamsManifest, icons: AppIcons): Promise<Buffer> {
+/** A language file the manifest's `localizationInfo` names, by its path in the package ("fr.json") -> its JSON. */
+export type Localizations = Readonly<Record<string, unknown>>;
+
+/** The language files the manifest names, read from `dir`; a file that cannot be read is a problem, not an exception. */
+export function readLocalizations(manifest: TeamsManifest, dir = MANIFEST_DIR): { localizations: Record<string, unknown>; problems: string[] } {
+  const localizations: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const file of localizationFilesOf(manifest)) {
+    try {
+      localizations[file] = JSON.parse(readFileSync(resolve(dir, file), 'utf8'));
+    } catch (err) {
+      problems.push(`${file}, named in manifest.json localizationInfo, cannot be read: ${(err as Error).message}`);
+    }
+  }
+  return { localizations, problems };
+}
+
+function localizationFilesOf(manifest: TeamsManifest): string[] {
+  const info = manifest.localizationInfo;
+  return [...(info?.defaultLanguageFile ? [info.defaultLanguageFile] : []), ...(info?.additionalLanguages ?? []).map((l) => l.file)];
+}
+
+/**
+ * Checks each language file against the official Teams localization schema of the manifest's
+ * `manifestVersion` (bundled, so offline), and that every file the manifest names is there.
+ */
+export async function validateLocalizations(manifest: TeamsManifest, localizations: Localizations): Promise<string[]> {
+  const version = manifest.manifestVersion;
+  let path: string;
+  try {
+    path = require.resolve(`@microsoft/app-manifest/build/json-schemas/teams/v${version}/MicrosoftTeams.Localization.schema.json`);
+  } catch {
+    return [`manifest.json manifestVersion ${version} has no localization schema in @microsoft/app-manifest`];
+  }
+  const schema = readBundledSchema(path);
+  const schemaPath = `/teams/v${version}/MicrosoftTeams.Localization.schema.json`;
+  const problems: string[] = [];
+  for (const file of localizationFilesOf(manifest)) {
+    const content = localizations[file];
+    if (content === undefined) {
+      problems.push(`${file}, named in manifest.json localizationInfo, is missing`);
+      continue;
+    }
+    const $schema = (content as { $schema?: unknown }).$schema;
+    if (typeof $schema !== 'string' || !$schema.endsWith(schemaPath)) problems.push(`${file} $schema must name the localization schema of manifestVersion ${version} (…/json-schemas${schemaPath}), not ${JSON.stringify($schema)}`);
+    const errors = await AppManifestUtils.validateAgainstSchema(content as AppManifest, schema);
+    problems.push(...errors.map((error) => `${file}${error}`));
+  }
+  return problems;
+}
+
+/** The app package: manifest.json, both icons and the language files at the root of a zip. */
+export async function buildAppPackage(manifest: TeamsManifest, icons: AppIcons, localizations: Localizations = {}): Promise<Buffer> {
   const zip = new JSZip();
   const options = { date: ZIP_ENTRY_DATE };
   zip.file('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`, options);
   zip.file(manifest.icons.color, icons.color, options);
   zip.file(manifest.icons.outline, icons.outline, options);
+  for (const [file, content] of Object.entries(localizations)) zip.file(file, `${JSON.stringify(content, null, 2)}\n`, options);
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
@@ -147,14 +204,15 @@ async function main(): Promise<number> {
     color: readFileSync(resolve(MANIFEST_DIR, manifest.icons.color)),
     outline: readFileSync(resolve(MANIFEST_DIR, manifest.icons.outline)),
   };
-  const problems = [...(await validateManifest(manifest)), ...checkIcons(icons)];
+  const { localizations, problems: unreadable } = readLocalizations(manifest);
+  const problems = [...(await validateManifest(manifest)), ...unreadable, ...(await validateLocalizations(manifest, localizations)), ...checkIcons(icons)];
   if (problems.length > 0) {
     console.error(`No app package written: the Teams app has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     return 1;
   }
   mkdirSync(PACKAGE_DIR, { recursive: true });
   const path = resolve(PACKAGE_DIR, `loa-bot-${manifest.version}.zip`);
-  writeFileSync(path, await buildAppPackage(manifest, icons));
+  writeFileSync(path, await buildAppPackage(manifest, icons, localizations));
   console.log(path);
   return 0;
 }

@@ -1,3 +1,5 @@
+import { translatorFor } from '../i18n';
+
 /** A person on an agreement: the signer or the cc. */
 export interface Party {
   name: string;
@@ -50,20 +52,21 @@ export function isFinalStatus(status: AgreementStatus): boolean {
   return (FINAL_STATUSES as readonly string[]).includes(status);
 }
 
-/** Every status the LOA API is known to return, as a rep reads it; in `describeStatus`. */
+/** Every status the LOA API is known to return, with the catalog key of how a rep reads it; in `describeStatus`. */
 const STATUS_DESCRIPTIONS: Record<string, string> = {
-  SENT: 'Sent: waiting for the signer',
-  VIEWED: 'Viewed',
-  SIGNED: 'Signed',
-  DECLINED: 'Declined',
-  EXPIRED: 'Expired',
-  DELETED: 'Deleted',
+  SENT: 'rules:status.SENT',
+  VIEWED: 'rules:status.VIEWED',
+  SIGNED: 'rules:status.SIGNED',
+  DECLINED: 'rules:status.DECLINED',
+  EXPIRED: 'rules:status.EXPIRED',
+  DELETED: 'rules:status.DELETED',
 };
 
-/** A status in words: known ones as above, any other ("IN_REVIEW") as plain words ("In review"). */
-export function describeStatus(status: AgreementStatus): string {
-  const known = STATUS_DESCRIPTIONS[status];
-  if (known) return known;
+/** A status in the rep's words: known ones as above, any other ("IN_REVIEW") as the API's plain words ("In review"). */
+export function describeStatus(status: AgreementStatus, locale = 'en-US'): string {
+  const t = translatorFor(locale);
+  const known = Object.hasOwn(STATUS_DESCRIPTIONS, status) ? STATUS_DESCRIPTIONS[status] : undefined;
+  if (known) return t(known);
   const words = status.replace(/[_-]+/g, ' ').trim().toLowerCase();
-  return words ? words[0]!.toUpperCase() + words.slice(1) : 'Unknown';
+  return words ? words[0]!.toUpperCase() + words.slice(1) : t('rules:status.unknown');
 }

@@ -1,3 +1,4 @@
+import { translatorFor } from '../i18n';
 import { isFinalStatus } from './agreement';
 import type { AgreementStatus, FormValue, Party } from './agreement';
 import { readPeriod, foldWord } from './datePeriods';
@@ -56,8 +57,9 @@ const STATUS_WORDS: Record<string, StatusFilter> = {
   deleted: 'deleted', removed: 'deleted',
 };
 
+/** Catalog keys of the statuses as a search names them. */
 const STATUS_LABELS: Record<StatusFilter, string> = {
-  waiting: 'waiting for the signer', viewed: 'viewed', signed: 'signed', declined: 'declined', expired: 'expired', deleted: 'deleted',
+  waiting: 'rules:search.status.waiting', viewed: 'rules:search.status.viewed', signed: 'rules:search.status.signed', declined: 'rules:search.status.declined', expired: 'rules:search.status.expired', deleted: 'rules:search.status.deleted',
 };
 
 /** Words that say how to search, not what to find. */
@@ -111,10 +113,11 @@ function statusOf(word: string, next: string | undefined): StatusFilter | undefi
   return near ? STATUS_WORDS[near] : undefined;
 }
 
-/** The filters in the rep's words: `LOAs matching "acme" · signed · last month`. */
-export function describeSearch(search: AgreementSearch): string {
-  const parts = [search.terms.length > 0 ? `LOAs matching "${search.terms.join(' ')}"` : 'LOAs'];
-  if (search.statuses.length > 0) parts.push(search.statuses.map((s) => STATUS_LABELS[s]).join(' or '));
+/** The filters in the rep's words: `LOAs matching "acme" · signed · last month`. The period is as the rep typed it. */
+export function describeSearch(search: AgreementSearch, locale = 'en-US'): string {
+  const t = translatorFor(locale);
+  const parts = [search.terms.length > 0 ? t('rules:search.matching', { terms: search.terms.join(' ') }) : t('rules:search.all')];
+  if (search.statuses.length > 0) parts.push(search.statuses.map((s) => t(STATUS_LABELS[s])).reduce((first, second) => t('rules:search.either', { first, second })));
   if (search.period) parts.push(search.period.label);
   return parts.join(' · ');
 }

@@ -1,3 +1,5 @@
+import { translatorFor } from '../i18n';
+import type { Translate } from '../i18n';
 import { formatDate } from './format';
 
 /**
@@ -34,6 +36,18 @@ const DAY_MS = 86_400_000;
 const UNITS: Record<string, 'day' | 'week' | 'month' | 'year'> = { day: 'day', days: 'day', week: 'week', weeks: 'week', month: 'month', months: 'month', year: 'year', years: 'year' };
 const ENGLISH_MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
+type Unit = 'day' | 'week' | 'month' | 'year';
+
+/** Catalog keys of the relative periods' words, by how the rep named them. */
+const RELATIVE_LABELS: Record<'this' | 'last' | 'past', Record<Unit, string>> = {
+  this: { day: 'rules:period.this.day', week: 'rules:period.this.week', month: 'rules:period.this.month', year: 'rules:period.this.year' },
+  last: { day: 'rules:period.last.day', week: 'rules:period.last.week', month: 'rules:period.last.month', year: 'rules:period.last.year' },
+  past: { day: 'rules:period.past.day', week: 'rules:period.past.week', month: 'rules:period.past.month', year: 'rules:period.past.year' },
+};
+const LAST_COUNT_LABELS: Record<Unit, string> = { day: 'rules:period.lastCount.day', week: 'rules:period.lastCount.week', month: 'rules:period.lastCount.month', year: 'rules:period.lastCount.year' };
+/** "before", "until" and "till" keep the word the rep typed (in English). */
+const END_LABELS: Record<string, string> = { before: 'rules:period.before', until: 'rules:period.until', till: 'rules:period.till' };
+
 const dayOf = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / DAY_MS;
 const ymdOf = (day: number) => {
   const date = new Date(day * DAY_MS);
@@ -64,12 +78,15 @@ interface Range {
 
 class PeriodReader {
   private readonly today: number;
+  /** The labels are in the rep's language, whatever words they typed. */
+  private readonly t: Translate;
 
   constructor(
     private readonly tokens: readonly string[],
     private readonly calendar: Calendar,
   ) {
     this.today = dayIn(calendar.now, calendar.timeZone);
+    this.t = translatorFor(calendar.locale);
   }
 
   period(at: number): { range: Range; next: number } | undefined {
@@ -78,12 +95,12 @@ class PeriodReader {
     if (word === 'since' || word === 'after' || word === 'from') return this.openEnded(at, word);
     if (word === 'before' || word === 'until' || word === 'till') {
       const days = this.days(at + 1);
-      return days && { range: { end: word === 'before' ? days.days.start : days.days.end, label: `${word} ${days.days.label}` }, next: days.next };
+      return days && { range: { end: word === 'before' ? days.days.start : days.days.end, label: this.t(END_LABELS[word] ?? 'rules:period.before', { days: days.days.label }) }, next: days.next };
     }
     if (word === 'between') {
       const first = this.days(at + 1);
       const second = first && this.tokens[first.next] === 'and' ? this.days(first.next + 1) : undefined;
-      return first && second && { range: { start: first.days.start, end: second.days.end, label: `${first.days.label} to ${second.days.label}` }, next: second.next };
+      return first && second && { range: { start: first.days.start, end: second.days.end, label: this.t('rules:period.range', { first: first.days.label, second: second.days.label }) }, next: second.next };
     }
     const prefixed = word === 'in' || word === 'on' || word === 'during';
     const found = this.relative(prefixed ? at + 1 : at) ?? this.days(prefixed ? at + 1 : at, !prefixed);
@@ -97,27 +114,27 @@ class PeriodReader {
     const joiner = this.tokens[first.next];
     if (joiner === 'to' || joiner === 'until' || joiner === 'till' || joiner === '-') {
       const second = this.days(first.next + 1);
-      if (second) return { range: { start: first.days.start, end: second.days.end, label: `${first.days.label} to ${second.days.label}` }, next: second.next };
+      if (second) return { range: { start: first.days.start, end: second.days.end, label: this.t('rules:period.range', { first: first.days.label, second: second.days.label }) }, next: second.next };
     }
     const start = word === 'after' ? first.days.end : first.days.start;
-    return { range: { start, label: `${word === 'after' ? 'after' : 'since'} ${first.days.label}` }, next: first.next };
+    return { range: { start, label: word === 'after' ? this.t('rules:period.after', { days: first.days.label }) : this.t('rules:period.since', { days: first.days.label }) }, next: first.next };
   }
 
   /** "today", "this week", "last month", "past 30 days". */
   private relative(at: number): { days: Days; next: number } | undefined {
     const [word, second, third] = [this.tokens[at], this.tokens[at + 1], this.tokens[at + 2]];
-    if (word === 'today') return { days: { start: this.today, end: this.today + 1, label: 'today' }, next: at + 1 };
-    if (word === 'yesterday') return { days: { start: this.today - 1, end: this.today, label: 'yesterday' }, next: at + 1 };
+    if (word === 'today') return { days: { start: this.today, end: this.today + 1, label: this.t('rules:period.today') }, next: at + 1 };
+    if (word === 'yesterday') return { days: { start: this.today - 1, end: this.today, label: this.t('rules:period.yesterday') }, next: at + 1 };
     if (word !== 'this' && word !== 'last' && word !== 'past' && word !== 'previous') return undefined;
     const count = second && /^\d{1,3}$/.test(second) ? Number(second) : undefined;
     const unit = UNITS[(count === undefined ? second : third) ?? ''];
     if (!unit || (count !== undefined && (word === 'this' || count < 1))) return undefined;
     const next = at + (count === undefined ? 2 : 3);
-    if (count !== undefined) return { days: { start: this.back(unit, count), end: this.today + 1, label: `last ${count} ${unit}${count === 1 ? '' : 's'}` }, next };
-    if (word === 'past') return { days: { start: this.back(unit, 1), end: this.today + 1, label: `past ${unit}` }, next };
+    if (count !== undefined) return { days: { start: this.back(unit, count), end: this.today + 1, label: this.t(LAST_COUNT_LABELS[unit], { count }) }, next };
+    if (word === 'past') return { days: { start: this.back(unit, 1), end: this.today + 1, label: this.t(RELATIVE_LABELS.past[unit]) }, next };
     const current = this.calendarUnit(unit, this.today);
     const days = word === 'this' ? current : this.calendarUnit(unit, current.start - 1);
-    return { days: { ...days, label: `${word === 'this' ? 'this' : 'last'} ${unit}` }, next };
+    return { days: { ...days, label: this.t(RELATIVE_LABELS[word === 'this' ? 'this' : 'last'][unit]) }, next };
   }
 
   /** The day `count` units before today: where "past 2 weeks" starts. */

@@ -1,7 +1,8 @@
 import type { AgreementRequest, Party } from './agreement';
-import { FIXED_LABELS, earlierField, fieldNoun, formatWords, rangeOf } from './fieldRules';
+import { translatorFor } from '../i18n';
+import { earlierField, fieldName, fieldNoun, fixedLabel, fixedLabelOf, formatWords, rangeOf } from './fieldRules';
 import { formatDate, formatNumber } from './format';
-import { maxLengthOf } from './templateCatalog';
+import { localizedTemplate, maxLengthOf } from './templateCatalog';
 import type { LoaTemplate, TemplateField } from './templateCatalog';
 import { CONTROL_CHARACTERS } from './text';
 
@@ -53,9 +54,9 @@ export function draftKeyOfApiField(field: string): string | undefined {
   return form?.[1] ? formFieldKey(form[1]) : undefined;
 }
 
-/** What the rep calls a draft value or template field, for messages that name it. */
-export function labelOfField(template: LoaTemplate, key: string): string {
-  return (FIXED_LABELS as Record<string, string>)[key] ?? template.fields.find((f) => formFieldKey(f.name) === key)?.label ?? key;
+/** What the rep calls a draft value or template field, in their language, for messages that name it. */
+export function labelOfField(template: LoaTemplate, key: string, locale = 'en-US'): string {
+  return fixedLabelOf(key, locale) ?? localizedTemplate(template, locale).fields.find((f) => formFieldKey(f.name) === key)?.label ?? key;
 }
 
 /** What the rep typed, exactly as typed, so a card can show it again. */
@@ -134,21 +135,25 @@ export function splitEmails(value: string): string[] {
  * Every problem with the draft, keyed as `FieldErrors` are; empty when it can be sent. Each message
  * names its field and says what to enter; numbers and dates in it are written for `locale`.
  */
-export function validateDraft(template: LoaTemplate, values: DraftValues, locale = 'en-US'): FieldErrors {
+export function validateDraft(loaTemplate: LoaTemplate, values: DraftValues, locale = 'en-US'): FieldErrors {
+  const template = localizedTemplate(loaTemplate, locale);
+  const t = translatorFor(locale);
+  const label = (input: Parameters<typeof fixedLabel>[0]) => fixedLabel(input, locale);
   const errors: FieldErrors = {};
   const check = (id: string, message: string | undefined) => {
     if (message && !errors[id]) errors[id] = message;
   };
-  check('signerName', requiredText(FIXED_LABELS.signerName, values.signerName, LIMITS.nameLength));
-  check('signerEmail', emailProblem(FIXED_LABELS.signerEmail, values.signerEmail, true));
+  check('signerName', requiredText(label('signerName'), values.signerName, LIMITS.nameLength, locale));
+  check('signerEmail', emailProblem(label('signerEmail'), values.signerEmail, true, locale));
   if (values.ccName !== '' || values.ccEmail !== '') {
-    const ccName = fieldNoun(FIXED_LABELS.ccName);
-    check('ccName', values.ccName ? optionalText(FIXED_LABELS.ccName, values.ccName, LIMITS.nameLength, false) : `Enter ${ccName} too, or clear ${fieldNoun(FIXED_LABELS.ccEmail)}.`);
-    check('ccEmail', values.ccEmail ? emailProblem(FIXED_LABELS.ccEmail, values.ccEmail, true) : `Enter ${fieldNoun(FIXED_LABELS.ccEmail)} too, or clear ${ccName}.`);
+    const ccName = fieldNoun(label('ccName'), locale);
+    const ccEmail = fieldNoun(label('ccEmail'), locale);
+    check('ccName', values.ccName ? optionalText(label('ccName'), values.ccName, LIMITS.nameLength, false, locale) : t('rules:problem.alsoEnter', { field: ccName, other: ccEmail }));
+    check('ccEmail', values.ccEmail ? emailProblem(label('ccEmail'), values.ccEmail, true, locale) : t('rules:problem.alsoEnter', { field: ccEmail, other: ccName }));
   }
-  if (values.notifyEnabled) check('notifyEmails', notifyProblem(values.notifyEmails));
-  check('emailSubject', optionalText(FIXED_LABELS.emailSubject, values.emailSubject, LIMITS.subjectLength, false));
-  check('emailMessage', optionalText(FIXED_LABELS.emailMessage, values.emailMessage, LIMITS.messageLength, true));
+  if (values.notifyEnabled) check('notifyEmails', notifyProblem(values.notifyEmails, locale));
+  check('emailSubject', optionalText(label('emailSubject'), values.emailSubject, LIMITS.subjectLength, false, locale));
+  check('emailMessage', optionalText(label('emailMessage'), values.emailMessage, LIMITS.messageLength, true, locale));
   for (const field of template.fields) {
     check(formFieldKey(field.name), fieldProblem(field, values.fields[field.name] ?? '', locale));
   }
@@ -158,64 +163,72 @@ export function validateDraft(template: LoaTemplate, values: DraftValues, locale
     const beforeValue = before ? (values.fields[before.name] ?? '') : '';
     // ISO dates compare correctly as strings; only real dates reach here without an error.
     if (before && isRealDate(value) && isRealDate(beforeValue) && value <= beforeValue) {
-      check(formFieldKey(field.name), `${field.label} must be after ${fieldNoun(before.label)} (${formatDate(beforeValue, locale)}).`);
+      check(formFieldKey(field.name), t('rules:problem.notAfter', { label: fieldName(field.label, locale), before: fieldNoun(before.label, locale), date: formatDate(beforeValue, locale) }));
     }
   }
   return errors;
 }
 
-function notifyProblem(typed: string): string | undefined {
+function notifyProblem(typed: string, locale: string): string | undefined {
+  const t = translatorFor(locale);
   const emails = splitEmails(typed);
-  if (emails.length === 0) return 'Enter at least one email to notify, or turn notifications off.';
-  if (emails.length > LIMITS.notificationEmails) return `Enter at most ${LIMITS.notificationEmails} emails to notify.`;
+  if (emails.length === 0) return t('rules:problem.notifyNone');
+  if (emails.length > LIMITS.notificationEmails) return t('rules:problem.notifyTooMany', { max: LIMITS.notificationEmails });
   const bad = emails.find((e) => !isEmail(e));
-  return bad === undefined ? undefined : `"${bad}" is not an email address. Separate addresses with commas.`;
+  return bad === undefined ? undefined : t('rules:problem.notifyNotEmail', { email: bad });
 }
 
-function requiredText(label: string, value: string, max: number): string | undefined {
-  if (value === '') return `Enter ${fieldNoun(label)}.`;
-  return optionalText(label, value, max, false);
+function requiredText(label: string, value: string, max: number, locale: string): string | undefined {
+  if (value === '') return translatorFor(locale)('rules:check.enter', { field: fieldNoun(label, locale) });
+  return optionalText(label, value, max, false, locale);
 }
 
-function optionalText(label: string, value: string, max: number, multiline: boolean): string | undefined {
-  if ([...value].length > max) return `${label} can be at most ${max} characters (it has ${[...value].length}).`;
-  if (CONTROL_CHARACTERS.test(value) || (!multiline && /[\r\n\t]/u.test(value))) return `${label} contains characters that can't be sent, such as line breaks or control codes. Remove them.`;
+function optionalText(label: string, value: string, max: number, multiline: boolean, locale: string): string | undefined {
+  const t = translatorFor(locale);
+  const length = [...value].length;
+  if (length > max) return t('rules:problem.tooLong', { label: fieldName(label, locale), max, length });
+  if (CONTROL_CHARACTERS.test(value) || (!multiline && /[\r\n\t]/u.test(value))) return t('rules:problem.badCharacters', { label: fieldName(label, locale) });
   return undefined;
 }
 
-function emailProblem(label: string, value: string, required: boolean): string | undefined {
-  if (value === '') return required ? `Enter ${fieldNoun(label)}.` : undefined;
-  if (!isEmail(value)) return `Enter ${fieldNoun(label)} as an address like name@company.com.`;
+function emailProblem(label: string, value: string, required: boolean, locale: string): string | undefined {
+  const t = translatorFor(locale);
+  if (value === '') return required ? t('rules:check.enter', { field: fieldNoun(label, locale) }) : undefined;
+  if (!isEmail(value)) return t('rules:check.email', { field: fieldNoun(label, locale) });
   return undefined;
 }
 
 function fieldProblem(field: TemplateField, value: string, locale: string): string | undefined {
+  const t = translatorFor(locale);
   const { label } = field;
-  const noun = fieldNoun(label);
-  if (value === '') return field.required ? `${field.type === 'choice' ? 'Choose' : 'Enter'} ${noun}.` : undefined;
-  const tooLong = optionalText(label, value, maxLengthOf(field), field.type === 'multiline');
+  const noun = fieldNoun(label, locale);
+  if (value === '') {
+    if (!field.required) return undefined;
+    return field.type === 'choice' ? t('rules:check.choose', { field: noun }) : t('rules:check.enter', { field: noun });
+  }
+  const tooLong = optionalText(label, value, maxLengthOf(field), field.type === 'multiline', locale);
   if (tooLong) return tooLong;
   switch (field.type) {
     case 'email':
-      return emailProblem(label, value, false);
+      return emailProblem(label, value, false, locale);
     case 'number': {
-      if (!NUMBER.test(value)) return `Enter ${noun} as a number, like ${formatNumber('12.5', locale)}.`;
+      if (!NUMBER.test(value)) return t('rules:problem.notNumber', { field: noun, example: formatNumber('12.5', locale) });
       const n = Number(value);
       const outside = (field.min !== undefined && n < field.min) || (field.max !== undefined && n > field.max);
       // The typed value stays as typed: the rep sees it, and this message, and decides.
-      if (outside) return `${label} must be ${rangeOf(field, locale) ?? ''}; you entered ${formatNumber(value, locale)}.`;
+      if (outside) return t('rules:problem.outOfRange', { label: fieldName(label, locale), range: rangeOf(field, locale) ?? '', value: formatNumber(value, locale) });
       break;
     }
     case 'date':
-      if (!isRealDate(value)) return `Enter ${noun} as a date (YYYY-MM-DD).`;
+      if (!isRealDate(value)) return t('rules:problem.notDate', { field: noun });
       break;
     case 'choice':
-      if (!field.choices?.some((c) => c.value === value)) return `Choose ${noun} from the list.`;
+      if (!field.choices?.some((c) => c.value === value)) return t('rules:problem.notChoice', { field: noun });
       break;
     default:
       break;
   }
-  if (field.pattern && !new RegExp(field.pattern, 'u').test(value)) return `Enter ${noun} ${formatWords(field)}; "${value}" is not.`;
+  if (field.pattern && !new RegExp(field.pattern, 'u').test(value)) return t('rules:problem.notPattern', { field: noun, format: formatWords(field, locale), value });
   return undefined;
 }
 

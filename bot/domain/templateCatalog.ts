@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { languageOf } from '../i18n';
 
 export const FIELD_TYPES = ['text', 'multiline', 'email', 'number', 'date', 'choice'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -47,6 +48,21 @@ const fieldSchema = z
   })
   .refine((f) => f.type !== 'choice' || (f.choices?.length ?? 0) > 0, { message: 'a choice field needs choices', path: ['choices'] });
 
+const fieldLabelsSchema = z.strictObject({
+  label: z.string().min(1).max(100).optional(),
+  patternHint: z.string().max(200).optional(),
+  placeholder: z.string().max(100).optional(),
+  /** Choice value -> its title in this language. */
+  choices: z.record(z.string(), z.string().min(1)).optional(),
+});
+
+const templateLabelsSchema = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  description: z.string().max(500).optional(),
+  /** Field name -> its words in this language. */
+  fields: z.record(z.string(), fieldLabelsSchema).optional(),
+});
+
 const templateSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1).max(100),
@@ -56,6 +72,8 @@ const templateSchema = z.object({
   /** Words that hint at this template ("discount") without naming it. */
   keywords: wordList,
   fields: z.array(fieldSchema).max(100),
+  /** The template's words in other languages, by language ("fr"); what is not given stays as above. */
+  labels: z.record(z.string().regex(/^[a-z]{2,3}$/, 'must be a language code such as "fr"'), templateLabelsSchema).optional(),
 });
 
 const catalogSchema = z.object({ templates: z.array(templateSchema).min(1) }).superRefine((catalog, ctx) => {
@@ -68,6 +86,16 @@ const catalogSchema = z.object({ templates: z.array(templateSchema).min(1) }).su
       if (names.has(f.name)) ctx.addIssue({ code: 'custom', path: ['templates', i, 'fields', j, 'name'], message: `duplicate field ${f.name}` });
       names.add(f.name);
     });
+    for (const [language, labels] of Object.entries(t.labels ?? {})) {
+      for (const [name, field] of Object.entries(labels.fields ?? {})) {
+        const path = ['templates', i, 'labels', language, 'fields', name];
+        const known = t.fields.find((f) => f.name === name);
+        if (!known) ctx.addIssue({ code: 'custom', path, message: `labels a field ${name} the template does not have` });
+        for (const value of Object.keys(field.choices ?? {})) {
+          if (!known?.choices?.some((c) => c.value === value)) ctx.addIssue({ code: 'custom', path: [...path, 'choices', value], message: `labels a choice ${value} that ${name} does not offer` });
+        }
+      }
+    }
     t.fields.forEach((f, j) => {
       if (f.after === undefined) return;
       const other = t.fields.find((o) => o.name === f.after);
@@ -109,6 +137,28 @@ export class TemplateCatalog {
     }
     return TemplateCatalog.fromJson(json, path);
   }
+}
+
+/**
+ * The template in the rep's language: its name, description, field labels, pattern hints,
+ * placeholders and choice titles from `labels`, where it has them; the rest as written.
+ * Names, values, aliases and rules stay as they are, so the result validates and sends alike.
+ */
+export function localizedTemplate<T extends Pick<LoaTemplate, 'name' | 'description' | 'labels'> & { fields?: LoaTemplate['fields'] }>(template: T, locale: string | undefined): T {
+  const labels = template.labels?.[languageOf(locale)];
+  if (!labels) return template;
+  const fields = template.fields?.map((f) => {
+    const words = labels.fields?.[f.name];
+    if (!words) return f;
+    return {
+      ...f,
+      label: words.label ?? f.label,
+      ...(words.patternHint !== undefined ? { patternHint: words.patternHint } : {}),
+      ...(words.placeholder !== undefined ? { placeholder: words.placeholder } : {}),
+      ...(f.choices ? { choices: f.choices.map((c) => ({ ...c, title: words.choices?.[c.value] ?? c.title })) } : {}),
+    };
+  });
+  return { ...template, name: labels.name ?? template.name, description: labels.description ?? template.description, ...(fields ? { fields } : {}) };
 }
 
 export function maxLengthOf(field: TemplateField): number {

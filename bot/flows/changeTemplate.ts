@@ -10,6 +10,6 @@ export function changeTemplate(deps: FlowDeps): FlowHandler<{ draftId: string }>
   return async (ctx, { draftId }) => {
     const open = await openDraftFor(ctx, deps, draftId);
     if (!isOpenDraft(open)) return open;
-    return { card: renderChooseTemplateCard({ draftId: open.draft.id, templates: deps.catalog.templates }) };
+    return { card: renderChooseTemplateCard({ draftId: open.draft.id, templates: deps.catalog.templates, locale: ctx.locale }) };
   };
 }

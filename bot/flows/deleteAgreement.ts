@@ -103,7 +103,7 @@ export function confirmDelete(deps: FlowDeps): FlowHandler<{ agreementId: string
     if (!found) return notFound(agreementId);
     const { record, ref } = found;
     if (record.goneAt) return deletedCard(deps, record, ref, 'Already deleted', 'This LOA no longer exists. Nothing to do.');
-    return { card: renderConfirmDeleteCard(record, templateNameOf(deps, record), ref) };
+    return { card: renderConfirmDeleteCard(record, templateNameOf(deps, record), ref, ctx.locale) };
   };
 }
 

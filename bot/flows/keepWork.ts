@@ -73,7 +73,7 @@ export function openDraft(ctx: FlowContext, draft: Draft): void {
 /** The card a draft is shown with: its details once a template is chosen, the template list before. */
 export async function draftCard(deps: FlowDeps, ctx: FlowContext, draft: Draft, note?: string): Promise<FlowResult> {
   const template = deps.catalog.get(draft.templateId);
-  if (!template) return { card: renderChooseTemplateCard({ draftId: draft.id, templates: deps.catalog.templates }) };
+  if (!template) return { card: renderChooseTemplateCard({ draftId: draft.id, templates: deps.catalog.templates, locale: ctx.locale }) };
   return { card: renderDraftDetailsCard({ template, draft, locale: ctx.locale, notifyPrefill: await ownAddress(ctx), ...(note ? { note } : {}) }) };
 }
 

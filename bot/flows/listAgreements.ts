@@ -66,8 +66,8 @@ export function listAgreements(deps: FlowDeps): FlowHandler<ListData> {
       };
     });
     const draft = page === 1 && !search ? await openDraft(deps, ctx) : undefined;
-    const filter = search ? { label: describeSearch(search), search: search.typed } : undefined;
-    return { card: renderAgreementListCard({ items, page, pages, note, ...(draft ? { draft } : {}), ...(filter ? { filter } : {}) }) };
+    const filter = search ? { label: describeSearch(search, ctx.locale), search: search.typed } : undefined;
+    return { card: renderAgreementListCard({ items, page, pages, note, ...(draft ? { draft } : {}), ...(filter ? { filter } : {}), locale: ctx.locale }) };
   };
 }
 

@@ -17,7 +17,7 @@ export function reviewDraft(deps: FlowDeps): FlowHandler<z.infer<typeof reviewDa
     const open = await openDraftFor(ctx, deps, data.draftId);
     if (!isOpenDraft(open)) return open;
     const { draft, template } = open;
-    const input = readDraftInput(template, data);
+    const input = readDraftInput(template, data, ctx.locale);
     // Kept as typed, valid or not, so nothing the rep entered is lost.
     draft.values = input.values;
     // Reviewed: the rep has checked what their sentence filled.

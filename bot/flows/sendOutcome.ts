@@ -34,7 +34,7 @@ export function renderSubmission(submission: Submission, deps: FlowDeps, view: S
       const agreement = submission.agreement;
       if (!agreement) throw new Error(`Submission ${submission.draftId} is created but holds no agreement`);
       return {
-        card: renderAgreementSentCard({ agreement, templateName }),
+        card: renderAgreementSentCard({ agreement, templateName, ...(view.locale ? { locale: view.locale } : {}) }),
         messages: [`LOA sent to ${agreement.signer.name} (${templateName}), ref ${defaultRef(agreement.id)}. ${describeStatus(agreement.status)}.`],
       };
     }
@@ -65,8 +65,8 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, { draft, locale
   for (const d of details) {
     const key = draftKeyOfApiField(d.field);
     // The API words its messages as predicates ("is not a valid email"): give them their subject.
-    if (key && !errors[key]) errors[key] = /^[a-z]/.test(d.message) ? `${labelOfField(template, key)} ${d.message}` : d.message;
-    else if (!key) unplaced.add(describeUnplacedApiField(d.field, d.message));
+    if (key && !errors[key]) errors[key] = /^[a-z]/.test(d.message) ? `${labelOfField(template, key, locale)} ${d.message}` : d.message;
+    else if (!key) unplaced.add(describeUnplacedApiField(d.field, d.message, locale));
   }
   const placed = Object.keys(errors).length > 0;
   const problem = unplaced.size > 0

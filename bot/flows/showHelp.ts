@@ -4,11 +4,11 @@ import { VERBS } from '../../cards/verbs';
 import type { GuessableCommand } from './commands';
 import type { FlowHandler } from './flowContext';
 
-export const showHelp: FlowHandler = () => Promise.resolve({ card: renderHelpCard() });
+export const showHelp: FlowHandler = (ctx) => Promise.resolve({ card: renderHelpCard('', ctx.locale) });
 
-export const answerUnknownText: FlowHandler = () => Promise.resolve({ card: renderHelpCard("I didn't catch that. Here is what I can do.") });
+export const answerUnknownText: FlowHandler = (ctx) => Promise.resolve({ card: renderHelpCard("I didn't catch that. Here is what I can do.", ctx.locale) });
 
-export const welcome: FlowHandler = () => Promise.resolve({ card: renderWelcomeCard() });
+export const welcome: FlowHandler = (ctx) => Promise.resolve({ card: renderWelcomeCard(ctx.locale) });
 
 /** What each guess is called in chat, and the button that runs it. */
 const GUESSES: Record<GuessableCommand, { typed: string; action: NoticeAction }> = {

@@ -74,7 +74,7 @@ async function openFromReading(deps: FlowDeps, ctx: FlowContext, reading: Senten
   const note = several
     ? `Your message fits more than one template${parties ? ` (an LOA ${parties})` : ''}. Choose one; I keep what I understood.`
     : `From your message: an LOA${parties ? ` ${parties}` : ''}. Choose its template; I keep what I understood.`;
-  return { card: renderChooseTemplateCard({ draftId: draft.id, templates: several ? candidates : deps.catalog.templates, note }) };
+  return { card: renderChooseTemplateCard({ draftId: draft.id, templates: several ? candidates : deps.catalog.templates, note, locale: ctx.locale }) };
 }
 
 function partiesOf(reading: SentenceReading): { values: DraftValues; filled: TextValue[] } {

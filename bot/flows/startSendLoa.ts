@@ -12,5 +12,5 @@ export function startSendLoa(deps: FlowDeps): FlowHandler {
 export async function startBlankDraft(deps: FlowDeps, ctx: FlowContext): Promise<FlowResult> {
   const draft = { id: deps.newId(), owner: await ctx.caller(), templateId: '', values: emptyValues() };
   openDraft(ctx, draft);
-  return { card: renderChooseTemplateCard({ draftId: draft.id, templates: deps.catalog.templates }) };
+  return { card: renderChooseTemplateCard({ draftId: draft.id, templates: deps.catalog.templates, locale: ctx.locale }) };
 }

@@ -231,9 +231,9 @@ const EVERY_CARD: CardCase[] = [
 
 /**
  * A template as large as a catalog may reasonably get: every field type, long labels,
- * patterns, 10 choices, with limits a 40-field form can afford.
+ * patterns, 10 choices, with limits a 40-field form can afford in every language (French cards are the longer).
  */
-const FIELD_MAX_LENGTH: Record<FieldType, number> = { text: 60, multiline: 300, email: 100, number: 15, date: 10, choice: 200 };
+const FIELD_MAX_LENGTH: Record<FieldType, number> = { text: 60, multiline: 200, email: 100, number: 15, date: 10, choice: 200 };
 /** Generous limits that a 40-field template cannot afford within 28 KB. */
 const GENEROUS_MAX_LENGTH: Record<FieldType, number> = { text: 100, multiline: 500, email: 254, number: 15, date: 10, choice: 200 };
 
@@ -462,12 +462,12 @@ describe('cards', () => {
 
     it("writes the rules on a refused-details card in the rep's locale, as the details card does", () => {
       const refusal = { ...submissionOf('failed', { code: API_ERROR_CODES.validation, status: 400, details: [{ field: 'formData.assetCount', message: 'Above your contract.' }] }), templateId: SERVICE_PLAN.id };
-      const labelIn = (locale: string) => {
+      const labelIn = (locale: string, label: string) => {
         const card = renderSubmission(refusal, DEPS, { draft: draftOf(SERVICE_PLAN, {}), locale }).card;
-        return JSON.stringify(card).match(/Number of covered assets \u2014[^"]*/)?.[0];
+        return JSON.stringify(card).match(new RegExp(`${label} \u2014[^"]*`))?.[0];
       };
-      assert.equal(labelIn('fr-FR'), 'Number of covered assets \u2014 1 to 10\u202f000');
-      assert.equal(labelIn('en-US'), 'Number of covered assets \u2014 1 to 10,000');
+      assert.equal(labelIn('fr-FR', 'Nombre d’équipements couverts'), 'Nombre d’équipements couverts \u2014 1 à 10\u202f000');
+      assert.equal(labelIn('en-US', 'Number of covered assets'), 'Number of covered assets \u2014 1 to 10,000');
     });
 
     it('keeps the failed outcome retryable on the attempt it showed', () => {

@@ -154,7 +154,7 @@ describe('search in my LOAs', () => {
     });
 
     it('reads a numeric date the way the locale writes it', () => {
-      assert.equal(parseSearch('since 1/11', paris).period!.label, 'since 1 novembre 2026');
+      assert.equal(parseSearch('since 1/11', paris).period!.label, 'depuis 1 novembre 2026');
       assert.equal(parseSearch('since 11/1', newYork).period!.label, 'since November 1, 2026');
       assert.equal(parseSearch('since 2026-11-01', newYork).period!.label, 'since November 1, 2026');
       assert.equal(parseSearch('on 31/2', paris).period, undefined, 'no 31 February');

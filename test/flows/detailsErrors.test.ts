@@ -5,7 +5,7 @@ import { ConversationHarness } from '../../testkit/conversation';
 import type { RepSession } from '../../testkit/conversation';
 import { actionsOf, factValue, inputsOf, readableText } from '../../testkit/cards';
 import { openDistributorDraft, reviewDistributorDraft } from '../../testkit/loaFlow';
-import { distributorDetails } from '../../testkit/fixtures';
+import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../../testkit/fixtures';
 import { BUNDLED_CATALOG, startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';
 
@@ -192,31 +192,45 @@ describe('details card errors', () => {
       assert.equal(factValue(card, 'Discount (%)'), '12.5');
     });
 
-    it('shows dates and numbers the fr-FR way on review, errors and labels', async () => {
+    it('shows a French rep French words, and dates and numbers the fr-FR way, on review, errors and labels', async () => {
       const rep = h.rep();
       rep.locale = 'fr-FR';
+      const { cards } = await rep.says('send LOA');
+      const details = await rep.press(cards[0]!, 'Utiliser ce modèle', {}, (a) => a.data.templateId === DISTRIBUTOR_TEMPLATE_ID);
+      assert.match(readableText(details), /^Accord de prix distributeur\nÉtape 2 sur 3 : saisissez les détails\n/);
+      const card = await rep.press(details, 'Vérifier', distributorDetails({ f_discountPercent: '12.5', f_startDate: '2026-12-01', f_endDate: '2027-11-30' }));
+      assert.equal(spaced(factValue(card, 'Date de début') ?? ''), '1 décembre 2026');
+      assert.equal(factValue(card, 'Date de fin'), '30 novembre 2027');
+      assert.equal(factValue(card, 'Remise (%)'), '12,5');
+      const again = await rep.press(await rep.press(card, 'Modifier'), 'Vérifier', distributorDetails({ f_startDate: '2027-12-01', f_endDate: '2027-01-30', f_discountPercent: '60.5' }));
+      assert.equal(spaced(errorUnder(again, 'f_endDate') ?? ''), 'La date du champ « Date de fin » doit être postérieure à celle du champ « Date de début » (1 décembre 2027).');
+      assert.equal(errorUnder(again, 'f_discountPercent'), 'Le nombre saisi dans « Remise (%) » doit être entre 0 et 60 ; vous avez saisi 60,5.');
+      assert.match(nextToReview(again), /^Corrigez ces 2 champs, puis appuyez de nouveau sur Vérifier : Remise \(%\), Date de fin\.$/);
+    });
+
+    it('shows a rep whose language the bot does not have (de-DE) the English words', async () => {
+      const rep = h.rep();
+      rep.locale = 'de-DE';
       const card = await review(rep);
-      assert.equal(spaced(factValue(card, 'Start date') ?? ''), '1 décembre 2026');
-      assert.equal(factValue(card, 'End date'), '30 novembre 2027');
       assert.equal(factValue(card, 'Discount (%)'), '12,5');
-      const again = await rep.press(await rep.press(card, 'Edit'), 'Review', distributorDetails({ f_startDate: '2027-12-01', f_endDate: '2027-01-30', f_discountPercent: '60.5' }));
-      assert.equal(spaced(errorUnder(again, 'f_endDate') ?? ''), 'End date must be after the start date (1 décembre 2027).');
-      assert.equal(errorUnder(again, 'f_discountPercent'), 'Discount (%) must be from 0 to 60; you entered 60,5.');
+      assert.ok(actionsOf(card).some((a) => a.title === 'Send'));
     });
 
     it('groups the digits of a large amount', async () => {
-      for (const [locale, shown] of [['en-US', '250,000'], ['fr-FR', '250 000']] as const) {
+      const english = { use: 'Use this template', review: 'Review', total: 'Total value (EUR)', send: 'Send', sent: /LOA sent/ };
+      const french = { use: 'Utiliser ce modèle', review: 'Vérifier', total: 'Montant total (EUR)', send: 'Envoyer', sent: /LOA envoyée/ };
+      for (const [locale, shown, words] of [['en-US', '250,000', english], ['fr-FR', '250 000', french]] as const) {
         const rep = h.rep();
         rep.locale = locale;
         const { cards } = await rep.says('send LOA');
-        const details = await rep.press(cards[0]!, 'Use this template', {}, (a) => a.data.templateId === PROJECT_BID.id);
-        const card = await rep.press(details, 'Review', {
+        const details = await rep.press(cards[0]!, words.use, {}, (a) => a.data.templateId === PROJECT_BID.id);
+        const card = await rep.press(details, words.review, {
           signerName: 'Jane Customer', signerEmail: 'jane.customer@acme.example', f_projectName: 'Lyon depot', f_endUserSite: '1 rue de Lyon',
           f_quoteReference: 'Q-2026-00123', f_totalValueEur: '250000', f_validUntil: '2026-12-31', notifyEnabled: 'false',
         });
-        assert.equal(spaced(factValue(card, 'Total value (EUR)') ?? ''), shown, locale);
-        const sent = await rep.press(card, 'Send');
-        assert.match(readableText(sent), /LOA sent/);
+        assert.equal(spaced(factValue(card, words.total) ?? ''), shown, locale);
+        const sent = await rep.press(card, words.send);
+        assert.match(readableText(sent), words.sent);
         const stored = (await loa.hooks.agreements()).find((a) => a.owner === rep.member.userPrincipalName);
         assert.deepEqual(stored?.formData.filter((f) => ['totalValueEur', 'validUntil'].includes(f.name)), [{ name: 'totalValueEur', value: '250000' }, { name: 'validUntil', value: '2026-12-31' }], 'the API gets the wire format');
       }

@@ -167,7 +167,7 @@ describe('my LOAs', () => {
     });
 
     it('words every status, and an unknown one plainly', () => {
-      const words = ['SENT', 'VIEWED', 'SIGNED', 'DECLINED', 'EXPIRED', 'DELETED', 'IN_REVIEW'].map(describeStatus);
+      const words = ['SENT', 'VIEWED', 'SIGNED', 'DECLINED', 'EXPIRED', 'DELETED', 'IN_REVIEW'].map((status) => describeStatus(status));
       assert.deepEqual(words, ['Sent: waiting for the signer', 'Viewed', 'Signed', 'Declined', 'Expired', 'Deleted', 'In review']);
     });
 

@@ -14,7 +14,7 @@ const PROJECT_TEMPLATE_ID = '6c0c1f8e-3f0e-4a39-9d2b-5f1d2a7b9e41';
 /** The headline of each row: the customer or project. */
 function headlines(card: AdaptiveCard): string[] {
   const lines = readableText(card).split('\n');
-  return lines.flatMap((line, i) => (/ · ref [0-9A-Z]+$/.test(lines[i + 1] ?? '') ? [line] : []));
+  return lines.flatMap((line, i) => (/ · (ref|réf\.) [0-9A-Z]+$/.test(lines[i + 1] ?? '') ? [line] : []));
 }
 
 const titles = (card: AdaptiveCard) => actionsOf(card).map((a) => a.title);
@@ -206,7 +206,7 @@ describe('search in my LOAs', () => {
       const day = sent.getUTCDate();
       const sinceFr = await says(rep, `my LOAs since ${day}/${sent.getUTCMonth() + 1}`, { ...utc, locale: 'fr-FR' });
       assert.deepEqual(headlines(sinceFr), ['Earlier Customer']);
-      assert.match(readableText(sinceFr), new RegExp(`^LOAs · since ${day} `, 'm'), 'the date is read and written the French way');
+      assert.match(readableText(sinceFr), new RegExp(`^LOA · depuis ${day} `, 'm'), 'the date is read the French way, and the search written in French');
       const afterDay = await says(rep, `my LOAs after ${sent.getUTCMonth() + 1}/${day}`, utc);
       assert.deepEqual(headlines(afterDay), [], '"after" a day starts the day after, read month first in en-US');
 

@@ -6,7 +6,7 @@ import JSZip from 'jszip';
 import { PNG } from 'pngjs';
 import { COMMANDS } from '../../cards/simpleCards';
 import { drawColorIcon, drawOutlineIcon } from '../../manifest/drawIcons';
-import { buildAppPackage, checkIcons, fillManifest, validateManifest } from '../../manifest/packageApp';
+import { buildAppPackage, checkIcons, fillManifest, readLocalizations, validateLocalizations, validateManifest } from '../../manifest/packageApp';
 import type { AppIcons, TeamsManifest } from '../../manifest/packageApp';
 
 const root = resolve(__dirname, '../..');
@@ -73,6 +73,41 @@ describe('Teams app package', () => {
       const problems = await validateManifest(broken);
       assert.ok(problems.some((p) => p.includes('/bots/0') && p.includes("'botId'")), problems.join('\n'));
       assert.ok(problems.some((p) => p.includes('/description/short') && p.includes('80')), problems.join('\n'));
+    });
+
+    it('offers the app in French, with a French file the official localization schema accepts offline', async () => {
+      const manifest = filledManifest();
+      assert.equal(manifest.localizationInfo?.defaultLanguageTag, 'en-us');
+      assert.deepEqual(manifest.localizationInfo?.additionalLanguages, [{ languageTag: 'fr', file: 'fr.json' }]);
+      const { localizations, problems } = readLocalizations(manifest);
+      assert.deepEqual(problems, []);
+      const realFetch = globalThis.fetch;
+      globalThis.fetch = () => Promise.reject(new Error('the localization check must not fetch anything'));
+      try {
+        assert.deepEqual(await validateLocalizations(manifest, localizations), []);
+      } finally {
+        globalThis.fetch = realFetch;
+      }
+      const french = localizations['fr.json'] as Record<string, string>;
+      assert.equal(french['name.full'], 'Lettres d’accord');
+    });
+
+    it('translates only strings the manifest has, and every command description', () => {
+      const manifest = filledManifest() as unknown as Record<string, unknown>;
+      const french = readLocalizations(filledManifest()).localizations['fr.json'] as Record<string, string>;
+      const at = (path: string) => path.split(/\.|\[|\]\.?/).filter(Boolean).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], manifest);
+      for (const key of Object.keys(french).filter((k) => k !== '$schema')) assert.equal(typeof at(key), 'string', `${key} is a string of manifest.json`);
+      const commands = theBot(filledManifest()).commandLists?.[0]?.commands ?? [];
+      commands.forEach((_, i) => assert.ok(french[`bots[0].commandLists[0].commands[${i}].description`], `command ${i} has a French description`));
+    });
+
+    it('rejects a French file that is missing or breaks the localization schema, saying which', async () => {
+      const manifest = filledManifest();
+      assert.match((await validateLocalizations(manifest, {})).join('\n'), /fr\.json.*missing/);
+      const broken = { ...(readLocalizations(manifest).localizations['fr.json'] as object), 'description.short': 'x'.repeat(200), 'name.short': undefined };
+      const problems = await validateLocalizations(manifest, { 'fr.json': broken });
+      assert.ok(problems.some((p) => p.startsWith('fr.json') && p.includes('description.short')), problems.join('\n'));
+      assert.ok(problems.some((p) => p.includes("'name.short'")), problems.join('\n'));
     });
 
     it('rejects a $schema that names another schema version than manifestVersion', async () => {
@@ -152,9 +187,10 @@ describe('Teams app package', () => {
   });
 
   describe('npm run package', () => {
-    it('puts manifest.json and both icons at the root of the zip', async () => {
-      const zip = await JSZip.loadAsync(await buildAppPackage(filledManifest(), committedIcons()));
-      assert.deepEqual(Object.keys(zip.files).sort(), ['color.png', 'manifest.json', 'outline.png']);
+    it('puts manifest.json, both icons and the language files at the root of the zip', async () => {
+      const manifest = filledManifest();
+      const zip = await JSZip.loadAsync(await buildAppPackage(manifest, committedIcons(), readLocalizations(manifest).localizations));
+      assert.deepEqual(Object.keys(zip.files).sort(), ['color.png', 'fr.json', 'manifest.json', 'outline.png']);
     });
 
     it('writes dist/appPackage/loa-bot-<version>.zip with the values filled in and both icons', async function () {
@@ -174,6 +210,8 @@ describe('Teams app package', () => {
       const icons = committedIcons();
       assert.ok((await zip.file('color.png')?.async('nodebuffer'))?.equals(icons.color), 'color.png is in the zip');
       assert.ok((await zip.file('outline.png')?.async('nodebuffer'))?.equals(icons.outline), 'outline.png is in the zip');
+      const french = JSON.parse((await zip.file('fr.json')?.async('string')) ?? '{}') as Record<string, string>;
+      assert.deepEqual(french, JSON.parse(readFileSync(resolve(manifestDir, 'fr.json'), 'utf8')), 'fr.json is in the zip');
     });
 
     it('stops with exit code 1 and names MicrosoftAppId when it is missing', function () {
