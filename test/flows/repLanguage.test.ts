@@ -3,32 +3,20 @@ import { defaultRef } from '../../bot/domain/agreementRef';
 import type { AdaptiveCard } from '../../cards/render';
 import { VERBS } from '../../cards/verbs';
 import type { Verb } from '../../cards/verbs';
-import { ConversationHarness } from '../../testkit/conversation';
 import type { RepSession } from '../../testkit/conversation';
 import { actionsOf, readableText } from '../../testkit/cards';
 import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../../testkit/fixtures';
-import { startTestSandbox } from '../../testkit/sandbox';
-import type { TestSandbox } from '../../testkit/sandbox';
+import { botWithSandbox } from '../helpers/botWithSandbox';
 
 /**
  * The chat speaks the rep's Teams language. Buttons are pressed by verb, not by title: the
  * cards' own words are translated on their own, and these tests are about the chat's.
  */
 describe("the rep's language", () => {
-  let loa: TestSandbox;
-  let h: ConversationHarness;
-
-  before(async () => {
-    loa = await startTestSandbox();
-    h = await ConversationHarness.start(loa.url, loa);
-  });
-  after(async () => {
-    await h.stop();
-    await loa.close();
-  });
+  const bot = botWithSandbox();
 
   function repIn(locale: string, name = 'Ana Rep'): RepSession {
-    const rep = h.rep(name);
+    const rep = bot.h.rep(name);
     rep.locale = locale;
     return rep;
   }
@@ -50,18 +38,18 @@ describe("the rep's language", () => {
   async function sent(rep: RepSession, start: string, signerName: string) {
     const review = await reviewed(rep, start, signerName);
     const card = await rep.settled(await pressVerb(rep, review, VERBS.sendDraft));
-    const agreement = (await loa.hooks.agreements()).find((a) => a.owner === rep.member.userPrincipalName && a.signer.name === signerName);
+    const agreement = (await bot.loa.hooks.agreements()).find((a) => a.owner === rep.member.userPrincipalName && a.signer.name === signerName);
     assert.ok(agreement, 'the LOA reached the API');
     return { card, agreement };
   }
 
-  const posted = (rep: RepSession) => h.teams.posted(rep.conversationId).map((m) => String(m.text));
+  const posted = (rep: RepSession) => bot.h.teams.posted(rep.conversationId).map((m) => String(m.text));
 
   describe('a rep whose Teams is in French (fr-FR)', () => {
     it('sends an LOA typed as "envoyer une LOA" and is told in French in the chat', async () => {
       const rep = repIn('fr-FR');
       const { agreement } = await sent(rep, 'envoyer une LOA', 'Jeanne Client');
-      await h.teams.waitFor(() => posted(rep).length > 0);
+      await bot.h.teams.waitFor(() => posted(rep).length > 0);
       const message = posted(rep)[0]!;
       // The template's name and the status are the catalog's and the domain's words, not the chat's.
       assert.match(message, new RegExp(`^LOA envoyée à Jeanne Client \\(.+\\), réf\\. ${defaultRef(agreement.id)}\\. .+\\.$`));
@@ -85,7 +73,7 @@ describe("the rep's language", () => {
       assert.match(text, /Sophie Supprime ne peut plus la signer\./);
       assert.match(text, /Signataire: Sophie Supprime/);
       assert.deepEqual(actionsOf(deleted).map((a) => a.title), ['Retour à mes LOA']);
-      await h.teams.waitFor(() => posted(rep).includes(`La LOA ${ref} pour Sophie Supprime est supprimée.`));
+      await bot.h.teams.waitFor(() => posted(rep).includes(`La LOA ${ref} pour Sophie Supprime est supprimée.`));
     });
 
     it('says in French that it cannot find a ref', async () => {
@@ -118,7 +106,7 @@ describe("the rep's language", () => {
     it('sends an LOA in English', async () => {
       const rep = repIn('de-DE');
       const { agreement } = await sent(rep, 'send LOA', 'Dieter Kunde');
-      await h.teams.waitFor(() => posted(rep).length > 0);
+      await bot.h.teams.waitFor(() => posted(rep).length > 0);
       assert.ok(posted(rep)[0]!.startsWith(`LOA sent to Dieter Kunde (Distributor pricing agreement), ref ${defaultRef(agreement.id)}. `), posted(rep)[0]);
     });
 
