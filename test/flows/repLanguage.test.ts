@@ -102,6 +102,39 @@ describe("the rep's language", () => {
     });
   });
 
+  describe('a French rep when the LOA service is slow or fails', () => {
+    const slow = botWithSandbox({ env: { SEND_ACK_AFTER_MS: '200', LOA_MAX_RETRIES: '0' } });
+    afterEach(() => slow.loa.hooks.clearFaults());
+
+    async function frenchReview(): Promise<{ rep: RepSession; review: AdaptiveCard }> {
+      const rep = slow.h.rep('Ana Rep');
+      rep.locale = 'fr-FR';
+      const chooser = (await rep.says('envoyer une LOA')).cards[0]!;
+      const details = await pressVerb(rep, chooser, VERBS.chooseTemplate, {}, (d) => d.templateId === DISTRIBUTOR_TEMPLATE_ID);
+      return { rep, review: await pressVerb(rep, details, VERBS.reviewDraft, distributorDetails()) };
+    }
+
+    it('answers "Envoi de votre LOA…", then posts the outcome in French once the service answers', async () => {
+      const { rep, review } = await frenchReview();
+      await slow.loa.hooks.setFaults({ create: { latencyMs: 1000 } });
+      const sending = await pressVerb(rep, review, VERBS.sendDraft);
+      assert.match(readableText(sending), /Envoi de votre LOA…/);
+      assert.match(readableText(sending), /Vous pouvez quitter cette conversation/);
+      await slow.h.teams.waitFor(() => slow.h.teams.posted(rep.conversationId).length > 0);
+      assert.match(String(slow.h.teams.posted(rep.conversationId)[0]!.text), /^LOA envoyée à Jane Customer /);
+    });
+
+    it('says in French that the service is busy, with Retry, Edit and Cancel in French', async () => {
+      const { rep, review } = await frenchReview();
+      await slow.loa.hooks.setFaults({ create: { next: ['503'] } });
+      const failed = await pressVerb(rep, review, VERBS.sendDraft);
+      const text = readableText(failed);
+      assert.match(text, /Votre LOA n'a pas été envoyée/);
+      assert.match(text, /Le service LOA est surchargé, et rien n'a été envoyé\. Appuyez sur Réessayer dans une minute\./);
+      assert.deepEqual(actionsOf(failed).map((a) => a.title), ['Réessayer', 'Modifier', 'Annuler']);
+    });
+  });
+
   describe('a rep whose Teams is in a language the bot does not speak (de-DE)', () => {
     it('sends an LOA in English', async () => {
       const rep = repIn('de-DE');
