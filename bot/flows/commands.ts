@@ -17,17 +17,17 @@ export interface RecognizedCommand {
 
 /**
  * The commands in English and in French, whatever the rep's Teams language: a rep may well
- * type the English the help card or a colleague showed them. Apostrophes arrive as spaces.
+ * type the English the help card or a colleague showed them. A typed ' arrives as a space; a typographic ’ as it is.
  */
 const PATTERNS: ReadonlyArray<[Command, RegExp]> = [
   ['sendLoa', /^(send|new|start|create)( an?| a new)? (loa|letter of agreement)$/i],
-  ['sendLoa', /^(envoyer|nouvelle|cr[ée]er|commencer|d[ée]marrer)( une| une nouvelle)? (loa|lettre d accord)$/i],
+  ['sendLoa', /^(envoyer|nouvelle|cr[ée]er|commencer|d[ée]marrer)( une| une nouvelle)? (loa|lettre d[ ’]accord)$/i],
   ['help', /^(help|what can you do)$/i],
   ['help', /^(aide|[àa] l aide|aidez-moi|que sais-tu faire|que savez-vous faire)$/i],
   ['cancel', /^(cancel|stop|quit)$/i],
   ['cancel', /^(annuler|arr[êe]ter)$/i],
   ['myLoas', /^(my|list( my)?|show( my)?) (loas|agreements|letters of agreement)$/i],
-  ['myLoas', /^(mes|voir( mes)?|afficher( mes)?|lister( mes)?) (loas?|accords|lettres d accord)$/i],
+  ['myLoas', /^(mes|voir( mes)?|afficher( mes)?|lister( mes)?) (loas?|accords|lettres d[ ’]accord)$/i],
   ['deleteLoa', /^delete (?:loa|agreement) ([A-Za-z0-9-]{1,100})$/i],
   ['deleteLoa', /^supprimer (?:la )?(?:loa|accord) ([A-Za-z0-9-]{1,100})$/i],
   ['greeting', /^(hi|hello|hey|hiya|howdy|yo|bonjour|salut|coucou|hallo|hola|ciao|good (morning|afternoon|evening|day))( there| bot| loa bot| everyone| all)?$/i],

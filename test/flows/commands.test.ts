@@ -69,6 +69,7 @@ describe('commands', () => {
       ['Envoyer une LOA !', 'sendLoa'],
       ['nouvelle LOA', 'sendLoa'],
       ["créer une lettre d'accord", 'sendLoa'],
+      ['nouvelle lettre d’accord', 'sendLoa'],
       ['je voudrais envoyer une LOA svp', 'sendLoa'],
       ['envoier une loa', 'sendLoa'],
       ['mes LOA', 'myLoas'],

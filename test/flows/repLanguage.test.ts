@@ -79,7 +79,7 @@ describe("the rep's language", () => {
     it('says in French that it cannot find a ref', async () => {
       const card = (await repIn('fr-FR').says('supprimer LOA ZZZZZZ')).cards[0]!;
       assert.match(readableText(card), /Je ne trouve pas cette LOA/);
-      assert.match(readableText(card), /n'a la référence ZZZZZZ/);
+      assert.match(readableText(card), /n’a la référence ZZZZZZ/);
     });
 
     it('answers a near-miss with "Vouliez-vous dire", naming the French command, and its button starts an LOA', async () => {
@@ -93,7 +93,7 @@ describe("the rep's language", () => {
 
     it('says in French what it did not understand, and that there is nothing to cancel', async () => {
       const rep = repIn('fr-FR');
-      assert.match(readableText((await rep.says('quel temps fait-il')).cards[0]!), /Je n'ai pas compris\. Voici ce que je sais faire\./);
+      assert.match(readableText((await rep.says('quel temps fait-il')).cards[0]!), /Je n’ai pas compris\. Voici ce que je sais faire\./);
       assert.match(readableText((await rep.says('annuler')).cards[0]!), /Rien à annuler/);
     });
 
@@ -129,8 +129,8 @@ describe("the rep's language", () => {
       await slow.loa.hooks.setFaults({ create: { next: ['503'] } });
       const failed = await pressVerb(rep, review, VERBS.sendDraft);
       const text = readableText(failed);
-      assert.match(text, /Votre LOA n'a pas été envoyée/);
-      assert.match(text, /Le service LOA est surchargé, et rien n'a été envoyé\. Appuyez sur Réessayer dans une minute\./);
+      assert.match(text, /Votre LOA n’a pas été envoyée/);
+      assert.match(text, /Le service LOA est surchargé, et rien n’a été envoyé\. Appuyez sur Réessayer dans une minute\./);
       assert.deepEqual(actionsOf(failed).map((a) => a.title), ['Réessayer', 'Modifier', 'Annuler']);
     });
   });

@@ -53,14 +53,14 @@ describe('the presenter', () => {
     it("tells a French rep in French, with the way back to the draft", () => {
       const { presenter, log } = presenterWithLog();
       const told = JSON.stringify(presenter.failure(new StorageUnavailable('down'), { log, draftId: 'draft-1', t: translatorFor('fr-FR') })?.card);
-      assert.match(told, /Je n'ai pas pu enregistrer/);
+      assert.match(told, /Je n’ai pas pu enregistrer/);
       assert.match(told, /Retour à mon brouillon/);
     });
 
     it("answers a card press whose turn failed in the rep's language, English for one it does not speak", () => {
       const pressed = (locale: string) => new TurnContext({} as never, { type: 'invoke', name: 'adaptiveCard/action', locale, value: { action: { type: 'Action.Execute', verb: 'loa.reviewDraft', data: { draftId: 'draft-1' } } } });
       const french = JSON.stringify(failedTurnInvokeResponse(pressed('fr-FR')));
-      assert.match(french, /Une erreur s'est produite de mon côté/);
+      assert.match(french, /Une erreur s’est produite de mon côté/);
       assert.match(french, /Retour à mon brouillon/);
       assert.match(JSON.stringify(failedTurnInvokeResponse(pressed('de-DE'))), /Something went wrong on my side/);
     });
