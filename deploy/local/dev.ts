@@ -17,6 +17,7 @@ import { DEFAULT_PLAYGROUND_PORT } from '../../bot/homePage';
 import { createLogger, wantsPrettyLogs } from '../../bot/logger';
 import { portInUseMessage } from '../../bot/server';
 import type { Logger } from '../../bot/logger';
+import { startLocaleProxy } from './localeProxy';
 import { startLocalLoaApi } from './sandbox/localLoaApi';
 
 /** The Playground's user, who is the rep: the bot impersonates this email in the sandbox. */
@@ -41,6 +42,11 @@ export interface DevStackOptions {
   sandboxPort?: number;
   /** Default 56150; when that port is taken the Playground picks a free one by itself. */
   playgroundPort?: number;
+  /**
+   * The rep's Teams locale (BCP 47), e.g. "fr-FR", set on every activity the Playground sends,
+   * which otherwise always says "en-US". Default: the Playground's own.
+   */
+  locale?: string;
   /** Holds the Playground's generated config and its log. Default: <tmpdir>/loa-bot-dev. */
   workDir?: string;
   logger?: Logger;
@@ -102,8 +108,15 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const bot = await startBot(devBotConfig(developer, botPort, loa), { logger, host: LOOPBACK });
     running.push(() => bot.close());
 
+    let botEndpoint = `${bot.url}/api/messages`;
+    if (options.locale) {
+      const proxy = await startLocaleProxy(botEndpoint, options.locale);
+      running.push(() => proxy.close());
+      botEndpoint = proxy.url;
+    }
+
     const playground = await startPlayground({
-      botEndpoint: `${bot.url}/api/messages`,
+      botEndpoint,
       port: options.playgroundPort ?? DEFAULT_PLAYGROUND_PORT,
       workDir: options.workDir ?? join(tmpdir(), 'loa-bot-dev'),
     });
