@@ -5,6 +5,7 @@ import { loadConfig } from '../bot/config';
 import { startBot } from '../bot/index';
 import type { BotOverrides, RunningBot } from '../bot/index';
 import type { AdaptiveCard } from '../cards/render';
+import { LANGUAGES, translatorFor } from '../bot/i18n';
 import { assertValidCard } from './cardChecks';
 import { CardIds, button } from './cards';
 import type { CardAction } from './cards';
@@ -13,6 +14,10 @@ import type { RosterMember } from './fakeTeams';
 import { TENANT_ID, personalChatActivity, rosterMember } from './fixtures';
 
 /** What a rep sees after a turn: the cards and the plain messages, in order. */
+
+/** The "Sending your LOA…" title in every language the bot speaks: a rep of any locale waits for its update. */
+const SENDING_TITLES = LANGUAGES.map((language) => translatorFor(language)('chat:send.sending.title'));
+
 export interface Reply {
   cards: AdaptiveCard[];
   texts: string[];
@@ -80,7 +85,8 @@ export class RepSession {
    * (a slow API, or a busy machine); any other card as it is.
    */
   async settled(card: AdaptiveCard, timeoutMs = 30_000): Promise<AdaptiveCard> {
-    if (!/"Sending your LOA…"/.test(JSON.stringify(card))) return card;
+    const json = JSON.stringify(card);
+    if (!SENDING_TITLES.some((title) => json.includes(`"${title}"`))) return card;
     const id = this.cardIdOf(card);
     const update = () => this.harness.teams.updated(this.conversationId).filter((c) => c.activityId === id).at(-1);
     await this.harness.teams.waitFor(() => update() !== undefined, timeoutMs);

@@ -25,8 +25,8 @@ export function cancelDraft(deps: FlowDeps): FlowHandler<{ draftId: string }> {
     return {
       ...shown,
       card: renderNoticeCard({
-        title: 'Too late to cancel',
-        text: 'This LOA is already being sent. This card updates and I post the result here when it is done.',
+        title: ctx.t('chat:cancel.tooLate.title'),
+        text: ctx.t('chat:cancel.tooLate.text'),
         style: 'accent',
       }),
     };
@@ -37,7 +37,7 @@ export function cancelDraft(deps: FlowDeps): FlowHandler<{ draftId: string }> {
 export function cancelByText(deps: FlowDeps): FlowHandler {
   return async (ctx: FlowContext) => {
     const draft = ctx.conversation.draft;
-    if (!draft) return { card: renderNoticeCard({ title: 'Nothing to cancel', text: 'You have no LOA in progress. Type **send LOA** to start one.' }) };
+    if (!draft) return { card: renderNoticeCard({ title: ctx.t('chat:cancel.nothing.title'), text: ctx.t('chat:cancel.nothing.text') }) };
     return cancelDraft(deps)(ctx, { draftId: draft.id });
   };
 }

@@ -15,7 +15,7 @@ export function chooseTemplate(deps: FlowDeps): FlowHandler<z.infer<typeof choos
     const draft = ctx.conversation.draft;
     if (!draft || draft.id !== draftId || (await deps.sender.find(await ctx.caller(), draftId))) return closedDraftCard(ctx, deps, draftId);
     const template = deps.catalog.get(templateId);
-    if (!template) return closedCard('That template is no longer available. Type **send LOA** to see the current ones.');
+    if (!template) return closedCard(ctx.t, ctx.t('chat:closed.templateGone'));
     if (draft.templateId !== templateId) {
       // Keep who it goes to, and each value the new template has a field of the same name and type for.
       // A template chosen after a typed sentence gets what the sentence gave for it.

@@ -15,17 +15,29 @@ export interface RecognizedCommand {
   argument?: string;
 }
 
+/**
+ * The commands in English and in French, whatever the rep's Teams language: a rep may well
+ * type the English the help card or a colleague showed them. A typed ' arrives as a space; a typographic ’ as it is.
+ */
 const PATTERNS: ReadonlyArray<[Command, RegExp]> = [
   ['sendLoa', /^(send|new|start|create)( an?| a new)? (loa|letter of agreement)$/i],
+  ['sendLoa', /^(envoyer|nouvelle|cr[ée]er|commencer|d[ée]marrer)( une| une nouvelle)? (loa|lettre d[ ’]accord)$/i],
   ['help', /^(help|what can you do)$/i],
+  ['help', /^(aide|[àa] l aide|aidez-moi|que sais-tu faire|que savez-vous faire)$/i],
   ['cancel', /^(cancel|stop|quit)$/i],
+  ['cancel', /^(annuler|arr[êe]ter)$/i],
   ['myLoas', /^(my|list( my)?|show( my)?) (loas|agreements|letters of agreement)$/i],
+  ['myLoas', /^(mes|voir( mes)?|afficher( mes)?|lister( mes)?) (loas?|accords|lettres d[ ’]accord)$/i],
   ['deleteLoa', /^delete (?:loa|agreement) ([A-Za-z0-9-]{1,100})$/i],
+  ['deleteLoa', /^supprimer (?:la )?(?:loa|accord) ([A-Za-z0-9-]{1,100})$/i],
   ['greeting', /^(hi|hello|hey|hiya|howdy|yo|bonjour|salut|coucou|hallo|hola|ciao|good (morning|afternoon|evening|day))( there| bot| loa bot| everyone| all)?$/i],
 ];
 
 /** Words that carry no command: dropped before a near-miss is matched. */
 const FILLERS = new Set(['please', 'pls', 'plz', 'can', 'could', 'would', 'you', 'i', 'id', 'want', 'to', 'like', 'a', 'an', 'the', 'me', 'some', 'for', 'lets', 'let', 'us', 'kindly', 'show', 'list', 'see', 'view', 'all', 'of', 'thanks', 'now']);
+
+/** The same in French, for near-misses only: in a search, "LA" or "le 12" may be what the rep looks for. */
+const FRENCH_FILLERS = new Set(['svp', 'stp', 'merci', 'je', 'veux', 'voudrais', 'une', 'un', 'la', 'le', 'les', 'moi', 'voir', 'afficher', 'toutes']);
 
 /** How each guessable command is said, once fillers are dropped. */
 const PHRASES: ReadonlyArray<[GuessableCommand, string]> = [
@@ -41,6 +53,10 @@ const PHRASES: ReadonlyArray<[GuessableCommand, string]> = [
   ['myLoas', 'my agreements'],
   ['help', 'help'],
   ['help', 'what do'],
+  ['sendLoa', 'envoyer loa'],
+  ['sendLoa', 'nouvelle loa'],
+  ['myLoas', 'mes loa'],
+  ['help', 'aide'],
 ];
 
 /** "delte loa 4D3429": a typo in the words, a reference after them. */
@@ -68,7 +84,7 @@ export function recognizeCommand(text: string): RecognizedCommand | undefined {
 }
 
 /** Words that may come before "LOAs" in a search: "find", "show my", "all my". */
-const SEARCH_LEADS = new Set(['find', 'search', 'show', 'list', 'get', 'see', 'view', 'my', 'all', 'me', 'for', 'of', 'the', 'please', 'pls', 'can', 'you', 'i', 'want', 'to', 'lets', 'let', 'us']);
+const SEARCH_LEADS = new Set(['find', 'search', 'show', 'list', 'get', 'see', 'view', 'my', 'all', 'me', 'for', 'of', 'the', 'please', 'pls', 'can', 'you', 'i', 'want', 'to', 'lets', 'let', 'us', 'mes']);
 
 /** Statuses a rep may put before "LOAs" ("my declined LOAs"); the search reads them. */
 const STATUS_LEADS = new Set(['sent', 'waiting', 'pending', 'open', 'unsigned', 'outstanding', 'viewed', 'opened', 'signed', 'declined', 'rejected', 'expired', 'deleted', 'completed']);
@@ -117,10 +133,10 @@ function isLoaNoun(word: string): boolean {
 function nearMiss(normalized: string): RecognizedCommand | undefined {
   if (normalized.length === 0 || normalized.length > 80) return undefined;
   const deletion = DELETE_NEAR_MISS.exec(normalized);
-  if (deletion && !FILLERS.has(deletion[3]!.toLowerCase()) && editDistance(deletion[1]!.toLowerCase(), 'delete') <= 2 && ['loa', 'agreement'].some((w) => editDistance(deletion[2]!.toLowerCase(), w) <= 1)) {
+  if (deletion && !FILLERS.has(deletion[3]!.toLowerCase()) && ['delete', 'supprimer'].some((w) => editDistance(deletion[1]!.toLowerCase(), w) <= 2) && ['loa', 'agreement'].some((w) => editDistance(deletion[2]!.toLowerCase(), w) <= 1)) {
     return { command: 'deleteLoa', argument: deletion[3]! };
   }
-  const words = normalized.toLowerCase().split(' ').filter((w) => !FILLERS.has(w)).join(' ');
+  const words = normalized.toLowerCase().split(' ').filter((w) => !FILLERS.has(w) && !FRENCH_FILLERS.has(w)).join(' ');
   if (!words) return undefined;
   const best = new Map<GuessableCommand, number>();
   for (const [command, phrase] of PHRASES) {

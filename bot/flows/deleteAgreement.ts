@@ -1,3 +1,4 @@
+import { localizedTemplate } from '../domain/templateCatalog';
 import { z } from 'zod';
 import { renderConfirmDeleteCard } from '../../cards/agreementList';
 import { renderNoticeCard } from '../../cards/simpleCards';
@@ -11,22 +12,23 @@ import type { AnnounceOptions } from '../domain/announcements';
 import { matchRef, shortRefs } from '../domain/agreementRef';
 import { repKey } from '../domain/rep';
 import { escapeMarkdown } from '../domain/text';
-import { FAILURE_CAUSE, nextStep } from './failureWords';
+import type { Translate } from '../i18n';
+import { failureCause, nextStep } from './failureWords';
 import type { FlowDeps, FlowHandler, FlowResult } from './flowContext';
 import { promiseFollowUp } from './promises';
 import { announceOrTell, asAnnounced, settledWithin } from './settle';
 
 export const agreementData = z.object({ agreementId: z.string().trim().min(1).max(100) });
 
-const MY_LOAS = { title: 'Back to my LOAs', verb: VERBS.listAgreements, data: { page: '1' } } as const;
+const myLoas = (t: Translate) => ({ title: t('chat:action.backToMyLoas'), verb: VERBS.listAgreements, data: { page: '1' } }) as const;
 
-function notFound(typed: string): FlowResult {
+function notFound(t: Translate, typed: string): FlowResult {
   return {
     card: renderNoticeCard({
-      title: "I can't find that LOA",
-      text: `None of the LOAs you sent through this bot has the ref ${escapeMarkdown(typed.slice(0, 40))}. You can only delete LOAs you sent here. Open **my LOAs** to see their refs.`,
+      title: t('chat:delete.notFound.title'),
+      text: t('chat:delete.notFound.text', { ref: escapeMarkdown(typed.slice(0, 40)) }),
       style: 'attention',
-      actions: [MY_LOAS],
+      actions: [myLoas(t)],
     }),
   };
 }
@@ -37,61 +39,63 @@ export function confirmDeleteByRef(deps: FlowDeps): FlowHandler<{ agreementId: s
   return async (ctx, { agreementId: typed }) => {
     const records = await deps.records.list(repKey(await ctx.rep()));
     const matches = matchRef(records, typed);
-    if (matches.length === 0) return notFound(typed);
+    const { t } = ctx;
+    if (matches.length === 0) return notFound(t, typed);
     if (matches.length === 1) return confirm(ctx, { agreementId: matches[0]!.id });
     const refs = shortRefs(records.map((r) => r.id));
     const shown = matches.slice(0, 5);
     return {
       card: renderNoticeCard({
-        title: 'Which LOA?',
-        text: `${matches.length} of your LOAs have a ref starting with ${escapeMarkdown(typed.slice(0, 40).toUpperCase())}. Press the one to delete; you confirm next.`,
+        title: t('chat:delete.which.title'),
+        text: t('chat:delete.which.text', { count: matches.length, ref: escapeMarkdown(typed.slice(0, 40).toUpperCase()) }),
         style: 'warning',
-        facts: shown.map((r) => ({ title: `Ref ${refs.get(r.id)!}`, value: `${templateNameOf(deps, r)}, to ${r.signer.name}` })),
-        actions: [...shown.map((r) => ({ title: `Delete ${refs.get(r.id)!}`, verb: VERBS.confirmDelete, data: { agreementId: r.id } })), MY_LOAS],
+        facts: shown.map((r) => ({ title: t('chat:delete.which.ref', { ref: refs.get(r.id)! }), value: t('chat:delete.which.about', { template: templateNameOf(deps, t, r), signer: r.signer.name }) })),
+        actions: [...shown.map((r) => ({ title: t('chat:action.deleteRef', { ref: refs.get(r.id)! }), verb: VERBS.confirmDelete, data: { agreementId: r.id } })), myLoas(t)],
       }),
     };
   };
 }
 
-function templateNameOf(deps: FlowDeps, record: AgreementRecord): string {
-  return deps.catalog.get(record.templateId)?.name ?? 'Unknown template';
+function templateNameOf(deps: FlowDeps, t: Translate, record: AgreementRecord): string {
+  const template = deps.catalog.get(record.templateId);
+  return template ? localizedTemplate(template, t.locale).name : t('chat:common.unknownTemplate');
 }
 
-function deletedCard(deps: FlowDeps, record: AgreementRecord, ref: string, title: string, text: string): FlowResult {
+function deletedCard(deps: FlowDeps, t: Translate, record: AgreementRecord, ref: string, title: string, text: string): FlowResult {
   return {
     card: renderNoticeCard({
       title,
       text,
       style: 'good',
       facts: [
-        { title: 'Template', value: templateNameOf(deps, record) },
-        { title: 'Signer', value: `${record.signer.name} (${record.signer.email})` },
-        { title: 'Ref', value: ref },
-        { title: 'Agreement ID', value: record.id },
+        { title: t('chat:delete.fact.template'), value: templateNameOf(deps, t, record) },
+        { title: t('chat:delete.fact.signer'), value: `${record.signer.name} (${record.signer.email})` },
+        { title: t('chat:delete.fact.ref'), value: ref },
+        { title: t('chat:delete.fact.agreementId'), value: record.id },
       ],
-      actions: [MY_LOAS],
+      actions: [myLoas(t)],
     }),
   };
 }
 
-export function notDeletedForStorage(): FlowResult {
+export function notDeletedForStorage(t: Translate): FlowResult {
   return {
     card: renderNoticeCard({
-      title: "I couldn't save that",
-      text: 'My storage did not answer just now, so nothing was deleted. Press Delete again in a minute.',
+      title: t('chat:delete.storage.title'),
+      text: t('chat:delete.storage.text'),
       style: 'attention',
-      actions: [MY_LOAS],
+      actions: [myLoas(t)],
     }),
   };
 }
 
-function deletingCard(): FlowResult {
+function deletingCard(t: Translate): FlowResult {
   return {
     card: renderNoticeCard({
-      title: 'Deleting…',
-      text: 'The LOA service is taking a while. This card updates and I post the result here when it is done.',
+      title: t('chat:delete.deleting.title'),
+      text: t('chat:delete.deleting.slow'),
       style: 'accent',
-      actions: [MY_LOAS],
+      actions: [myLoas(t)],
     }),
   };
 }
@@ -100,10 +104,11 @@ function deletingCard(): FlowResult {
 export function confirmDelete(deps: FlowDeps): FlowHandler<{ agreementId: string }> {
   return async (ctx, { agreementId }) => {
     const found = await deps.records.findWithRef(repKey(await ctx.rep()), agreementId);
-    if (!found) return notFound(agreementId);
+    const { t } = ctx;
+    if (!found) return notFound(t, agreementId);
     const { record, ref } = found;
-    if (record.goneAt) return deletedCard(deps, record, ref, 'Already deleted', 'This LOA no longer exists. Nothing to do.');
-    return { card: renderConfirmDeleteCard(record, templateNameOf(deps, record), ref, ctx.locale) };
+    if (record.goneAt) return deletedCard(deps, t, record, ref, t('chat:delete.already.title'), t('chat:delete.already.text'));
+    return { card: renderConfirmDeleteCard(record, templateNameOf(deps, t, record), ref, ctx.locale) };
   };
 }
 
@@ -116,62 +121,63 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
     const rep = await ctx.rep();
     const deletion = deps.deleter.delete(repKey(rep), await ctx.principal(), agreementId);
     const settled = await settledWithin(deletion, deps.sendAckAfterMs);
-    if (settled) return announcedDeletion(deps, ctx.log, settled, { via: 'turn' });
+    if (settled) return announcedDeletion(deps, ctx.log, settled, { via: 'turn' }, ctx.t);
     ctx.log.info('LOA API is slow; acknowledged with a Deleting card');
     const promised = await promiseFollowUp(deps, ctx, { kind: 'delete', id: agreementId, owner: repKey(rep) });
     const followUp = deletion.then(
-      (outcome) => () => announcedDeletion(deps, ctx.log, outcome, { via: 'followUp' }),
+      (outcome) => () => announcedDeletion(deps, ctx.log, outcome, { via: 'followUp' }, ctx.t),
       (err: unknown) => {
         // The claim could not be written, so no DELETE was sent: the card must not stay at "Deleting…".
         if (!(err instanceof StorageUnavailable)) throw err;
         ctx.log.error({ err: describeError(err) }, 'Storage failed before the delete was sent');
-        return () => Promise.resolve(notDeletedForStorage());
+        return () => Promise.resolve(notDeletedForStorage(ctx.t));
       },
     );
-    return { ...deletingCard(), followUp, ...promised };
+    return { ...deletingCard(ctx.t), followUp, ...promised };
   };
 }
 
-/** The outcome of a delete as the chat is told it: only the first to show it posts its message. */
-export async function announcedDeletion(deps: FlowDeps, log: Logger, outcome: DeletionOutcome, how: AnnounceOptions): Promise<FlowResult> {
-  const shown = await renderDeletion(deps, outcome);
+/** The outcome of a delete as the chat is told it, in the rep's words (`t`): only the first to show it posts its message. */
+export async function announcedDeletion(deps: FlowDeps, log: Logger, outcome: DeletionOutcome, how: AnnounceOptions, t: Translate): Promise<FlowResult> {
+  const shown = await renderDeletion(deps, outcome, t);
   if (!shown.messages?.length) return shown;
   return asAnnounced(shown, await announceOrTell(() => deps.deleter.announce(outcome, how), log), () => deps.deleter.unannounce(outcome));
 }
 
-async function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome): Promise<FlowResult> {
+async function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome, t: Translate): Promise<FlowResult> {
   const ref = 'record' in outcome ? await deps.records.refOf(outcome.record.id) : '';
   switch (outcome.status) {
     case 'notYours':
-      return { card: renderNoticeCard({ title: "I can't find that LOA", text: 'You can only delete LOAs you sent through this bot. Type **my LOAs** to see them.', style: 'attention', actions: [MY_LOAS] }) };
+      return { card: renderNoticeCard({ title: t('chat:delete.notFound.title'), text: t('chat:delete.notFound.notYours'), style: 'attention', actions: [myLoas(t)] }) };
     case 'deleted': {
-      const result = deletedCard(deps, outcome.record, ref, 'LOA deleted', `${escapeMarkdown(outcome.record.signer.name)} can no longer sign it.`);
-      return { ...result, messages: [`LOA ${ref} to ${outcome.record.signer.name} is deleted.`] };
+      const signer = outcome.record.signer.name;
+      const result = deletedCard(deps, t, outcome.record, ref, t('chat:delete.deleted.title'), t('chat:delete.deleted.text', { signer: escapeMarkdown(signer) }));
+      return { ...result, messages: [t('chat:delete.deleted.message', { ref, signer })] };
     }
     case 'gone': {
-      const result = deletedCard(deps, outcome.record, ref, 'Already gone', 'The LOA service no longer knows this LOA, so there was nothing to delete.');
-      return { ...result, messages: [`LOA ${ref} was already gone from the LOA service.`] };
+      const result = deletedCard(deps, t, outcome.record, ref, t('chat:delete.gone.title'), t('chat:delete.gone.text'));
+      return { ...result, messages: [t('chat:delete.gone.message', { ref })] };
     }
     case 'deleting':
-      return { card: renderNoticeCard({ title: 'Deleting…', text: 'This LOA is being deleted. Type **my LOAs** in a moment to check.', style: 'accent', actions: [MY_LOAS] }) };
+      return { card: renderNoticeCard({ title: t('chat:delete.deleting.title'), text: t('chat:delete.deleting.check'), style: 'accent', actions: [myLoas(t)] }) };
     case 'forbidden':
       return {
-        card: renderNoticeCard({ title: 'Not deleted', text: 'The LOA service says you are not allowed to delete this LOA. Nothing changed.', style: 'attention', actions: [MY_LOAS] }),
-        messages: [`LOA ${ref} was not deleted: the LOA service refused.`],
+        card: renderNoticeCard({ title: t('chat:delete.forbidden.title'), text: t('chat:delete.forbidden.text'), style: 'attention', actions: [myLoas(t)] }),
+        messages: [t('chat:delete.forbidden.message', { ref })],
       };
     case 'failed': {
-      const cause = FAILURE_CAUSE[outcome.failure];
-      const again = [{ title: 'Delete', verb: VERBS.deleteAgreement, data: { agreementId: outcome.record.id } }, MY_LOAS];
+      const cause = failureCause(t, outcome.failure);
+      const again = [{ title: t('chat:action.delete'), verb: VERBS.deleteAgreement, data: { agreementId: outcome.record.id } }, myLoas(t)];
       // Deleting again is safe either way: an LOA already gone answers "Already gone".
       if (outcome.mayHaveDeleted) {
         return {
-          card: renderNoticeCard({ title: "I couldn't confirm the delete", text: `${cause}, so the LOA may or may not be deleted. Press Delete again to make sure.`, style: 'warning', actions: again }),
-          messages: [`I couldn't confirm that LOA ${ref} is deleted. ${cause}.`],
+          card: renderNoticeCard({ title: t('chat:delete.unconfirmed.title'), text: t('chat:delete.unconfirmed.text', { cause }), style: 'warning', actions: again }),
+          messages: [t('chat:delete.unconfirmed.message', { ref, cause })],
         };
       }
       return {
-        card: renderNoticeCard({ title: 'Not deleted yet', text: `${cause}, and the LOA still exists. ${nextStep(outcome.failure, 'Press Delete')}`, style: 'attention', actions: again }),
-        messages: [`LOA ${ref} was not deleted. ${cause}.`],
+        card: renderNoticeCard({ title: t('chat:delete.notYet.title'), text: t('chat:delete.notYet.text', { cause, next: nextStep(t, outcome.failure, t('chat:failure.retry.pressDelete')) }), style: 'attention', actions: again }),
+        messages: [t('chat:delete.notYet.message', { ref, cause })],
       };
     }
   }

@@ -3,6 +3,7 @@ import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { Draft } from '../domain/draft';
 import type { LoaTemplate } from '../domain/templateCatalog';
+import type { Translate } from '../i18n';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
 import { closedDraftCard } from './keepWork';
 
@@ -20,7 +21,7 @@ export async function openDraftFor(ctx: FlowContext, deps: FlowDeps, draftId: st
   const draft = ctx.conversation.draft;
   if ((submission && submission.status !== 'failed') || !draft || draft.id !== draftId) return closedDraftCard(ctx, deps, draftId);
   const template = deps.catalog.get(draft.templateId);
-  if (!template) return closedCard('Choose a template first.');
+  if (!template) return closedCard(ctx.t, ctx.t('chat:closed.chooseTemplate'));
   return { draft, template };
 }
 
@@ -28,12 +29,13 @@ export function isOpenDraft(x: OpenDraft | FlowResult): x is OpenDraft {
   return 'draft' in x;
 }
 
-export function closedCard(text: string): FlowResult {
+/** "Nothing to do here", and why (`text`, in the rep's words). */
+export function closedCard(t: Translate, text: string): FlowResult {
   return {
     card: renderNoticeCard({
-      title: 'Nothing to do here',
+      title: t('chat:closed.title'),
       text,
-      actions: [{ title: 'Send an LOA', verb: VERBS.start, data: {} }],
+      actions: [{ title: t('chat:action.sendLoa'), verb: VERBS.start, data: {} }],
     }),
   };
 }

@@ -1,22 +1,28 @@
 import type { LoaFailure } from '../domain/loaService';
+import type { Translate } from '../i18n';
 
-/** What happened, in a rep's words: one sentence start per kind of failure. */
-export const FAILURE_CAUSE: Readonly<Record<LoaFailure, string>> = {
-  unreachable: 'The LOA service could not be reached',
-  busy: 'The LOA service is busy',
-  refused: 'The LOA service refused it',
-  failed: 'The LOA service failed while it was handling it',
-  dropped: 'The connection to the LOA service dropped before it answered',
-  timeout: 'The LOA service did not answer in time',
-  botAccess: "The LOA bot's access to the LOA service was refused",
-  repSignIn: 'The LOA service did not accept your sign-in',
-  noMailbox: 'Your account has no mailbox address for the LOA service to know you by',
+/** What happened, in a rep's words: one sentence start per kind of failure (catalog keys, written out so the catalog test finds them). */
+const FAILURE_CAUSE: Readonly<Record<LoaFailure, string>> = {
+  unreachable: 'chat:failure.cause.unreachable',
+  busy: 'chat:failure.cause.busy',
+  refused: 'chat:failure.cause.refused',
+  failed: 'chat:failure.cause.failed',
+  dropped: 'chat:failure.cause.dropped',
+  timeout: 'chat:failure.cause.timeout',
+  botAccess: 'chat:failure.cause.botAccess',
+  repSignIn: 'chat:failure.cause.repSignIn',
+  noMailbox: 'chat:failure.cause.noMailbox',
 };
 
-/** What the rep can do about it. */
-export function nextStep(failure: LoaFailure, retry: string): string {
-  if (failure === 'botAccess') return 'Your admin has been told; try again later.';
-  if (failure === 'repSignIn') return `${retry}; if it happens again, contact LOA support.`;
-  if (failure === 'noMailbox') return 'Ask IT to give your account a mailbox, then try again.';
-  return `${retry} in a minute.`;
+/** What happened, in the rep's language: the start of a sentence. */
+export function failureCause(t: Translate, failure: LoaFailure): string {
+  return t(FAILURE_CAUSE[failure]);
+}
+
+/** What the rep can do about it; `retry` is the button to press, already in the rep's words ("Press Retry"). */
+export function nextStep(t: Translate, failure: LoaFailure, retry: string): string {
+  if (failure === 'botAccess') return t('chat:failure.next.botAccess');
+  if (failure === 'repSignIn') return t('chat:failure.next.repSignIn', { retry });
+  if (failure === 'noMailbox') return t('chat:failure.next.noMailbox');
+  return t('chat:failure.next.later', { retry });
 }

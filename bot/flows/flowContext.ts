@@ -9,6 +9,7 @@ import type { LoaPrincipal, LoaService } from '../domain/loaService';
 import type { RepIdentity } from '../domain/rep';
 import type { AgreementSender } from '../domain/submissions';
 import type { TemplateCatalog } from '../domain/templateCatalog';
+import type { Translate } from '../i18n';
 
 /** What the bot remembers about one conversation. Saved after every turn. */
 export interface ConversationData {
@@ -38,6 +39,8 @@ export interface FlowContext {
   readonly origin: ConversationOrigin;
   /** The rep's Teams locale (BCP 47), for dates and numbers; "en-US" when Teams gives none or one Intl does not know. */
   readonly locale: string;
+  /** The rep's words: looks up `chat:…` (and any catalog) key in the language of `locale`, English when we have no catalog for it. */
+  readonly t: Translate;
   /** The rep's IANA time zone, as Teams gives it, for when a day starts ("today", "last month"); "UTC" when Teams gives none or one Intl does not know. */
   readonly timeZone: string;
 }

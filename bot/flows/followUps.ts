@@ -3,6 +3,7 @@ import type { PendingFollowUp } from '../domain/followUps';
 import { writeEventually } from '../domain/persistence';
 import { sameRep } from '../domain/rep';
 import { ChatGone } from '../domain/statusWatcher';
+import { translatorFor } from '../i18n';
 import { describeError } from '../logger';
 import type { Logger } from '../logger';
 import { announcedDeletion, notDeletedForStorage } from './deleteAgreement';
@@ -23,6 +24,8 @@ type Settled = () => Promise<FlowResult>;
 async function settledOf(deps: FlowDeps, followUp: PendingFollowUp, log: Logger): Promise<Settled | 'pending' | undefined> {
   // Still promised, so its message never confirmed: a follow-up that died holding the announcement gives it up.
   const how = { via: 'followUp', takeOverAfterMs: deps.followUpGraceMs } as const;
+  // Told later, perhaps by another instance: in the language of the turn that promised it.
+  const t = translatorFor(followUp.origin.locale);
   if (followUp.kind === 'send') {
     const submission = await deps.sender.find(followUp.owner, followUp.id);
     if (!submission) return undefined;
@@ -35,9 +38,9 @@ async function settledOf(deps: FlowDeps, followUp: PendingFollowUp, log: Logger)
   const outcome = await deps.deleter.settled(followUp.owner, followUp.id);
   if (outcome === undefined) {
     // No claim: storage failed it, so no DELETE was sent. Its own instance says so; if that died, this does.
-    return deps.clock.now() - followUp.since < UNCLAIMED_AFTER_MS ? 'pending' : () => Promise.resolve(notDeletedForStorage());
+    return deps.clock.now() - followUp.since < UNCLAIMED_AFTER_MS ? 'pending' : () => Promise.resolve(notDeletedForStorage(t));
   }
-  return outcome === 'pending' ? outcome : () => announcedDeletion(deps, log, outcome, how);
+  return outcome === 'pending' ? outcome : () => announcedDeletion(deps, log, outcome, how, t);
 }
 
 /**

@@ -42,15 +42,15 @@ export interface Flows {
 const anything = z.record(z.string(), z.unknown());
 const ofDraft = (data: { draftId: string }) => ({ draftId: data.draftId });
 const ofAgreement = (data: { agreementId: string }) => ({ agreementId: data.agreementId });
-const MISSING_DRAFT = 'This card is missing its draft. Type **send LOA** to start again.';
-const MISSING_AGREEMENT = "This card doesn't say which LOA it is about. Type **my LOAs** to see yours.";
+const MISSING_DRAFT = 'chat:closed.missingDraft';
+const MISSING_AGREEMENT = 'chat:closed.missingAgreement';
 
 /** Every card verb: the data its card carries, what it refers to, and its handler. */
 function verbRoutes(deps: FlowDeps): Record<Verb, FlowHandler> {
   const route = <T>(spec: VerbRoute<T>) => routeVerb(deps, spec);
   return {
     [VERBS.start]: route({ data: anything, handle: startSendLoa(deps) }),
-    [VERBS.chooseTemplate]: route({ data: chooseData, subject: ofDraft, malformed: 'This card is missing its template. Type **send LOA** to start again.', handle: chooseTemplate(deps) }),
+    [VERBS.chooseTemplate]: route({ data: chooseData, subject: ofDraft, malformed: 'chat:closed.missingTemplate', handle: chooseTemplate(deps) }),
     [VERBS.changeTemplate]: route({ data: draftData, subject: ofDraft, malformed: MISSING_DRAFT, handle: changeTemplate(deps) }),
     [VERBS.reviewDraft]: route({ data: reviewData, subject: ofDraft, malformed: MISSING_DRAFT, handle: reviewDraft(deps) }),
     [VERBS.editDraft]: route({ data: draftData, subject: ofDraft, malformed: MISSING_DRAFT, handle: editDraft(deps) }),

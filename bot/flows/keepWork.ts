@@ -5,6 +5,7 @@ import type { NoticeAction } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import type { Draft } from '../domain/draft';
 import { escapeMarkdown } from '../domain/text';
+import type { Translate } from '../i18n';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
 import { ownAddress } from './ownAddress';
 import { presentSubmission } from './sendOutcome';
@@ -14,7 +15,10 @@ export const RESTORE_WINDOW_MS = 10 * 60 * 1000;
 /** How many replaced drafts a chat remembers, so their cards can say what happened. */
 const REPLACED_REMEMBERED = 20;
 
-export const SEND_AN_LOA: NoticeAction = { title: 'Send an LOA', verb: VERBS.start, data: {} };
+/** The "Send an LOA" button, in the rep's words. */
+export function sendAnLoa(t: Translate): NoticeAction {
+  return { title: t('chat:action.sendLoa'), verb: VERBS.start, data: {} };
+}
 
 /** What the rep was about to start when an open draft got in the way; carried by "Discard it and start new". */
 export interface NextStart {
@@ -49,15 +53,16 @@ export async function startUnlessWorkOpen(ctx: FlowContext, deps: FlowDeps, next
   const open = await openDraftOf(ctx, deps);
   if (!open || !hasWork(open)) return start();
   const template = deps.catalog.get(open.templateId);
-  const about = [template ? template.name : '', open.values.signerName ? `to ${open.values.signerName}` : ''].filter((x) => x).join(', ');
+  const { t } = ctx;
+  const about = [template ? template.name : '', open.values.signerName ? t('chat:common.toSigner', { signer: open.values.signerName }) : ''].filter((x) => x).join(', ');
   return {
     card: renderNoticeCard({
-      title: 'You have an LOA in progress',
-      text: `${about ? `Your open LOA (${escapeMarkdown(about)})` : 'Your open LOA'} has details you entered. Continue it, or discard it and start the new one.`,
+      title: t('chat:openWork.title'),
+      text: about ? t('chat:openWork.textAbout', { about: escapeMarkdown(about) }) : t('chat:openWork.text'),
       style: 'warning',
       actions: [
-        { title: 'Continue my open LOA', verb: VERBS.resumeDraft, data: { draftId: open.id } },
-        { title: 'Discard it and start new', verb: VERBS.discardAndStart, data: { draftId: open.id, ...next } },
+        { title: t('chat:action.continueOpen'), verb: VERBS.resumeDraft, data: { draftId: open.id } },
+        { title: t('chat:action.discardAndStart'), verb: VERBS.discardAndStart, data: { draftId: open.id, ...next } },
       ],
     }),
   };
@@ -80,7 +85,7 @@ export async function draftCard(deps: FlowDeps, ctx: FlowContext, draft: Draft, 
 /** "Go to my open LOA", when the caller has one other than `draftId`; else "Send an LOA". */
 export async function toOpenDraft(ctx: FlowContext, deps: FlowDeps, draftId: string): Promise<NoticeAction[]> {
   const open = await openDraftOf(ctx, deps);
-  return open && open.id !== draftId ? [{ title: 'Go to my open LOA', verb: VERBS.resumeDraft, data: { draftId: open.id } }] : [SEND_AN_LOA];
+  return open && open.id !== draftId ? [{ title: ctx.t('chat:action.goToOpen'), verb: VERBS.resumeDraft, data: { draftId: open.id } }] : [sendAnLoa(ctx.t)];
 }
 
 /** Whether Restore can still bring back this cancelled draft. */
@@ -93,11 +98,11 @@ export function restorable(ctx: FlowContext, deps: FlowDeps, draftId: string): D
 export async function cancelledDraftCard(ctx: FlowContext, deps: FlowDeps, draftId: string): Promise<FlowResult> {
   const kept = restorable(ctx, deps, draftId);
   const minutes = RESTORE_WINDOW_MS / 60_000;
-  const restore: NoticeAction[] = kept ? [{ title: 'Restore', verb: VERBS.restoreDraft, data: { draftId } }] : [];
+  const restore: NoticeAction[] = kept ? [{ title: ctx.t('chat:action.restore'), verb: VERBS.restoreDraft, data: { draftId } }] : [];
   return {
     card: renderNoticeCard({
-      title: 'LOA cancelled',
-      text: kept ? `Nothing was sent. Changed your mind? Press Restore within ${minutes} minutes to get back everything you entered.` : 'Nothing was sent.',
+      title: ctx.t('chat:cancel.cancelled.title'),
+      text: kept ? ctx.t('chat:cancel.cancelled.restorable', { count: minutes }) : ctx.t('chat:cancel.cancelled.nothingSent'),
       actions: [...restore, ...(await toOpenDraft(ctx, deps, draftId))],
     }),
   };
@@ -114,10 +119,8 @@ export async function closedDraftCard(ctx: FlowContext, deps: FlowDeps, draftId:
   const replaced = ctx.conversation.replacedDraftIds?.includes(draftId) ?? false;
   return {
     card: renderNoticeCard({
-      title: 'This LOA is no longer open',
-      text: replaced
-        ? 'You started a newer LOA after this one, so this card is closed. Nothing was sent from it.'
-        : 'It was cancelled or replaced by a newer one. Nothing was sent from this card.',
+      title: ctx.t('chat:closedDraft.title'),
+      text: replaced ? ctx.t('chat:closedDraft.replaced') : ctx.t('chat:closedDraft.closed'),
       actions: await toOpenDraft(ctx, deps, draftId),
     }),
   };

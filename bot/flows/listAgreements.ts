@@ -1,3 +1,4 @@
+import { localizedTemplate } from '../domain/templateCatalog';
 import { z } from 'zod';
 import { renderAgreementListCard } from '../../cards/agreementList';
 import type { ListedAgreement, OpenDraft } from '../../cards/agreementList';
@@ -10,7 +11,8 @@ import { repKey } from '../domain/rep';
 import type { RepIdentity } from '../domain/rep';
 import { LOA_ERROR_CODES, LoaServiceError } from '../domain/loaService';
 import type { LoaFailure, LoaPrincipal } from '../domain/loaService';
-import { FAILURE_CAUSE } from './failureWords';
+import type { Translate } from '../i18n';
+import { failureCause } from './failureWords';
 import { describeError } from '../logger';
 import type { Logger } from '../logger';
 import type { FlowContext, FlowDeps, FlowHandler } from './flowContext';
@@ -49,7 +51,7 @@ export function listAgreements(deps: FlowDeps): FlowHandler<ListData> {
     const byStatus = !!search && search.statuses.length > 0;
     const pool = search ? all.filter(matches(byStatus ? withoutStatuses(search) : search)) : all;
     const toRefresh = byStatus ? pool.slice(0, STATUS_SEARCH_REFRESH_LIMIT) : pageOf(pool, data.page).shown;
-    const { refreshed, note, records } = await refreshStatuses(deps, rep, () => ctx.principal(), toRefresh, ctx.log);
+    const { refreshed, note, records } = await refreshStatuses(deps, rep, () => ctx.principal(), toRefresh, ctx.log, ctx.t);
     const byId = new Map((records ?? []).map((r) => [r.id, r]));
     const fresh = pool.map((r) => byId.get(r.id) ?? r);
     const { shown, page, pages } = pageOf(byStatus ? fresh.filter(matches(search)) : fresh, data.page);
@@ -58,7 +60,7 @@ export function listAgreements(deps: FlowDeps): FlowHandler<ListData> {
       const keyValue = keyValueOf(template, record.formData);
       return {
         record,
-        templateName: template?.name ?? 'Unknown template',
+        templateName: template ? localizedTemplate(template, ctx.locale).name : ctx.t('chat:common.unknownTemplate'),
         fresh: refreshed.has(record.id) || isFinalStatus(record.status),
         ref: refs.get(record.id)!,
         ...(keyValue ? { keyValue } : {}),
@@ -104,8 +106,8 @@ async function openDraft(deps: FlowDeps, ctx: FlowContext): Promise<OpenDraft | 
   if (submission && submission.status !== 'failed') return undefined;
   const keyValue = keyValueOf(template, Object.entries(draft.values.fields).map(([name, value]) => ({ name, value })));
   const signer = draft.values.signerName.trim();
-  const parts = [keyValue, signer ? `to ${signer}` : undefined].filter(Boolean);
-  return { id: draft.id, templateName: template.name, summary: parts.length > 0 ? `${parts.join(', ')}. Press Resume to finish it.` : 'Press Resume to finish it.' };
+  const parts = [keyValue, signer ? ctx.t('chat:common.toSigner', { signer }) : undefined].filter(Boolean);
+  return { id: draft.id, templateName: template.name, summary: parts.length > 0 ? ctx.t('chat:list.resumeAbout', { about: parts.join(', ') }) : ctx.t('chat:list.resume') };
 }
 
 /** Asks the API for the status of each open agreement shown, and writes the answers back in one go. */
@@ -115,11 +117,12 @@ async function refreshStatuses(
   principalOf: () => Promise<LoaPrincipal>,
   shown: AgreementRecord[],
   log: Logger,
+  t: Translate,
 ): Promise<{ refreshed: Set<string>; note: string; records?: AgreementRecord[] }> {
   const refreshed = new Set<string>();
   const open = shown.filter((r) => !r.goneAt && !isFinalStatus(r.status));
   if (open.length === 0) return { refreshed, note: '' };
-  if (!deps.loa.canGetAgreement) return { refreshed, note: LAST_KNOWN };
+  if (!deps.loa.canGetAgreement) return { refreshed, note: t('chat:list.lastKnown') };
   const principal = await principalOf();
   const checkedAt = new Date(deps.clock.now()).toISOString();
   // Past the budget the calls give up, and the rep sees the stored statuses marked as such.
@@ -141,15 +144,13 @@ async function refreshStatuses(
     }
   });
   const records = changes.size > 0 ? await deps.records.updateMany(repKey(rep), changes) : undefined;
-  const note = !deps.loa.canGetAgreement ? LAST_KNOWN : refreshNote(failures);
+  const note = !deps.loa.canGetAgreement ? t('chat:list.lastKnown') : refreshNote(t, failures);
   return { refreshed, note, ...(records ? { records } : {}) };
 }
 
-const LAST_KNOWN = "The LOA service can't report status, so these are the last statuses I know.";
-
-function refreshNote(failures: LoaFailure[]): string {
+function refreshNote(t: Translate, failures: LoaFailure[]): string {
   if (failures.length === 0) return '';
   const failure = failures.includes('botAccess') ? 'botAccess' : failures.includes('timeout') ? 'timeout' : failures[0]!;
-  const after = failure === 'botAccess' ? ' Your admin has been told.' : '';
-  return `${FAILURE_CAUSE[failure]}, so the statuses marked "last known" may be out of date.${after}`;
+  const note = t('chat:list.mayBeOutOfDate', { cause: failureCause(t, failure) });
+  return failure === 'botAccess' ? t('chat:list.adminTold', { note }) : note;
 }

@@ -3,6 +3,7 @@ import type { AgreementRecord } from '../domain/agreementRecords';
 import { emptyValues } from '../domain/draft';
 import type { Draft } from '../domain/draft';
 import { repKey } from '../domain/rep';
+import type { Translate } from '../i18n';
 import { closedCard } from './draftGuard';
 import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
 import { ownAddress } from './ownAddress';
@@ -16,9 +17,9 @@ export function newFromAgreement(deps: FlowDeps): FlowHandler<{ agreementId: str
 /** The new draft in place of whatever was open. */
 export async function startFromAgreement(deps: FlowDeps, ctx: FlowContext, agreementId: string): Promise<FlowResult> {
   const record = await deps.records.find(repKey(await ctx.rep()), agreementId);
-  if (!record) return closedCard("I can't find that LOA among the ones you sent. Type **my LOAs** to see them.");
+  if (!record) return closedCard(ctx.t, ctx.t('chat:closed.agreementNotFound'));
   const template = deps.catalog.get(record.templateId);
-  if (!template) return closedCard('The template of that LOA is no longer available. Type **send LOA** to choose a current one.');
+  if (!template) return closedCard(ctx.t, ctx.t('chat:closed.agreementTemplateGone'));
   // The LOA service refuses a link to a deleted agreement: a draft that carried it could never be sent.
   const gone = record.goneAt !== undefined || record.status === 'DELETED';
   const known = new Set(template.fields.map((f) => f.name));
@@ -37,10 +38,10 @@ export async function startFromAgreement(deps: FlowDeps, ctx: FlowContext, agree
     },
   };
   openDraft(ctx, draft);
-  return { card: renderDraftDetailsCard({ template, draft, locale: ctx.locale, notifyPrefill: await ownAddress(ctx), fromList: true, ...(gone ? { note: unlinkedNote(record) } : {}) }) };
+  return { card: renderDraftDetailsCard({ template, draft, locale: ctx.locale, notifyPrefill: await ownAddress(ctx), fromList: true, ...(gone ? { note: unlinkedNote(ctx.t, record) } : {}) }) };
 }
 
-function unlinkedNote(record: AgreementRecord): string {
-  const deleted = record.status === 'DELETED' ? 'was deleted' : 'is no longer in the LOA service';
-  return `Filled in from your LOA to ${record.signer.name}. That LOA ${deleted}, so this new one won't be linked to it.`;
+function unlinkedNote(t: Translate, record: AgreementRecord): string {
+  const signer = record.signer.name;
+  return record.status === 'DELETED' ? t('chat:newFrom.deleted', { signer }) : t('chat:newFrom.gone', { signer });
 }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { renderNoticeCard } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import { sameRep } from '../domain/rep';
+import type { Translate } from '../i18n';
 import { closedCard } from './draftGuard';
 import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
 
@@ -13,7 +14,7 @@ export interface VerbRoute<T> {
   readonly data: z.ZodType<T>;
   /** The draft or agreement the card names; absent for cards anyone may press (help, start). */
   readonly subject?: (data: T) => CardSubject;
-  /** What the rep reads when the card's data is missing or malformed. */
+  /** The catalog key of what the rep reads when the card's data is missing or malformed. */
   readonly malformed?: string;
   readonly handle: FlowHandler<T>;
 }
@@ -27,13 +28,13 @@ export interface VerbRoute<T> {
 export function routeVerb<T>(deps: FlowDeps, route: VerbRoute<T>): FlowHandler {
   return async (ctx, raw) => {
     const parsed = route.data.safeParse(raw);
-    if (!parsed.success) return closedCard(route.malformed ?? 'This card is missing what it needs. Type **send LOA** to start again.');
+    if (!parsed.success) return closedCard(ctx.t, ctx.t(route.malformed ?? 'chat:closed.missingData'));
     const subject = route.subject?.(parsed.data);
     if (subject) {
       const owner = await ownerOf(ctx, deps, subject);
       if (owner && !sameRep(owner, await ctx.caller())) {
         ctx.log.warn({ subject: 'draftId' in subject ? 'draft' : 'agreement' }, 'A card was pressed by someone other than its owner; refused');
-        return notYourCard();
+        return notYourCard(ctx.t);
       }
     }
     return route.handle(ctx, parsed.data);
@@ -49,12 +50,12 @@ async function ownerOf(ctx: FlowContext, deps: FlowDeps, subject: CardSubject): 
   return deps.sender.ownerOf(subject.draftId);
 }
 
-export function notYourCard(): FlowResult {
+export function notYourCard(t: Translate): FlowResult {
   return {
     card: renderNoticeCard({
-      title: 'This card is not yours',
-      text: 'This card belongs to someone else. Type **send LOA** to start your own.',
-      actions: [{ title: 'Send an LOA', verb: VERBS.start, data: {} }],
+      title: t('chat:notYours.title'),
+      text: t('chat:notYours.text'),
+      actions: [{ title: t('chat:action.sendLoa'), verb: VERBS.start, data: {} }],
     }),
   };
 }

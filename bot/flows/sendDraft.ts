@@ -24,7 +24,7 @@ export function sendDraft(deps: FlowDeps): FlowHandler<z.infer<typeof sendData>>
     const draft = ctx.conversation.draft?.id === draftId ? ctx.conversation.draft : undefined;
     if (!draft) return closedDraftCard(ctx, deps, draftId);
     const template = deps.catalog.get(draft.templateId);
-    if (!template) return closedCard('Choose a template first. Type **send LOA** to start again.');
+    if (!template) return closedCard(ctx.t, ctx.t('chat:closed.chooseTemplateToSend'));
     const errors = validateDraft(template, draft.values, ctx.locale);
     if (Object.keys(errors).length > 0) return { card: renderDraftDetailsCard({ template, draft, errors, locale: ctx.locale }) };
 

@@ -1,3 +1,4 @@
+import { localizedTemplate } from '../domain/templateCatalog';
 import { renderAgreementSentCard } from '../../cards/agreementSent';
 import { describeStatus } from '../domain/agreement';
 import { defaultRef } from '../domain/agreementRef';
@@ -12,7 +13,9 @@ import type { Submission, SubmitResult } from '../domain/submissions';
 import { escapeMarkdown } from '../domain/text';
 import { LOA_ERROR_CODES, loaFailureOf } from '../domain/loaService';
 import type { LoaFailure } from '../domain/loaService';
-import { FAILURE_CAUSE, nextStep } from './failureWords';
+import { translatorFor } from '../i18n';
+import type { Translate } from '../i18n';
+import { failureCause, nextStep } from './failureWords';
 import { announceOrTell, asAnnounced, settledWithin } from './settle';
 import type { Logger } from '../logger';
 import type { FlowContext, FlowDeps, FlowResult } from './flowContext';
@@ -22,41 +25,43 @@ import { promiseFollowUp } from './promises';
 export interface SubmissionView {
   /** Present while the draft is open: a refusal goes back to its details card. */
   draft?: Draft;
-  /** For numbers and dates on the card; en-US when unknown. */
+  /** For the words, numbers and dates on the card; en-US when unknown. */
   locale?: string;
 }
 
 /** The card and chat message for a submission, in a rep's words. */
 export function renderSubmission(submission: Submission, deps: FlowDeps, view: SubmissionView = {}): FlowResult {
-  const templateName = deps.catalog.get(submission.templateId)?.name ?? 'Unknown template';
+  const t = translatorFor(view.locale);
+  const template = deps.catalog.get(submission.templateId);
+  const templateName = template ? localizedTemplate(template, view.locale).name : t('chat:common.unknownTemplate');
   switch (submission.status) {
     case 'created': {
       const agreement = submission.agreement;
       if (!agreement) throw new Error(`Submission ${submission.draftId} is created but holds no agreement`);
       return {
         card: renderAgreementSentCard({ agreement, templateName, ...(view.locale ? { locale: view.locale } : {}) }),
-        messages: [`LOA sent to ${agreement.signer.name} (${templateName}), ref ${defaultRef(agreement.id)}. ${describeStatus(agreement.status)}.`],
+        messages: [t('chat:send.sent', { signer: agreement.signer.name, template: templateName, ref: defaultRef(agreement.id), status: describeStatus(agreement.status, view.locale) })],
       };
     }
     case 'sending':
       return {
         card: renderNoticeCard({
-          title: 'Sending your LOA…',
-          text: 'The LOA service is taking a while. You can leave this chat: this card updates and I post the result here when it is done.',
+          title: t('chat:send.sending.title'),
+          text: t('chat:send.sending.text'),
           style: 'accent',
         }),
       };
     case 'failed':
-      return linkRefusedCard(submission) ?? fieldErrorsCard(submission, deps, view) ?? failedCard(submission, templateName);
+      return linkRefusedCard(t, submission) ?? fieldErrorsCard(t, submission, deps, view) ?? failedCard(t, submission, templateName);
     case 'unknown':
-      return failedCard(submission, templateName);
+      return failedCard(t, submission, templateName);
     case 'cancelled':
-      return cancelledCard(submission.earlierMayExist ? 'I will not retry it. If the LOA service did create it, the signer already has the email.' : 'Nothing was sent.');
+      return cancelledCard(t, submission.earlierMayExist ? t('chat:cancel.cancelled.earlierMayExist') : t('chat:cancel.cancelled.nothingSent'));
   }
 }
 
 /** A refusal that names fields goes back to the details card, with the values kept. */
-function fieldErrorsCard(submission: Submission, deps: FlowDeps, { draft, locale }: SubmissionView): FlowResult | undefined {
+function fieldErrorsCard(t: Translate, submission: Submission, deps: FlowDeps, { draft, locale }: SubmissionView): FlowResult | undefined {
   const template = deps.catalog.get(submission.templateId);
   const details = submission.error?.details ?? [];
   if (!draft || !template || submission.error?.code !== LOA_ERROR_CODES.refusedByField || details.length === 0) return undefined;
@@ -69,12 +74,10 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, { draft, locale
     else if (!key) unplaced.add(describeUnplacedApiField(d.field, d.message, locale));
   }
   const placed = Object.keys(errors).length > 0;
-  const problem = unplaced.size > 0
-    ? `The LOA service refused this LOA, and nothing was sent. ${[...unplaced].join('. ')}.`
-    : 'The LOA service refused some details, and nothing was sent.';
+  const problem = unplaced.size > 0 ? t('chat:send.fieldErrors.problemUnplaced', { unplaced: [...unplaced].join('. ') }) : t('chat:send.fieldErrors.problem');
   return {
     card: renderDraftDetailsCard({ template, draft, errors, problem, ...(locale ? { locale } : {}) }),
-    messages: [`Your LOA was not sent: the LOA service refused some details.${placed ? ' Fix them on the card and review again.' : ' The card says why.'}`],
+    messages: [placed ? t('chat:send.fieldErrors.messagePlaced') : t('chat:send.fieldErrors.messageUnplaced')],
   };
 }
 
@@ -82,69 +85,70 @@ function fieldErrorsCard(submission: Submission, deps: FlowDeps, { draft, locale
  * The LOA service refused only the link to the LOA this one was started from (deleted since):
  * the rep can send it unlinked, with everything they entered.
  */
-function linkRefusedCard(submission: Submission): FlowResult | undefined {
+function linkRefusedCard(t: Translate, submission: Submission): FlowResult | undefined {
   const error = submission.error;
   const details = error?.details ?? [];
   if (error?.code !== LOA_ERROR_CODES.refusedByField || details.length === 0 || !details.every((d) => d.field === LINK_API_FIELD)) return undefined;
   return {
     card: renderNoticeCard({
-      title: 'The earlier LOA is gone',
-      text: `${describeUnplacedApiField(LINK_API_FIELD)}. Nothing was sent, and everything you entered is kept. Send it without the link, or cancel it.`,
+      title: t('chat:send.linkRefused.title'),
+      text: t('chat:send.linkRefused.text', { why: describeUnplacedApiField(LINK_API_FIELD, '', t.locale) }),
       style: 'warning',
       actions: [
-        { title: 'Send without the link', verb: VERBS.sendWithoutLink, data: { draftId: submission.draftId, attempt: String(submission.attempt) } },
-        { title: 'Cancel', verb: VERBS.cancelDraft, data: { draftId: submission.draftId } },
+        { title: t('chat:action.sendWithoutLink'), verb: VERBS.sendWithoutLink, data: { draftId: submission.draftId, attempt: String(submission.attempt) } },
+        { title: t('chat:action.cancel'), verb: VERBS.cancelDraft, data: { draftId: submission.draftId } },
       ],
     }),
-    messages: ['Your LOA was not sent: the earlier LOA it was started from no longer exists. Press Send without the link on the card.'],
+    messages: [t('chat:send.linkRefused.message')],
   };
 }
 
-function cancelledCard(text: string): FlowResult {
+function cancelledCard(t: Translate, text: string): FlowResult {
   return {
-    card: renderNoticeCard({ title: 'LOA cancelled', text, actions: [{ title: 'Send an LOA', verb: VERBS.start, data: {} }] }),
+    card: renderNoticeCard({ title: t('chat:cancel.cancelled.title'), text, actions: [{ title: t('chat:action.sendLoa'), verb: VERBS.start, data: {} }] }),
   };
 }
 
-function failedCard(submission: Submission, templateName: string): FlowResult {
+function failedCard(t: Translate, submission: Submission, templateName: string): FlowResult {
   const unknown = submission.status === 'unknown';
-  const reason = reasonFor(submission);
-  const title = unknown ? "I couldn't confirm your LOA was sent" : 'Your LOA was not sent';
+  const reason = reasonFor(t, submission);
+  const title = unknown ? t('chat:send.failed.titleUnknown') : t('chat:send.failed.title');
   return {
     card: renderNoticeCard({
       title,
       // The reason can quote the API's message: shown as text, never as Markdown.
       text: escapeMarkdown(reason),
       style: unknown ? 'warning' : 'attention',
-      facts: [{ title: 'Template', value: templateName }],
+      facts: [{ title: t('chat:send.failed.fact'), value: templateName }],
       actions: [
-        { title: 'Retry', verb: VERBS.sendDraft, data: { draftId: submission.draftId, attempt: String(submission.attempt) } },
+        { title: t('chat:action.retry'), verb: VERBS.sendDraft, data: { draftId: submission.draftId, attempt: String(submission.attempt) } },
         // After an unknown outcome only Retry resends: editing would invite a second, different LOA.
-        ...(unknown ? [] : [{ title: 'Edit', verb: VERBS.editDraft, data: { draftId: submission.draftId } }]),
-        { title: 'Cancel', verb: VERBS.cancelDraft, data: { draftId: submission.draftId } },
+        ...(unknown ? [] : [{ title: t('chat:action.edit'), verb: VERBS.editDraft, data: { draftId: submission.draftId } }]),
+        { title: t('chat:action.cancel'), verb: VERBS.cancelDraft, data: { draftId: submission.draftId } },
       ],
     }),
     messages: [`${title}. ${reason}`],
   };
 }
 
-function reasonFor(submission: Submission): string {
+function reasonFor(t: Translate, submission: Submission): string {
   const failure = submission.error ? loaFailureOf(submission.error) : 'failed';
   if (submission.status === 'unknown') {
-    const cause = submission.error?.code === 'INTERRUPTED' ? 'I was restarted while I was sending it' : FAILURE_CAUSE[failure];
-    return `${cause}, so the LOA may or may not have been created. Check with the signer before you press Retry, or you may send it twice.`;
+    const cause = submission.error?.code === 'INTERRUPTED' ? t('chat:send.reason.restarted') : failureCause(t, failure);
+    return t('chat:send.reason.unknown', { cause });
   }
-  const reason = refusalReason(submission.error, failure);
+  const reason = refusalReason(t, submission.error, failure);
   // "Nothing was sent" holds for this attempt only when an earlier one may have gone through.
-  return submission.earlierMayExist ? `${reason} An earlier attempt may still have reached the signer: check with them before you press Retry.` : reason;
+  return submission.earlierMayExist ? t('chat:send.reason.earlierMayExist', { reason }) : reason;
 }
 
-function refusalReason(error: Submission['error'], failure: LoaFailure): string {
-  if (!error) return 'Nothing was sent. Press Retry.';
-  if (failure === 'refused' && error.status === 400) return `The LOA service refused this LOA, and nothing was sent: ${error.message}. Press Edit to change it.`;
-  if (failure === 'refused' && error.status === 403) return 'The LOA service says you may not send this LOA, and nothing was sent. Contact LOA support if you should.';
-  const cause = failure === 'refused' ? 'The LOA service refused this LOA' : FAILURE_CAUSE[failure];
-  return `${cause}, and nothing was sent. ${nextStep(failure, 'Press Retry')}`;
+function refusalReason(t: Translate, error: Submission['error'], failure: LoaFailure): string {
+  if (!error) return t('chat:send.reason.noError');
+  // The API's own message is data, quoted as it came.
+  if (failure === 'refused' && error.status === 400) return t('chat:send.reason.badRequest', { message: error.message });
+  if (failure === 'refused' && error.status === 403) return t('chat:send.reason.forbidden');
+  const cause = failure === 'refused' ? t('chat:send.reason.refused') : failureCause(t, failure);
+  return t('chat:send.reason.notSent', { cause, next: nextStep(t, failure, t('chat:failure.retry.pressRetry')) });
 }
 
 /**

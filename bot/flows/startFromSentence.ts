@@ -5,6 +5,7 @@ import { parseLoaSentence } from '../domain/sentence/parseLoaSentence';
 import type { SentenceReading } from '../domain/sentence/parseLoaSentence';
 import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
 import { draftCard, openDraft, startUnlessWorkOpen } from './keepWork';
+import type { Translate } from '../i18n';
 import { answerUnknownText } from './showHelp';
 
 /** The longest message read as a sentence: the same bound card data carries it back in. */
@@ -70,10 +71,10 @@ async function openFromReading(deps: FlowDeps, ctx: FlowContext, reading: Senten
   if (template) return draftCard(deps, ctx, draft);
   const candidates = reading.candidates.map((c) => deps.catalog.get(c.templateId)).filter((t) => t !== undefined);
   const several = candidates.length >= 2;
-  const parties = understoodParties(values);
+  const parties = understoodParties(ctx.t, values);
   const note = several
-    ? `Your message fits more than one template${parties ? ` (an LOA ${parties})` : ''}. Choose one; I keep what I understood.`
-    : `From your message: an LOA${parties ? ` ${parties}` : ''}. Choose its template; I keep what I understood.`;
+    ? parties ? ctx.t('chat:sentence.severalFitFor', { parties }) : ctx.t('chat:sentence.severalFit')
+    : parties ? ctx.t('chat:sentence.chooseFor', { parties }) : ctx.t('chat:sentence.choose');
   return { card: renderChooseTemplateCard({ draftId: draft.id, templates: several ? candidates : deps.catalog.templates, note, locale: ctx.locale }) };
 }
 
@@ -91,9 +92,9 @@ function partiesOf(reading: SentenceReading): { values: DraftValues; filled: Tex
 }
 
 /** Who the LOA goes to, as understood, for the template choice: "to Jane Doe (jane@acme.example), cc bob@acme.example". */
-function understoodParties(values: DraftValues): string {
+function understoodParties(t: Translate, values: DraftValues): string {
   const party = (name: string, email: string) => [name, email && name ? `(${email})` : email].filter((x) => x).join(' ');
   const signer = party(values.signerName, values.signerEmail);
   const cc = party(values.ccName, values.ccEmail);
-  return [signer ? `to ${signer}` : '', cc ? `cc ${cc}` : ''].filter((x) => x).join(', ');
+  return [signer ? t('chat:sentence.to', { party: signer }) : '', cc ? t('chat:sentence.cc', { party: cc }) : ''].filter((x) => x).join(', ');
 }

@@ -24,7 +24,11 @@ export const CATALOGS: Record<Language, Record<Namespace, ResourceKey>> = {
 };
 
 /** Looks up `namespace:key.path` in the rep's language; interpolated values are data, never markup. */
-export type Translate = (key: string, values?: TOptions) => string;
+export interface Translate {
+  (key: string, values?: TOptions): string;
+  /** The Teams locale it speaks for, so that what it names (a template) can follow. */
+  readonly locale: string;
+}
 
 const instance: i18n = i18next.createInstance();
 void instance.init({
@@ -51,5 +55,5 @@ export function languageOf(locale: string | undefined): Language {
 /** The translate function for a rep's Teams locale. */
 export function translatorFor(locale: string | undefined): Translate {
   const fixed = instance.getFixedT(languageOf(locale));
-  return (key, values) => String(fixed(key, values ?? {}));
+  return Object.assign((key: string, values?: TOptions) => String(fixed(key, values ?? {})), { locale: locale ?? 'en-US' });
 }

@@ -5,6 +5,7 @@ import { AuthenticationError, JwtTokenValidation } from 'botframework-connector'
 import type { AuthenticateRequestResult, ClaimsIdentity, ConnectorClient, ConnectorFactory, ServiceClientCredentialsFactory, UserTokenClient } from 'botframework-connector';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { translatorFor } from '../i18n';
 import { describeError } from '../logger';
 import { failedTurnInvokeResponse } from './presenter';
 import { correlationIdOf, turnLog } from './turnLog';
@@ -35,7 +36,7 @@ export function createAdapter(
     try {
       const invokeResponse = failedTurnInvokeResponse(context);
       if (invokeResponse) await context.sendActivity(invokeResponse);
-      else await context.sendActivity(MessageFactory.text(`Sorry, something went wrong on my side and nothing new was sent. Try again, or type **help**. Reference: ${correlationIdOf(context)}`));
+      else await context.sendActivity(MessageFactory.text(translatorFor(context.activity.locale)('chat:teams.turnFailed.message', { reference: correlationIdOf(context) })));
     } catch (sendError) {
       log.error({ err: describeError(sendError) }, 'Could not tell the rep that the turn failed');
     }

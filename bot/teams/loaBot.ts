@@ -10,6 +10,7 @@ import type { ConversationData, FlowContext, FlowHandler, FlowResult } from '../
 import type { Flows } from '../flows';
 import type { LoaPrincipals } from '../loa/principals';
 import { repKey } from '../domain/rep';
+import { translatorFor } from '../i18n';
 import { describeError } from '../logger';
 import { SignInRequired } from './identity';
 import type { RepIdentityProvider, ResolvedRep } from './identity';
@@ -127,7 +128,7 @@ export class LoaBot extends TeamsActivityHandler {
     const verb = invokeValue.action.verb;
     const log = turnLog(context, this.deps.logger);
     log.info({ verb }, 'Card action');
-    if (!isVerb(verb)) return this.deps.presenter.unknownVerb();
+    if (!isVerb(verb)) return this.deps.presenter.unknownVerb(translatorFor(context.activity.locale));
     const data = invokeValue.action.data ?? {};
     if (ACTING_VERBS.has(verb)) context.turnState.set(ACTED, true);
     const result = await this.runFlow(context, this.deps.flows.verbs[verb], data, { verb, data, ...(context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}) });
@@ -187,7 +188,7 @@ export class LoaBot extends TeamsActivityHandler {
       return await handler(ctx, data);
     } catch (err) {
       if (err instanceof SignInRequired && this.deps.signIn) return this.signInFirst(context, err, this.deps.signIn, { handler, data, resumable, conversation });
-      const told = this.deps.presenter.failure(err, { log: ctx.log, draftId: conversation.draft?.id });
+      const told = this.deps.presenter.failure(err, { log: ctx.log, draftId: conversation.draft?.id, t: ctx.t });
       if (!told) throw err;
       return told;
     }
@@ -199,13 +200,14 @@ export class LoaBot extends TeamsActivityHandler {
    */
   private async signInFirst(context: TurnContext, err: SignInRequired, signIn: SignIn, run: FlowRun): Promise<FlowResult> {
     const log = turnLog(context, this.deps.logger);
+    const t = translatorFor(context.activity.locale);
     // Right after a sign-in (nothing left to resume), and the new token is refused too.
-    if (!run.resumable) return this.deps.presenter.signInRefused(err, log);
+    if (!run.resumable) return this.deps.presenter.signInRefused(err, log, t);
     if (err.afterRefusedToken) log.warn({ err: describeError(err) }, 'The stored sign-in was refused; signing the rep in again');
     run.conversation.pendingAction = run.resumable;
     log.info('Sign-in needed; the task resumes after it');
     if (await signIn.start(context)) return run.handler(this.flowContext(context, run.conversation), run.data);
-    return this.deps.presenter.signInNeeded();
+    return this.deps.presenter.signInNeeded(t);
   }
 
   private flowContext(context: TurnContext, conversation: ConversationData): FlowContext {
@@ -227,6 +229,7 @@ export class LoaBot extends TeamsActivityHandler {
         locale,
       },
       locale,
+      t: translatorFor(locale),
       timeZone: timeZoneOf(context.activity),
     };
   }

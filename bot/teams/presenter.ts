@@ -8,6 +8,8 @@ import type { NoticeAction, NoticeCardData } from '../../cards/simpleCards';
 import { VERBS } from '../../cards/verbs';
 import { StorageUnavailable } from '../domain/keyValueStore';
 import type { FlowResult, FollowUpDelivery } from '../flows/flowContext';
+import { translatorFor } from '../i18n';
+import type { Translate } from '../i18n';
 import { describeError } from '../logger';
 import { IdentityError, PersonalChatRequired } from './identity';
 import type { SignInRequired } from './identity';
@@ -42,6 +44,8 @@ export interface FailedTurn {
   log: Logger;
   /** The rep's draft, kept through the failure. */
   draftId?: string;
+  /** The rep's words; English when not given. */
+  t?: Translate;
 }
 
 /**
@@ -98,13 +102,14 @@ export class Presenter {
    * whoever must act on it; undefined for anything else, which the turn-error handler reports.
    */
   failure(err: unknown, turn: FailedTurn): FlowResult | undefined {
-    if (err instanceof StorageUnavailable) return storageUnavailable(err, turn);
-    if (err instanceof PersonalChatRequired) return this.personalChatRequired();
+    const t = turn.t ?? translatorFor(undefined);
+    if (err instanceof StorageUnavailable) return storageUnavailable(err, turn, t);
+    if (err instanceof PersonalChatRequired) return this.personalChatRequired(t);
     if (err instanceof IdentityError && err.tenantRefused) {
       turn.log.warn({ err: describeError(err) }, 'A rep from a tenant the bot does not serve');
       return notice({
-        title: 'This bot is not open to your organisation',
-        text: 'The LOA bot serves Schneider Electric accounts only, so nothing was sent. If you work for Schneider Electric, sign in to Teams with that account and try again.',
+        title: t('chat:teams.tenantRefused.title'),
+        text: t('chat:teams.tenantRefused.text'),
         style: 'attention',
       });
     }
@@ -112,8 +117,8 @@ export class Presenter {
       // Signing out and in again does not change what Teams or the roster says about a rep: only IT can.
       turn.log.error({ err: describeError(err), operatorError: true }, 'Could not tell who a rep is: check the SSO connection, the app registration and the rep\'s Entra account');
       return notice({
-        title: "I couldn't tell who you are",
-        text: 'Your Teams sign-in did not give me an identity I can act for, so nothing was sent. IT has been told; try again later.',
+        title: t('chat:teams.unknownRep.title'),
+        text: t('chat:teams.unknownRep.text'),
         style: 'attention',
       });
     }
@@ -121,55 +126,56 @@ export class Presenter {
   }
 
   /** A sign-in Teams has just completed gave a token the bot refuses too: a setup problem, not the rep's. */
-  signInRefused(err: SignInRequired, log: Logger): FlowResult {
+  signInRefused(err: SignInRequired, log: Logger, t: Translate): FlowResult {
     log.error({ err: describeError(err), operatorError: true }, 'A fresh Teams sign-in gave a token the bot refuses: check the SSO connection and the app registration');
     return notice({
-      title: "I couldn't sign you in",
-      text: 'Teams signed you in, but passed on a sign-in I cannot accept, so nothing was sent. Your admin has been told; try again later.',
+      title: t('chat:teams.signInRefused.title'),
+      text: t('chat:teams.signInRefused.text'),
       style: 'attention',
     });
   }
 
   /** The task waits for the sign-in prompt this turn posted. */
-  signInNeeded(): FlowResult {
+  signInNeeded(t: Translate): FlowResult {
     return notice({
-      title: 'Sign in to continue',
-      text: 'I need to know it is you before I act for you with the LOA service. Use the sign-in button below; I carry on as soon as you are signed in.',
+      title: t('chat:teams.signInNeeded.title'),
+      text: t('chat:teams.signInNeeded.text'),
       style: 'accent',
     });
   }
 
   /** Teams could not sign the rep in at all (a signin/failure invoke); nothing the rep can fix. */
   async showSignInFailure(context: TurnContext): Promise<void> {
+    const t = translatorFor(context.activity.locale);
     const { card } = notice({
-      title: "I couldn't sign you in",
-      text: 'Teams could not sign you in to the LOA bot because of a setup problem on our side, so nothing was sent. Your admin has been told; try again later.',
+      title: t('chat:teams.signInRefused.title'),
+      text: t('chat:teams.signInRefused.setup'),
       style: 'attention',
     });
     await this.showCard(context, card);
   }
 
   /** A button on a card from an older version of the bot, whose verb no longer exists. */
-  unknownVerb(): AdaptiveCardInvokeResponse {
-    return this.invokeResponse(notice({ title: 'This button no longer works', text: 'Type **help** to see what I can do.' }));
+  unknownVerb(t: Translate): AdaptiveCardInvokeResponse {
+    return this.invokeResponse(notice({ title: t('chat:teams.unknownVerb.title'), text: t('chat:teams.unknownVerb.text') }));
   }
 
-  private personalChatRequired(): FlowResult {
+  private personalChatRequired(t: Translate): FlowResult {
     return notice({
-      title: "Let's continue in our 1:1 chat",
-      text: 'LOAs are sent in your name, so I only handle them in a private chat with you. Open the chat and type **send LOA** or **my LOAs** there.',
-      links: [{ title: 'Open a 1:1 chat', url: `https://teams.microsoft.com/l/chat/0/0?users=28:${encodeURIComponent(this.deps.botAppId)}` }],
+      title: t('chat:teams.personalChat.title'),
+      text: t('chat:teams.personalChat.text'),
+      links: [{ title: t('chat:action.openChat'), url: `https://teams.microsoft.com/l/chat/0/0?users=28:${encodeURIComponent(this.deps.botAppId)}` }],
     });
   }
 }
 
-function storageUnavailable(err: StorageUnavailable, turn: FailedTurn): FlowResult {
+function storageUnavailable(err: StorageUnavailable, turn: FailedTurn, t: Translate): FlowResult {
   turn.log.error({ err: describeError(err) }, 'Storage failed before anything was sent or changed');
   return notice({
-    title: "I couldn't save that",
-    text: `My storage did not answer just now, so nothing was sent or changed. ${turn.draftId ? 'Your draft is kept: press Back to my draft, then try again in a minute.' : 'Try again in a minute.'}`,
+    title: t('chat:teams.storage.title'),
+    text: t('chat:teams.storage.text', { next: turn.draftId ? t('chat:teams.storage.draftKept') : t('chat:teams.storage.tryAgain') }),
     style: 'attention',
-    actions: backToDraft(turn.draftId),
+    actions: backToDraft(t, turn.draftId),
   });
 }
 
@@ -177,8 +183,8 @@ function notice(data: NoticeCardData): FlowResult {
   return { card: renderNoticeCard(data) };
 }
 
-function backToDraft(draftId: string | undefined): NoticeAction[] {
-  return draftId ? [{ title: 'Back to my draft', verb: VERBS.editDraft, data: { draftId } }] : [];
+function backToDraft(t: Translate, draftId: string | undefined): NoticeAction[] {
+  return draftId ? [{ title: t('chat:action.backToDraft'), verb: VERBS.editDraft, data: { draftId } }] : [];
 }
 
 /** The calls that show a result after its turn: its card over `cardActivityId` (or posted when there is none), then its messages. */
@@ -212,11 +218,12 @@ export function failedTurnInvokeResponse(context: TurnContext): Partial<Activity
   if (context.activity.type !== 'invoke' || context.activity.name !== 'adaptiveCard/action') return undefined;
   const parsed = z.object({ action: z.object({ data: z.object({ draftId: z.string().max(100) }) }) }).safeParse(context.activity.value);
   const draftId = parsed.success ? parsed.data.action.data.draftId : undefined;
+  const t = translatorFor(context.activity.locale);
   const card = renderNoticeCard({
-    title: 'Something went wrong on my side',
-    text: `Nothing new was sent. ${draftId ? 'Your draft is kept: press Back to my draft to carry on.' : 'Type **send LOA** to start again.'} Reference: ${correlationIdOf(context)}`,
+    title: t('chat:teams.turnFailed.title'),
+    text: t('chat:teams.turnFailed.text', { next: draftId ? t('chat:teams.turnFailed.draftKept') : t('chat:teams.turnFailed.startAgain'), reference: correlationIdOf(context) }),
     style: 'attention',
-    actions: backToDraft(draftId),
+    actions: backToDraft(t, draftId),
   });
   return { type: 'invokeResponse', value: { status: 200, body: cardResponse(card) } };
 }

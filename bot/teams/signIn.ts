@@ -1,8 +1,11 @@
 import { DialogSet, DialogTurnStatus, OAuthPrompt } from 'botbuilder-dialogs';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { ConversationState, TurnContext } from 'botbuilder';
+import { LANGUAGES, languageOf, translatorFor } from '../i18n';
+import type { Language } from '../i18n';
 
-const PROMPT_ID = 'loaSignIn';
+/** One prompt per language: the prompt's words are fixed when it is made. English keeps the id it always had, so a sign-in under way survives an upgrade. */
+const promptId = (language: Language) => (language === 'en' ? 'loaSignIn' : `loaSignIn-${language}`);
 
 /**
  * Teams single sign-on through OAuthPrompt. Teams first tries a silent token exchange
@@ -14,22 +17,25 @@ export class SignIn {
 
   constructor(conversationState: ConversationState, connectionName: string) {
     this.dialogs = new DialogSet(conversationState.createProperty<DialogState>('signInDialog'));
-    this.dialogs.add(
-      new OAuthPrompt(PROMPT_ID, {
-        connectionName,
-        title: 'Sign in',
-        text: 'Sign in with your Schneider Electric account so I can send LOAs as you.',
-        timeout: 15 * 60_000,
-        endOnInvalidMessage: true,
-      }),
-    );
+    for (const language of LANGUAGES) {
+      const t = translatorFor(language);
+      this.dialogs.add(
+        new OAuthPrompt(promptId(language), {
+          connectionName,
+          title: t('chat:teams.signInPrompt.title'),
+          text: t('chat:teams.signInPrompt.text'),
+          timeout: 15 * 60_000,
+          endOnInvalidMessage: true,
+        }),
+      );
+    }
   }
 
-  /** Starts sign-in (sends the sign-in card); true if a token was available at once. */
+  /** Starts sign-in (sends the sign-in card, in the rep's language); true if a token was available at once. */
   async start(context: TurnContext): Promise<boolean> {
     const dc = await this.dialogs.createContext(context);
     await dc.cancelAllDialogs();
-    const result = await dc.beginDialog(PROMPT_ID);
+    const result = await dc.beginDialog(promptId(languageOf(context.activity.locale)));
     return result.status === DialogTurnStatus.complete && Boolean(result.result);
   }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type pino from 'pino';
 import { GraphMailbox } from '../../bot/auth/graphMailbox';
 import { EntraOnBehalfOf } from '../../bot/auth/onBehalfOf';
-import { FAILURE_CAUSE } from '../../bot/flows/failureWords';
+import { failureCause } from '../../bot/flows/failureWords';
+import { translatorFor } from '../../bot/i18n';
 import { LoaApiError } from '../../bot/loa/loaApiError';
 import { LoaClient } from '../../bot/loa/loaClient';
 import { loaFailureOf } from '../../bot/domain/loaService';
@@ -85,7 +86,7 @@ describe('LOA token exchange', () => {
         assert.equal(err.code, 'NO_MAILBOX');
         assert.equal(err.outcomeUnknown, false);
         assert.equal(loaFailureOf(err), 'noMailbox');
-        assert.match(FAILURE_CAUSE[loaFailureOf(err)], /^Your account has no mailbox address/);
+        assert.match(failureCause(translatorFor('en-US'), loaFailureOf(err)), /^Your account has no mailbox address/);
         return true;
       });
       assert.equal((await loa.hooks.calls()).token, tokenCallsBefore);

@@ -83,8 +83,14 @@ describe('reading a "send LOA" sentence', () => {
   });
 
   describe('dates and the rep\'s locale', () => {
-    it('reads 1/2/2027 as 1 February in fr-FR and says so', () => {
+    it('reads 1/2/2027 as 1 February in fr-FR and says so, in French', () => {
       const r = read('special bid, quote Q-2026-00123, valid until 1/2/2027', 'fr-FR');
+      assert.equal(r.fields.validUntil, '2027-02-01');
+      assert.deepEqual(r.readings, ['« 1/2/2027 » lu comme 1 février 2027']);
+    });
+
+    it('reads 1/2/2027 as 1 February in en-GB and says so, in English', () => {
+      const r = read('special bid, quote Q-2026-00123, valid until 1/2/2027', 'en-GB');
       assert.equal(r.fields.validUntil, '2027-02-01');
       assert.deepEqual(r.readings, ['"1/2/2027" read as 1 February 2027']);
     });

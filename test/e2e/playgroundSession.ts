@@ -42,15 +42,35 @@ export const DISTRIBUTOR_VALUES: DistributorValues = {
   endDate: '2027-11-30',
 };
 
+/** How the details card names each input the tests fill, as alternatives (one per language the run may show). */
+export type DistributorLabels = Readonly<Record<'signerName' | 'signerEmail' | 'customerName' | 'accountNumber' | 'productRange' | 'discount' | 'startDate' | 'endDate' | 'specialTerms', readonly string[]>>;
+
+export const ENGLISH_LABELS: DistributorLabels = {
+  signerName: ['Signer name'],
+  signerEmail: ['Signer email'],
+  customerName: ['Customer legal name'],
+  accountNumber: ['SE account number'],
+  productRange: ['Product range'],
+  discount: ['Discount (%)'],
+  startDate: ['Start date'],
+  endDate: ['End date'],
+  specialTerms: ['Special terms'],
+};
+
+/** Matches any of `texts` from its start, each taken literally. */
+export function startingWithAny(texts: readonly string[]): RegExp {
+  return new RegExp(`^(?:${texts.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`);
+}
+
 export interface PlaygroundSession {
   readonly stack: DevStack;
   readonly page: Page;
   /** Errors the Playground page raised; a test expects none. */
   readonly pageErrors: string[];
   /** The last Adaptive Card in the chat that contains `text`. */
-  card(text: string): Locator;
+  card(text: string | RegExp): Locator;
   /** A plain chat message from the bot (the chat list and the log panel repeat its text). */
-  chatMessage(text: string): Locator;
+  chatMessage(text: string | RegExp): Locator;
   /** Types `text` in the compose box and sends it, as a rep does. */
   say(text: string): Promise<void>;
   /** Saves a screenshot to test-artifacts/e2e/, and to docs/screenshots/ under `docsName`. */
@@ -60,16 +80,23 @@ export interface PlaygroundSession {
    * DOM ids are generated); labels are matched from their start, because a rule in one label
    * may name another field ("End date — after the start date").
    */
-  fillDistributorDetails(details: Locator, values: DistributorValues): Promise<void>;
+  fillDistributorDetails(details: Locator, values: DistributorValues, labels?: DistributorLabels): Promise<void>;
   /** The agreement as the LOA sandbox holds it. */
   sandboxAgreement(id: string): Promise<SandboxAgreementView>;
-  /** Opens the Playground: the bot is installed in the personal chat and shows its welcome card. */
-  open(): Promise<void>;
+  /** Opens the Playground: the bot is installed in the personal chat and shows its welcome card, which says `welcome`. */
+  open(welcome?: string | RegExp): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the dev stack and a browser on it. `viewport` defaults to a tall window that fits a whole details card. */
-export async function startPlaygroundSession(options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<PlaygroundSession> {
+/** What a browser suite runs against: the window size, and the rep's Teams locale (the Playground's own, en-US, by default). */
+export interface PlaygroundOptions {
+  /** Defaults to a tall window that fits a whole details card. */
+  viewport?: { width: number; height: number };
+  locale?: string;
+}
+
+/** Starts the dev stack and a browser on it. */
+export async function startPlaygroundSession(options: PlaygroundOptions = {}): Promise<PlaygroundSession> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y --no-install-recommends chromium (.ci/run does this in CI)`);
   }
@@ -119,22 +146,22 @@ export async function startPlaygroundSession(options: { viewport?: { width: numb
       await target.screenshot({ path });
       if (docsName) copyFileSync(path, join(DOCS_SCREENSHOTS, `${docsName}.png`));
     },
-    fillDistributorDetails: async (details, values) => {
-      const input = (label: string) => details.getByLabel(new RegExp(`^${label.replace(/[()%]/g, '\\$&')}`));
-      await input('Signer name').fill(values.signerName);
-      await input('Signer email').fill(values.signerEmail);
-      await input('Customer legal name').fill(values.customerName);
-      await input('SE account number').fill(values.accountNumber);
+    fillDistributorDetails: async (details, values, labels = ENGLISH_LABELS) => {
+      const input = (label: readonly string[]) => details.getByLabel(startingWithAny(label));
+      await input(labels.signerName).fill(values.signerName);
+      await input(labels.signerEmail).fill(values.signerEmail);
+      await input(labels.customerName).fill(values.customerName);
+      await input(labels.accountNumber).fill(values.accountNumber);
       // A Fluent combobox: its options open in a popup outside the card.
-      await details.getByRole('combobox', { name: 'Product range' }).click();
+      await details.getByRole('combobox', { name: startingWithAny(labels.productRange) }).click();
       await page.getByRole('option', { name: values.productRange }).click();
-      await input('Discount (%)').fill(values.discount);
+      await input(labels.discount).fill(values.discount);
       // Input.Date is a Fluent DatePicker that takes typed text and submits yyyy-mm-dd.
-      for (const [label, value] of [['Start date', values.startDate], ['End date', values.endDate]] as const) {
+      for (const [label, value] of [[labels.startDate, values.startDate], [labels.endDate, values.endDate]] as const) {
         await input(label).fill(value);
         await input(label).press('Tab');
       }
-      if (values.specialTerms !== undefined) await input('Special terms').fill(values.specialTerms);
+      if (values.specialTerms !== undefined) await input(labels.specialTerms).fill(values.specialTerms);
     },
     sandboxAgreement: async (id) => {
       const response = await fetch(`${running.sandboxUrl}/_sandbox/agreements`);
@@ -143,9 +170,9 @@ export async function startPlaygroundSession(options: { viewport?: { width: numb
       assert.ok(agreement, `the LOA sandbox holds agreement ${id}`);
       return agreement;
     },
-    open: async () => {
+    open: async (welcome = 'Send Letters of Agreement from Teams') => {
       await page.goto(running.playgroundUrl, { waitUntil: 'domcontentloaded' });
-      await page.locator('.ac-adaptiveCard', { hasText: 'Send Letters of Agreement from Teams' }).last().waitFor();
+      await page.locator('.ac-adaptiveCard', { hasText: welcome }).last().waitFor();
     },
     stop: async () => {
       await openBrowser.close();
@@ -159,7 +186,7 @@ export async function startPlaygroundSession(options: { viewport?: { width: numb
  * The mocha hooks of a browser suite: one session for the suite (opened on the welcome card
  * when `open`), stopped after it, and no page errors after each test. Returns the session.
  */
-export function playgroundSuite(options: { viewport?: { width: number; height: number }; open?: boolean; locale?: string } = {}): () => PlaygroundSession {
+export function playgroundSuite(options: PlaygroundOptions & { open?: boolean } = {}): () => PlaygroundSession {
   let session: PlaygroundSession | undefined;
   before(async () => {
     session = await startPlaygroundSession({ ...(options.viewport ? { viewport: options.viewport } : {}), ...(options.locale ? { locale: options.locale } : {}) });

@@ -70,6 +70,39 @@ describe('commands', () => {
     }
   });
 
+  describe('in French', () => {
+    const cases: Array<[string, string, string?]> = [
+      ['envoyer une LOA', 'sendLoa'],
+      ['Envoyer une LOA !', 'sendLoa'],
+      ['nouvelle LOA', 'sendLoa'],
+      ["créer une lettre d'accord", 'sendLoa'],
+      ['nouvelle lettre d’accord', 'sendLoa'],
+      ['je voudrais envoyer une LOA svp', 'sendLoa'],
+      ['envoier une loa', 'sendLoa'],
+      ['mes LOA', 'myLoas'],
+      ['afficher mes LOA', 'myLoas'],
+      ['mes LOA acme', 'searchLoas', 'acme'],
+      ['aide', 'help'],
+      ['Aide ?', 'help'],
+      ['annuler', 'cancel'],
+      ['supprimer LOA 4D3429', 'deleteLoa', '4D3429'],
+      ['supprimer la LOA 4d3429', 'deleteLoa', '4d3429'],
+      ['suprimer loa 4D3429', 'deleteLoa', '4D3429'],
+      ['envoyr lao', 'didYouMean', 'sendLoa'],
+    ];
+    for (const [text, command, argument] of cases) {
+      it(`takes "${text}" for ${command}`, () => {
+        const recognized = recognizeCommand(text);
+        assert.equal(recognized?.command, command);
+        if (argument) assert.equal(recognized?.argument, argument);
+      });
+    }
+
+    it('still takes "LA" after "my LOAs" for what to search, not for a French word to drop', () => {
+      assert.deepEqual(recognizeCommand('my LOAs LA'), { command: 'searchLoas', argument: 'LA' });
+    });
+  });
+
   describe('recognizeCommand', () => {
     const cases: Array<[string, string | undefined, string?]> = [
       ['hi', 'greeting'],

@@ -100,7 +100,7 @@ describe('send LOA from one sentence', () => {
     };
     const french = await read('fr-FR');
     assert.equal(french.start, '2027-02-01');
-    assert.match(french.text, /"1\/2\/2027" read as/);
+    assert.match(french.text, /« 1\/2\/2027 » lu comme 1 février 2027/);
     const american = await read('en-US');
     assert.equal(american.start, '2027-01-02');
   });

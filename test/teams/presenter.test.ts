@@ -3,9 +3,10 @@ import { TestAdapter, TurnContext } from 'botbuilder';
 import type { Activity } from 'botbuilder';
 import { StorageUnavailable } from '../../bot/domain/keyValueStore';
 import type { FlowResult } from '../../bot/flows/flowContext';
+import { translatorFor } from '../../bot/i18n';
 import { createLogger } from '../../bot/logger';
 import { IdentityError } from '../../bot/teams/identity';
-import { Presenter } from '../../bot/teams/presenter';
+import { Presenter, failedTurnInvokeResponse } from '../../bot/teams/presenter';
 import type { AfterTurnPoster } from '../../bot/teams/presenter';
 import { renderNoticeCard } from '../../cards/simpleCards';
 
@@ -47,6 +48,21 @@ describe('the presenter', () => {
       const { presenter, log } = presenterWithLog();
       const told = presenter.failure(new StorageUnavailable('down'), { log, draftId: 'draft-1' });
       assert.match(JSON.stringify(told?.card), /Back to my draft/);
+    });
+
+    it("tells a French rep in French, with the way back to the draft", () => {
+      const { presenter, log } = presenterWithLog();
+      const told = JSON.stringify(presenter.failure(new StorageUnavailable('down'), { log, draftId: 'draft-1', t: translatorFor('fr-FR') })?.card);
+      assert.match(told, /Je n’ai pas pu enregistrer/);
+      assert.match(told, /Retour à mon brouillon/);
+    });
+
+    it("answers a card press whose turn failed in the rep's language, English for one it does not speak", () => {
+      const pressed = (locale: string) => new TurnContext({} as never, { type: 'invoke', name: 'adaptiveCard/action', locale, value: { action: { type: 'Action.Execute', verb: 'loa.reviewDraft', data: { draftId: 'draft-1' } } } });
+      const french = JSON.stringify(failedTurnInvokeResponse(pressed('fr-FR')));
+      assert.match(french, /Une erreur s’est produite de mon côté/);
+      assert.match(french, /Retour à mon brouillon/);
+      assert.match(JSON.stringify(failedTurnInvokeResponse(pressed('de-DE'))), /Something went wrong on my side/);
     });
 
     it('leaves an error that is a bug to the turn-error handler', () => {

@@ -110,6 +110,19 @@ describe('Teams single sign-on through CloudAdapter and the token service', () =
     for (const call of tokens.calls) assert.ok(call.authorized, `${call.method} ${call.path} carried the bot's own token`);
   });
 
+  it("asks a French rep to sign in in French, and resumes the task once signed in", async () => {
+    const { session, user } = rep();
+    session.locale = 'fr-FR';
+    const first = await says(session, 'mes LOA');
+    const oauth = first.flatMap((a) => a.attachments ?? []).find((x) => x.contentType === OAUTH_CARD);
+    assert.match(JSON.stringify(oauth?.content), /Connectez-vous avec votre compte Schneider Electric/);
+    assert.match(readableText(cardsOf(first)[0]!), /Connectez-vous pour continuer/);
+
+    tokens.allowExchange('teams-token-fr', await entra.ssoToken(user, APP_ID));
+    assert.equal((await exchange(session, 'teams-token-fr')).status, 200);
+    await h.teams.waitFor(() => postedCards(session).length > 0);
+  });
+
   it('answers 412 when the exchange fails, then signs in with the button and verifyState, and resumes', async () => {
     const { session, user } = rep();
     await says(session, 'my LOAs');

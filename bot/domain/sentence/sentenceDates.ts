@@ -5,6 +5,7 @@ import type { SentenceLocale } from './sentenceLocale';
 import type { SentenceText } from './sentenceText';
 import { wordsBefore } from './wordMatch';
 import { wordsOf } from './sentenceText';
+import { translatorFor } from '../../i18n';
 
 /** Words before a date that make it an end, or a start. */
 const END_CUES = new Set(['until', 'till', 'til', 'to', 'through', 'thru', 'ending', 'ends', 'end', 'expires', 'expiring', 'expiry', 'by', 'before', 'jusqu', 'jusqu\'au', 'jusqu’au', 'au', 'fin', 'expire', 'valid', 'valable', 'validity']);
@@ -36,7 +37,7 @@ function isAmbiguousNumeric(text: string): boolean {
   return m !== null && Number(m[1]) <= 12 && Number(m[2]) <= 12 && m[1] !== m[2];
 }
 
-/** English dates in the rep's order ("1 February 2027", "February 1, 2027"); built once per order. */
+/** Dates in the rep's words and order ("1 February 2027", "February 1, 2027", "1 février 2027"); built once per locale. */
 const noteFormat = memoByString((locale) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }));
 
 /** A note for the rep when the day read is not the only way to read what they typed. */
@@ -45,8 +46,9 @@ function readingOf(text: string, days: ReadDay[], locale: SentenceLocale): strin
   const ambiguous = sides.some(isAmbiguousNumeric);
   const relative = days.some((d) => !d.yearGiven);
   if (!ambiguous && !relative) return undefined;
-  const words = days.map((d) => noteFormat(locale.noteLocale).format(new Date(`${d.iso}T00:00:00Z`))).join(' to ');
-  return `"${text.replace(/[\s,;.]+$/u, '')}" read as ${words}`;
+  const t = translatorFor(locale.noteLocale);
+  const words = days.map((d) => noteFormat(locale.noteLocale).format(new Date(`${d.iso}T00:00:00Z`))).join(t('rules:sentence.between'));
+  return t('rules:sentence.readAs', { typed: text.replace(/[\s,;.]+$/u, ''), days: words });
 }
 
 function roleOf(text: SentenceText, start: number): DatePiece['role'] {

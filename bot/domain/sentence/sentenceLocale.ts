@@ -8,8 +8,8 @@ export interface SentenceLocale {
   decimalComma: boolean;
   /** Date parsers to try in turn: the locale's own, then English, which reps mix in. */
   dateParsers: readonly chrono.Chrono[];
-  /** English month names in the rep's order, for the notes that say how a date was read. */
-  noteLocale: 'en-GB' | 'en-US';
+  /** The locale the notes that say how a date was read are written in: the rep's language, in their order. */
+  noteLocale: string;
 }
 
 /**
@@ -40,6 +40,6 @@ export function sentenceLocale(locale: string): SentenceLocale {
     dayFirst,
     decimalComma: DECIMAL_COMMA_LANGUAGES.has(language),
     dateParsers: language === 'fr' ? [PARSERS.fr, english] : [english],
-    noteLocale: dayFirst ? 'en-GB' : 'en-US',
+    noteLocale: language === 'fr' ? locale : dayFirst ? 'en-GB' : 'en-US',
   };
 }
