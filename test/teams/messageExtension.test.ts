@@ -71,6 +71,11 @@ describe('message extension', () => {
       assert.match(readableText(card), /Status: Waiting for signature|Status: /);
       assert.doesNotMatch(JSON.stringify(card), /private\.signer@acme\.example/, 'no email');
       assert.doesNotMatch(JSON.stringify(card), /Action\./, 'nothing anyone can press');
+
+      const shareData = dialogButtons(dialogOf(sent)).find((b) => b.title === 'Insert status card')!.data;
+      const stranger = await inGroupChat(bot.h.rep('Stranger Rep'), me.conversationId).submit(shareData);
+      assert.deepEqual(inserted(stranger), [], "another rep cannot insert this rep's LOA");
+      assert.match(readableText(dialogOf(stranger)), /Nothing to share/);
     });
 
     it('posts the usual confirmation in the rep\'s 1:1 chat with the bot, where one is known', async () => {
@@ -100,7 +105,9 @@ describe('message extension', () => {
       const send = dialogButtons(dialogOf(review)).find((b) => b.title === 'Send')!;
       const other = inGroupChat(bot.h.rep('Other Rep'), chat.conversationId);
       const refused = await other.submit(send.data);
-      assert.match(readableText(dialogOf(refused)), /This card is not yours/);
+      // Their own dialog state holds no such draft: they learn nothing of the owner's.
+      assert.match(readableText(dialogOf(refused)), /This LOA is no longer open|This card is not yours/);
+      assert.doesNotMatch(JSON.stringify(refused.body), /Distributor|signer/i);
       assert.equal((await owned(owner)).length, 0);
       // The owner's own draft is untouched by it.
       assert.match(readableText(dialogOf(await chat.submit(send.data))), /LOA sent to|Sending your LOA/);
