@@ -106,9 +106,16 @@ export class MessageExtension {
     const client = tokenClientOf(context);
     const userId = context.activity.from?.id ?? '';
     try {
-      if (value.authentication) await client.exchangeToken(userId, connection, context.activity.channelId, { token: value.authentication.token });
-      else if (value.state) await client.getUserToken(userId, connection, context.activity.channelId, value.state);
-      return true;
+      if (!value.authentication) {
+        // A wrong or spent code stores nothing: the identity check then asks for sign-in again.
+        await client.getUserToken(userId, connection, context.activity.channelId, value.state);
+        return true;
+      }
+      // The token service answers a refused exchange without a token rather than with an error.
+      const exchanged = await client.exchangeToken(userId, connection, context.activity.channelId, { token: value.authentication.token });
+      if (exchanged?.token) return true;
+      turnLog(context, this.deps.logger).info('The message extension token exchange was refused; Teams shows the sign-in page');
+      return false;
     } catch (err) {
       turnLog(context, this.deps.logger).info({ err: describeError(err) }, 'The message extension token exchange was refused; Teams shows the sign-in page');
       return false;
@@ -146,9 +153,12 @@ export class MessageExtension {
     for (const text of result.messages) this.deps.notifier.post(ctx.origin, text).catch((err: unknown) => ctx.log.warn({ err: describeError(err) }, 'Could not post the confirmation in the 1:1 chat'));
   }
 
+  /** The turn as the flows see it, once the rep is known: nothing is shown or prefilled for a rep who has not signed in. */
   private async flowContext(context: TurnContext): Promise<FlowContext> {
     const conversation = await this.dialog.get(context, {});
-    return flowContextOf(context, conversation, this.deps, await this.personalChat(context));
+    const ctx = flowContextOf(context, conversation, this.deps, await this.personalChat(context));
+    await ctx.rep();
+    return ctx;
   }
 
   /** The rep's 1:1 chat with the bot: this one, or the one their last LOA was sent from. */
