@@ -108,7 +108,7 @@ export class MessageExtension {
     try {
       if (!value.authentication) {
         // A wrong or spent code stores nothing: the identity check then asks for sign-in again.
-        await client.getUserToken(userId, connection, context.activity.channelId, value.state);
+        await client.getUserToken(userId, connection, context.activity.channelId, value.state ?? '');
         return true;
       }
       // The token service answers a refused exchange without a token rather than with an error.

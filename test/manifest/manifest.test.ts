@@ -121,7 +121,7 @@ describe('Teams app package', () => {
     it('offers the message extension on the bot: "Send an LOA" from a message and the compose box, "LOAs" as a search', () => {
       const manifest = filledManifest();
       assert.equal(manifest.composeExtensions?.length, 1);
-      const extension = manifest.composeExtensions![0]!;
+      const extension = manifest.composeExtensions[0]!;
       // Without its bot, Teams refuses the extension's invokes (BotNotInConversationRoster).
       assert.equal(extension.botId, config.appId);
       assert.equal(extension.botId, theBot(manifest).botId);
@@ -152,7 +152,7 @@ describe('Teams app package', () => {
       const extension = manifest.composeExtensions![0]!;
       const [first, ...rest] = extension.commands!;
       const broken = { ...manifest, composeExtensions: [{ ...extension, commands: [{ ...first!, context: ['everywhere'], samplePrompts: [{ text: 'x'.repeat(200) }] }, ...rest] }] };
-      const problems = await validateManifest(broken as unknown as TeamsManifest);
+      const problems = await validateManifest(broken);
       assert.ok(problems.some((p) => p.includes('/composeExtensions/0/commands/0/context')), problems.join('\n'));
       assert.ok(problems.some((p) => p.includes('/composeExtensions/0/commands/0/samplePrompts/0/text')), problems.join('\n'));
     });
