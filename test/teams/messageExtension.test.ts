@@ -68,7 +68,7 @@ describe('message extension', () => {
       const [card] = inserted(share);
       assert.ok(card, JSON.stringify(share.body));
       assert.match(readableText(card), /LOA sent to/);
-      assert.match(readableText(card), /Status: Waiting for signature|Status: /);
+      assert.match(readableText(card), /^Sent: waiting for the signer$/m);
       assert.doesNotMatch(JSON.stringify(card), /private\.signer@acme\.example/, 'no email');
       assert.doesNotMatch(JSON.stringify(card), /Action\./, 'nothing anyone can press');
 
