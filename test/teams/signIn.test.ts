@@ -231,6 +231,15 @@ describe('Teams single sign-on through CloudAdapter and the token service', () =
       assert.equal(refused.status, 412);
     });
 
+    it('exchanges the SSO token Teams brings back after silentAuth, then answers as the rep', async () => {
+      const { session, user } = rep();
+      tokens.allowExchange('me-teams-token', await entra.ssoToken(user, APP_ID));
+      const answer = await new ExtensionSession(h, session).query('acme', { authentication: { token: 'me-teams-token' } });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body?.composeExtension?.type, 'result', JSON.stringify(answer.body));
+      assert.ok(tokens.storedToken(session.member.id, CONNECTION), 'kept in the token store for the next invoke');
+    });
+
     it('signs the rep in with the magic code Teams brings back, then runs the task as them', async () => {
       const { session, user } = rep();
       tokens.issueMagicCode('271828', await entra.ssoToken(user, APP_ID));
