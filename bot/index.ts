@@ -45,6 +45,7 @@ import { RosterIdentityProvider, SsoIdentityProvider } from './teams/identity';
 import type { RepIdentityProvider } from './teams/identity';
 import { CachingIdentityProvider } from './teams/identityCache';
 import { LoaBot } from './teams/loaBot';
+import { MessageExtension } from './teams/messageExtension';
 import { Presenter } from './teams/presenter';
 import { CreateOnlyStorage } from './teams/createOnlyStorage';
 import { SignIn } from './teams/signIn';
@@ -147,11 +148,11 @@ export async function composeBot(config: Config, adapter: BotAdapter, overrides:
   const principals = new LoaPrincipals(loaSignInFor(config, clock, overrides));
   const notifier = new TeamsNotifier(adapter, config.bot.appId, { log: logger.child({ component: 'teams-outbound' }) });
   const followUpGraceMs = overrides.followUpGraceMs ?? FOLLOW_UP_GRACE_MS;
-  const { flows, watcher } = buildFlows({ config, catalog, loa, stores: state.stores, principals, notifier, clock, logger, followUpGraceMs });
+  const { flows, watcher, records } = buildFlows({ config, catalog, loa, stores: state.stores, principals, notifier, clock, logger, followUpGraceMs });
   const redelivery = buildRedelivery({ flows, notifier, logger, followUpGraceMs });
   const conversationState = new ConversationState(state.conversation);
   const identity = buildIdentity({ config, conversationState, stores: state.stores, clock, logger, overrides });
-  const bot = buildBot({ flows, conversationState, identity, principals, notifier, botAppId: config.bot.appId, logger });
+  const bot = buildBot({ flows, conversationState, identity, principals, notifier, botAppId: config.bot.appId, logger, storage: state.conversation, records, connectionName: config.identity.mode === 'sso' ? config.identity.connectionName : undefined });
   return {
     bot,
     notifier,
@@ -213,7 +214,7 @@ interface FlowsOptions {
 }
 
 /** The flows, and the agreement services under them: records, sends, deletes and status polling. */
-function buildFlows({ config, catalog, loa, stores, principals, notifier, clock, logger, followUpGraceMs }: FlowsOptions): { flows: Flows; watcher: StatusWatcher } {
+function buildFlows({ config, catalog, loa, stores, principals, notifier, clock, logger, followUpGraceMs }: FlowsOptions): { flows: Flows; watcher: StatusWatcher; records: AgreementRecords } {
   const records = new AgreementRecords(stores('agreements'), stores('agreementOwners'));
   const watcher = new StatusWatcher({
     store: stores('statusWatch'),
@@ -247,7 +248,7 @@ function buildFlows({ config, catalog, loa, stores, principals, notifier, clock,
     sendAckAfterMs: config.sendAckAfterMs,
     newId: randomUUID,
   });
-  return { flows, watcher };
+  return { flows, watcher, records };
 }
 
 /** Delivers results that an instance promised and could not deliver, checking a few times per grace period. */
@@ -309,17 +310,34 @@ interface BotOptions {
   notifier: TeamsNotifier;
   botAppId: string;
   logger: Logger;
+  /** The state storage the message extension keeps each rep's dialog draft in. */
+  storage: StateStorage['conversation'];
+  records: AgreementRecords;
+  connectionName: string | undefined;
 }
 
-/** The Teams bot in front of the flows, and the presenter that shows what they return. */
-function buildBot({ flows, conversationState, identity, principals, notifier, botAppId, logger }: BotOptions): LoaBot {
+/** The Teams bot in front of the flows, its message extension, and the presenter that shows what they return. */
+function buildBot({ flows, conversationState, identity, principals, notifier, botAppId, logger, storage, records, connectionName }: BotOptions): LoaBot {
+  const presenter = new Presenter({ notifier, botAppId, logger });
+  const messageExtension = new MessageExtension({
+    flows: flows.messageExtension,
+    storage,
+    records,
+    notifier,
+    presenter,
+    identity: identity.identity,
+    principals,
+    logger,
+    ...(connectionName ? { connectionName } : {}),
+  });
   return new LoaBot({
     flows,
     conversationState,
     identity: identity.identity,
     principals,
     notifier,
-    presenter: new Presenter({ notifier, botAppId, logger }),
+    presenter,
+    messageExtension,
     ...(identity.signIn ? { signIn: identity.signIn } : {}),
     logger,
   });

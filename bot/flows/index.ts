@@ -14,6 +14,8 @@ import type { Logger } from '../logger';
 import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
 import { catchUp, redeliverDue } from './followUps';
 import { listAgreements, listData } from './listAgreements';
+import { messageExtensionFlows } from './messageExtension';
+import type { MessageExtensionFlows } from './messageExtension';
 import { newFromAgreement } from './newFromAgreement';
 import { restoreDraft } from './restoreDraft';
 import { resumeDraft } from './resumeDraft';
@@ -33,6 +35,8 @@ export interface Flows {
   readonly verbs: Readonly<Record<Verb, FlowHandler>>;
   readonly unknownText: FlowHandler;
   readonly welcome: FlowHandler;
+  /** The message extension: the same steps and search in a dialog and the compose box. */
+  readonly messageExtension: MessageExtensionFlows;
   /** Results promised in this chat, settled but never delivered: shown in the rep's turn. */
   readonly catchUp: (ctx: FlowContext) => Promise<FlowResult[]>;
   /** Delivers results promised by any instance that were not delivered in time. */
@@ -91,6 +95,7 @@ export function createFlows(deps: FlowDeps): Flows {
     verbs,
     unknownText: answerUnknownText,
     welcome,
+    messageExtension: messageExtensionFlows(deps, verbs),
     catchUp: (ctx) => catchUp(deps, ctx),
     redeliverDue: (deliver, log) => redeliverDue(deps, deliver, log),
   };

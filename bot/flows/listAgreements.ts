@@ -80,7 +80,7 @@ function pageOf(records: AgreementRecord[], wanted: number): { shown: AgreementR
 }
 
 /** What a search looks at in one record, in the words the list shows it with. */
-function searchableOf(deps: FlowDeps, record: AgreementRecord, refs: ReadonlyMap<string, string>): SearchableAgreement {
+export function searchableOf(deps: FlowDeps, record: AgreementRecord, refs: ReadonlyMap<string, string>): SearchableAgreement {
   const template = deps.catalog.get(record.templateId);
   const keyValue = keyValueOf(template, record.formData);
   return {

@@ -28,8 +28,13 @@ export function startFromSentence(deps: FlowDeps): FlowHandler {
 
 /** "Discard it and start new" after a sentence: the same sentence, read again now. */
 export async function startFromSentenceAgain(deps: FlowDeps, ctx: FlowContext, sentence: string): Promise<FlowResult> {
+  return (await draftFromSentence(deps, ctx, sentence)) ?? answerUnknownText(ctx, {});
+}
+
+/** A new draft prefilled from a sentence (e.g. a chat message a message extension was opened on); undefined when it names nothing to start from. */
+export async function draftFromSentence(deps: FlowDeps, ctx: FlowContext, sentence: string): Promise<FlowResult | undefined> {
   const reading = readSentence(deps, ctx, sentence);
-  return reading ? openFromReading(deps, ctx, reading) : answerUnknownText(ctx, {});
+  return reading ? openFromReading(deps, ctx, reading) : undefined;
 }
 
 /** "don't send LOA yet", "ne pas envoyer": a sentence that says not to is not a start. */

@@ -52,6 +52,8 @@ export class PersonalChatRequired extends Error {
 }
 
 function requirePersonalChat(context: TurnContext): void {
+  // A message extension's dialog and search results are shown to the rep alone, wherever it is opened.
+  if (context.activity.type === 'invoke' && context.activity.name?.startsWith('composeExtension/')) return;
   const type = context.activity.conversation?.conversationType;
   if (type && type !== 'personal') throw new PersonalChatRequired(`Conversation type ${type}`);
 }

@@ -1,5 +1,5 @@
 import { StatusCodes, TeamsActivityHandler, TurnContext } from 'botbuilder';
-import type { Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationState, InvokeResponse, SigninStateVerificationQuery, StatePropertyAccessor } from 'botbuilder';
+import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ConversationState, InvokeResponse, SigninStateVerificationQuery, StatePropertyAccessor } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ALL_VERBS, VERBS } from '../../cards/verbs';
@@ -9,15 +9,16 @@ import type { Command } from '../flows/commands';
 import type { ConversationData, FlowContext, FlowHandler, FlowResult } from '../flows/flowContext';
 import type { Flows } from '../flows';
 import type { LoaPrincipals } from '../loa/principals';
-import { repKey } from '../domain/rep';
 import { translatorFor } from '../i18n';
 import { describeError } from '../logger';
 import { SignInRequired } from './identity';
-import type { RepIdentityProvider, ResolvedRep } from './identity';
+import type { RepIdentityProvider } from './identity';
 import type { Presenter } from './presenter';
 import type { SignIn } from './signIn';
 import type { TeamsNotifier } from './teamsNotifier';
 import { turnLog } from './turnLog';
+import { flowContextOf } from './turnFlowContext';
+import type { MessageExtension } from './messageExtension';
 
 const executeAction = z.object({
   action: z.object({
@@ -29,9 +30,6 @@ const executeAction = z.object({
 
 /** What Teams says in a signin/failure invoke, e.g. { code: "resourcematchfailed", message: "Resource match failed" }. */
 const signInFailure = z.object({ code: z.string().max(200), message: z.string().max(2000).optional() });
-
-const DEFAULT_LOCALE = 'en-US';
-const DEFAULT_TIME_ZONE = 'UTC';
 
 /** Turn state: this turn acted (claimed a Send, a Cancel or a Delete), whatever happens to the chat state after. */
 const ACTED = Symbol('acted');
@@ -69,6 +67,8 @@ export interface LoaBotDeps {
   presenter: Presenter;
   /** Teams SSO; absent when the roster identity is used. */
   signIn?: SignIn;
+  /** "Send an LOA" and "LOAs" from the compose box, a message's menu and Copilot. */
+  messageExtension?: MessageExtension;
   logger: Logger;
 }
 
@@ -117,6 +117,7 @@ export class LoaBot extends TeamsActivityHandler {
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === 'signin/failure') return this.signInFailed(context);
+    if (this.deps.messageExtension?.handles(context.activity.name)) return this.deps.messageExtension.invoke(context);
     if (context.activity.name === 'adaptiveCard/action' && !executeAction.safeParse(context.activity.value).success) {
       turnLog(context, this.deps.logger).warn('Malformed adaptiveCard/action invoke');
       return { status: StatusCodes.BAD_REQUEST, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'This card action is malformed.' } } };
@@ -211,27 +212,7 @@ export class LoaBot extends TeamsActivityHandler {
   }
 
   private flowContext(context: TurnContext, conversation: ConversationData): FlowContext {
-    let resolved: Promise<ResolvedRep> | undefined;
-    const resolve = () => (resolved ??= this.deps.identity.resolve(context));
-    const locale = localeOf(context.activity);
-    return {
-      log: turnLog(context, this.deps.logger),
-      conversation,
-      caller: async () => callerKey(context.activity) ?? repKey((await resolve()).rep),
-      rep: async () => (await resolve()).rep,
-      principal: async () => {
-        const { rep, ssoToken } = await resolve();
-        return this.deps.principals.forTurn(rep, ssoToken);
-      },
-      origin: {
-        reference: TurnContext.getConversationReference(context.activity),
-        ...(context.activity.type === 'invoke' && context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}),
-        locale,
-      },
-      locale,
-      t: translatorFor(locale),
-      timeZone: timeZoneOf(context.activity),
-    };
+    return flowContextOf(context, conversation, this.deps);
   }
 
   /** Shows, in this turn, results promised earlier in this chat that never reached it. */
@@ -247,36 +228,6 @@ export class LoaBot extends TeamsActivityHandler {
   }
 }
 
-/**
- * The rep key of the sender as Teams asserts it on the (authenticated) activity: their Entra
- * object id and tenant. Undefined on channels that do not say.
- */
-function callerKey(activity: Activity): string | undefined {
-  const objectId = activity.from?.aadObjectId;
-  const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
-  return objectId && tenantId ? repKey({ tenantId, objectId }) : undefined;
-}
-
 function isVerb(verb: string): verb is Verb {
   return ALL_VERBS.includes(verb);
-}
-
-/** The locale Teams gives the activity, if Intl knows it: a rep's client can send anything here. */
-function localeOf(activity: Activity): string {
-  try {
-    return (typeof activity.locale === 'string' && activity.locale.length <= 35 && Intl.getCanonicalLocales(activity.locale)[0]) || DEFAULT_LOCALE;
-  } catch {
-    return DEFAULT_LOCALE;
-  }
-}
-
-/** The IANA time zone Teams gives the activity (`localTimezone`), if Intl knows it. */
-function timeZoneOf(activity: Activity): string {
-  const zone = activity.localTimezone;
-  if (typeof zone !== 'string' || zone.length > 64) return DEFAULT_TIME_ZONE;
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    return DEFAULT_TIME_ZONE;
-  }
 }

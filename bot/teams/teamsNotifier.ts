@@ -155,7 +155,12 @@ export class TeamsNotifier implements ChatNotifier, AfterTurnPoster {
 
   /** Queues the calls behind any earlier ones in the same conversation, and waits for them. */
   private send(reference: Partial<ConversationReference>, calls: Outbound[], log: Logger, holdFor?: HoldFor): Promise<void> {
-    const conversationId = reference.conversation?.id ?? '';
+    // An LOA sent from the message extension by a rep whose 1:1 chat with the bot is unknown: nowhere private to tell.
+    if (!reference?.conversation?.id) {
+      log.info('No chat to post in: this LOA was sent from the message extension, with no 1:1 chat known');
+      return Promise.resolve();
+    }
+    const conversationId = reference.conversation.id;
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
     const run = previous.then(async () => {
       for (const call of calls) await this.callWithRetries(reference, conversationId, call, log, holdFor);

@@ -6,6 +6,7 @@ import JSZip from 'jszip';
 import { PNG } from 'pngjs';
 import { COMMANDS } from '../../cards/simpleCards';
 import { drawColorIcon, drawOutlineIcon } from '../../manifest/drawIcons';
+import { ME_COMMANDS } from '../../bot/teams/messageExtension';
 import { buildAppPackage, checkIcons, fillManifest, readLocalizations, validateLocalizations, validateManifest } from '../../manifest/packageApp';
 import type { AppIcons, TeamsManifest } from '../../manifest/packageApp';
 
@@ -150,6 +151,45 @@ describe('Teams app package', () => {
       assert.equal(manifest.webApplicationInfo?.id, config.appId);
       assert.equal(manifest.webApplicationInfo?.resource, `api://botid-${config.appId}`);
       assert.ok(manifest.permissions?.includes('identity'));
+    });
+
+    it('offers the message extension on the bot: "Send an LOA" from a message and the compose box, "LOAs" as a search', () => {
+      const manifest = filledManifest();
+      assert.equal(manifest.composeExtensions?.length, 1);
+      const extension = manifest.composeExtensions[0]!;
+      // Without its bot, Teams refuses the extension's invokes (BotNotInConversationRoster).
+      assert.equal(extension.botId, config.appId);
+      assert.equal(extension.botId, theBot(manifest).botId);
+      const byId = new Map((extension.commands ?? []).map((c) => [c.id, c]));
+      const send = byId.get(ME_COMMANDS.sendLoa);
+      assert.equal(send?.type, 'action');
+      assert.equal(send?.fetchTask, true);
+      assert.deepEqual([...(send?.context ?? [])].sort(), ['compose', 'message']);
+      const search = byId.get(ME_COMMANDS.searchLoas);
+      assert.equal(search?.type, 'query');
+      assert.deepEqual(search?.parameters?.map((p) => p.name), ['query']);
+      assert.equal(byId.size, 2, 'only the commands the bot answers');
+    });
+
+    it('describes the search so that Microsoft 365 Copilot can use it as a plugin', () => {
+      const search = filledManifest().composeExtensions![0]!.commands!.find((c) => c.id === ME_COMMANDS.searchLoas)!;
+      assert.match(search.semanticDescription ?? '', /status/);
+      assert.match(search.semanticDescription ?? '', /only theirs/);
+      assert.ok((search.samplePrompts ?? []).length >= 3, 'sample prompts for Copilot');
+      for (const parameter of search.parameters ?? []) {
+        assert.ok(parameter.description, `${parameter.name} has a description`);
+        assert.ok(parameter.semanticDescription, `${parameter.name} has a semantic description`);
+      }
+    });
+
+    it('rejects a message extension command with an unknown context or a sample prompt over 128 characters, saying where', async () => {
+      const manifest = filledManifest();
+      const extension = manifest.composeExtensions![0]!;
+      const [first, ...rest] = extension.commands!;
+      const broken = { ...manifest, composeExtensions: [{ ...extension, commands: [{ ...first!, context: ['everywhere'], samplePrompts: [{ text: 'x'.repeat(200) }] }, ...rest] }] };
+      const problems = await validateManifest(broken);
+      assert.ok(problems.some((p) => p.includes('/composeExtensions/0/commands/0/context')), problems.join('\n'));
+      assert.ok(problems.some((p) => p.includes('/composeExtensions/0/commands/0/samplePrompts/0/text')), problems.join('\n'));
     });
 
     it('trusts the bot domain and the Bot Framework token service used by sign-in', () => {

@@ -11,6 +11,7 @@ import type { RepSession } from '../../testkit/conversation';
 import { FakeEntra } from '../helpers/fakeEntra';
 import type { EntraUser } from '../helpers/fakeEntra';
 import { FakeTokenService } from '../helpers/fakeTokenService';
+import { ExtensionSession, dialogOf } from '../../testkit/messageExtension';
 import { startTestSandbox } from '../../testkit/sandbox';
 import type { TestSandbox } from '../../testkit/sandbox';
 
@@ -222,5 +223,44 @@ describe('Teams single sign-on through CloudAdapter and the token service', () =
     const owners = (await loa.hooks.agreements()).map((a) => a.owner);
     assert.ok(owners.includes(user.upn));
     assert.equal(owners.includes('ceo@se.com'), false);
+  });
+  describe('message extension', () => {
+    it('answers an invoke without a token with the sign-in for the SSO connection, and no LOA data', async () => {
+      const { session } = rep();
+      const me = new ExtensionSession(h, session);
+      for (const answer of [await me.fetchTask('send the distributor pricing LOA to Jane Doe jane@acme.example'), await me.query('acme')]) {
+        assert.equal(answer.status, 200);
+        const auth = answer.body?.composeExtension;
+        assert.ok(auth && ['auth', 'silentAuth'].includes(auth.type), JSON.stringify(answer.body));
+        assert.match(auth.suggestedActions?.actions[0]?.value ?? '', /\/api\/oauth\/signin\?signin=/);
+        assert.equal(answer.body?.task, undefined, 'no dialog');
+        assert.equal(auth.attachments, undefined, 'no results');
+      }
+    });
+
+    it('refuses an SSO token Teams could not exchange with 412, so Teams shows the sign-in page', async () => {
+      const me = new ExtensionSession(h, rep().session);
+      const refused = await me.query('acme', { authentication: { token: 'teams-token-without-consent' } });
+      assert.equal(refused.status, 412);
+    });
+
+    it('exchanges the SSO token Teams brings back after silentAuth, then answers as the rep', async () => {
+      const { session, user } = rep();
+      tokens.allowExchange('me-teams-token', await entra.ssoToken(user, APP_ID));
+      const answer = await new ExtensionSession(h, session).query('acme', { authentication: { token: 'me-teams-token' } });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body?.composeExtension?.type, 'result', JSON.stringify(answer.body));
+      assert.ok(tokens.storedToken(session.member.id, CONNECTION), 'kept in the token store for the next invoke');
+    });
+
+    it('signs the rep in with the magic code Teams brings back, then runs the task as them', async () => {
+      const { session, user } = rep();
+      tokens.issueMagicCode('271828', await entra.ssoToken(user, APP_ID));
+      const me = new ExtensionSession(h, session);
+      const answer = await me.fetchTask(undefined, { state: '271828' });
+      assert.match(readableText(dialogOf(answer)), /template/i);
+      const search = await me.query('');
+      assert.deepEqual(search.body?.composeExtension?.attachments, [], 'signed in: their own (no) LOAs');
+    });
   });
 });
