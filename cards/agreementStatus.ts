@@ -1,5 +1,6 @@
 import { escapeMarkdown } from '../bot/domain/text';
-import { compileCard } from './render';
+import { translatorFor } from '../bot/i18n';
+import { cardStrings, compileCard } from './render';
 import type { AdaptiveCard } from './render';
 import template from './agreementStatus.json';
 
@@ -14,9 +15,12 @@ export interface AgreementStatusCardData {
   /** The date it was sent, in the rep's locale. */
   sentOn: string;
   ref: string;
+  /** The sharing rep's Teams locale: the card speaks their language. */
+  locale?: string;
 }
 
 interface Model {
+  strings: Record<'title' | 'sharedBy', string>;
   signerName: string;
   status: string;
   facts: Array<{ title: string; value: string }>;
@@ -29,13 +33,15 @@ const render = compileCard<Model>(template);
  * It carries no buttons, so nobody in that conversation can act on the LOA through it.
  */
 export function renderAgreementStatusCard(data: AgreementStatusCardData): AdaptiveCard {
+  const t = translatorFor(data.locale);
   const facts = [
-    { title: 'Template', value: data.templateName },
-    ...(data.keyValue ? [{ title: 'Customer or project', value: data.keyValue }] : []),
-    { title: 'Sent', value: data.sentOn },
-    { title: 'Ref', value: data.ref },
+    { title: t('cards:status.template'), value: data.templateName },
+    ...(data.keyValue ? [{ title: t('cards:status.keyValue'), value: data.keyValue }] : []),
+    { title: t('cards:status.sent'), value: data.sentOn },
+    { title: t('cards:status.ref'), value: data.ref },
   ];
   return render({
+    strings: cardStrings({ title: 'cards:status.title', sharedBy: 'cards:status.sharedBy' }, data.locale),
     signerName: escapeMarkdown(data.signerName),
     status: escapeMarkdown(data.status),
     facts: facts.map((f) => ({ title: f.title, value: escapeMarkdown(f.value) })),

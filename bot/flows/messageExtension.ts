@@ -10,6 +10,9 @@ import type { AgreementRecord } from '../domain/agreementRecords';
 import { isEmptySearch, keyValueOf, matchesSearch, parseSearch } from '../domain/agreementSearch';
 import { formatDate } from '../domain/format';
 import { repKey } from '../domain/rep';
+import { localizedTemplate } from '../domain/templateCatalog';
+import type { LoaTemplate } from '../domain/templateCatalog';
+import type { Translate } from '../i18n';
 import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
 import { searchableOf } from './listAgreements';
 import { settledWithin } from './settle';
@@ -68,7 +71,7 @@ export function messageExtensionFlows(deps: FlowDeps, verbs: Readonly<Record<Ver
       const verb = typeof data[DIALOG_VERB_KEY] === 'string' ? data[DIALOG_VERB_KEY] : '';
       if (verb === DIALOG_ACTIONS.done) return {};
       if (verb === DIALOG_ACTIONS.share) return share(deps, ctx, data.agreementId);
-      if (!DIALOG_STEPS.has(verb)) return { card: noLongerWorks() };
+      if (!DIALOG_STEPS.has(verb)) return { card: noLongerWorks(ctx.t) };
       const result = await verbs[verb as Verb](ctx, data);
       return SENDS.has(verb) ? sent(deps, ctx, result, data.draftId) : { card: result.card };
     },
@@ -84,14 +87,14 @@ async function sent(deps: FlowDeps, ctx: FlowContext, result: FlowResult, draftI
   let shown = result;
   if (result.followUp) {
     const settled = await settledWithin(result.followUp, DIALOG_SEND_WAIT_MS);
-    if (!settled) return { card: stillSending(), later: { followUp: result.followUp, ...(result.delivery ? { delivery: result.delivery } : {}) } };
+    if (!settled) return { card: stillSending(ctx.t), later: { followUp: result.followUp, ...(result.delivery ? { delivery: result.delivery } : {}) } };
     shown = await settled();
   }
   const submission = typeof draftId === 'string' ? await deps.sender.find(await ctx.caller(), draftId) : undefined;
   const agreement = submission?.status === 'created' ? submission.agreement : undefined;
   const messages = shown.messages ?? [];
   if (!agreement) return { card: shown.card, messages };
-  return { card: offerToShare(agreement.id, agreement.signer.name, describeStatus(agreement.status)), messages };
+  return { card: offerToShare(ctx.t, agreement.id, agreement.signer.name, describeStatus(agreement.status, ctx.locale)), messages };
 }
 
 /** Inserts the status card of one of the rep's own LOAs; anyone else's id finds nothing. */
@@ -99,7 +102,7 @@ async function share(deps: FlowDeps, ctx: FlowContext, agreementId: unknown): Pr
   const rep = await ctx.rep();
   const all = typeof agreementId === 'string' ? await deps.records.list(repKey(rep)) : [];
   const record = all.find((r) => r.id === agreementId);
-  if (!record) return { card: renderNoticeCard({ title: 'Nothing to share', text: 'I could not find that LOA among yours, so nothing was inserted.', style: 'warning' }) };
+  if (!record) return { card: renderNoticeCard({ title: ctx.t('chat:extension.nothingToShare.title'), text: ctx.t('chat:extension.nothingToShare.text'), style: 'warning' }) };
   return { insert: statusCardOf(deps, ctx, record, shortRefs(all.map((r) => r.id))) };
 }
 
@@ -116,15 +119,19 @@ async function search(deps: FlowDeps, ctx: FlowContext, words: string): Promise<
     return {
       card: statusCardOf(deps, ctx, record, refs),
       preview: {
-        title: `${keyValue ?? template?.name ?? 'LOA'} · ${record.signer.name}`,
-        text: `${template?.name ?? 'Unknown template'} · ${statusOf(record)} · sent ${formatDate(record.createdAt.slice(0, 10), ctx.locale)}`,
+        title: `${keyValue ?? templateNameOf(ctx, template)} · ${record.signer.name}`,
+        text: ctx.t('chat:extension.preview', { template: templateNameOf(ctx, template), status: statusOf(ctx, record), date: formatDate(record.createdAt.slice(0, 10), ctx.locale) }),
       },
     };
   });
 }
 
-function statusOf(record: AgreementRecord): string {
-  return record.goneAt ? 'Deleted' : describeStatus(record.status);
+function statusOf(ctx: FlowContext, record: AgreementRecord): string {
+  return describeStatus(record.goneAt ? 'DELETED' : record.status, ctx.locale);
+}
+
+function templateNameOf(ctx: FlowContext, template: LoaTemplate | undefined): string {
+  return template ? localizedTemplate(template, ctx.locale).name : ctx.t('chat:common.unknownTemplate');
 }
 
 function statusCardOf(deps: FlowDeps, ctx: FlowContext, record: AgreementRecord, refs: ReadonlyMap<string, string>): AdaptiveCard {
@@ -132,38 +139,35 @@ function statusCardOf(deps: FlowDeps, ctx: FlowContext, record: AgreementRecord,
   const keyValue = keyValueOf(template, record.formData);
   return renderAgreementStatusCard({
     signerName: record.signer.name,
-    status: statusOf(record),
-    templateName: template?.name ?? 'Unknown template',
+    status: statusOf(ctx, record),
+    templateName: templateNameOf(ctx, template),
     ...(keyValue ? { keyValue } : {}),
     sentOn: formatDate(record.createdAt.slice(0, 10), ctx.locale),
     ref: refs.get(record.id) ?? record.id,
+    locale: ctx.locale,
   });
 }
 
 /** After a Send: the rep chooses whether the conversation sees a status card. */
-function offerToShare(agreementId: string, signerName: string, status: string): AdaptiveCard {
+function offerToShare(t: Translate, agreementId: string, signerName: string, status: string): AdaptiveCard {
   const card = renderNoticeCard({
-    title: `LOA sent to ${signerName}`,
-    text: `${status}. Insert a status card into this conversation? It shows the template, the customer or project, the signer's name, the status and the date: no email, and nothing anyone can press.`,
+    title: t('chat:extension.offer.title', { signer: signerName }),
+    text: t('chat:extension.offer.text', { status }),
     style: 'good',
   });
   return {
     ...card,
     actions: [
-      { type: 'Action.Execute', title: 'Insert status card', verb: DIALOG_ACTIONS.share, data: { agreementId } },
-      { type: 'Action.Execute', title: 'Done', verb: DIALOG_ACTIONS.done, data: {} },
+      { type: 'Action.Execute', title: t('chat:extension.offer.insert'), verb: DIALOG_ACTIONS.share, data: { agreementId } },
+      { type: 'Action.Execute', title: t('chat:extension.offer.done'), verb: DIALOG_ACTIONS.done, data: {} },
     ],
   };
 }
 
-function stillSending(): AdaptiveCard {
-  return renderNoticeCard({
-    title: 'Sending your LOA…',
-    text: 'The LOA service is taking a while. You can close this: I post the result in our 1:1 chat, and "my LOAs" shows it.',
-    style: 'accent',
-  });
+function stillSending(t: Translate): AdaptiveCard {
+  return renderNoticeCard({ title: t('chat:extension.sending.title'), text: t('chat:extension.sending.text'), style: 'accent' });
 }
 
-function noLongerWorks(): AdaptiveCard {
-  return renderNoticeCard({ title: 'This button no longer works', text: 'Close this and open **Send an LOA** again.' });
+function noLongerWorks(t: Translate): AdaptiveCard {
+  return renderNoticeCard({ title: t('chat:extension.noLongerWorks.title'), text: t('chat:extension.noLongerWorks.text') });
 }

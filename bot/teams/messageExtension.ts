@@ -12,6 +12,7 @@ import { describeError } from '../logger';
 import { SignInRequired } from './identity';
 import type { Presenter } from './presenter';
 import type { TeamsNotifier } from './teamsNotifier';
+import { translatorFor } from '../i18n';
 import { callerKey, flowContextOf, localeOf } from './turnFlowContext';
 import type { TurnIdentity } from './turnFlowContext';
 import { turnLog } from './turnLog';
@@ -20,7 +21,6 @@ import { turnLog } from './turnLog';
 export const ME_COMMANDS = { sendLoa: 'sendLoa', searchLoas: 'searchLoas' } as const;
 
 const INVOKES = new Set(['composeExtension/fetchTask', 'composeExtension/submitAction', 'composeExtension/query']);
-const DIALOG_TITLE = 'Send an LOA';
 /** The longest message a dialog is prefilled from; longer ones open blank. */
 const MAX_MESSAGE_CHARS = 4000;
 
@@ -92,7 +92,7 @@ export class MessageExtension {
       if (err instanceof SignInRequired && connection) return answer(await signInResponse(context, connection));
       const told = this.deps.presenter.failure(err, { log: turnLog(context, this.deps.logger) });
       if (!told) throw err;
-      return answer(context.activity.name === 'composeExtension/query' ? message(titleOf(told.card)) : dialogCard(told.card));
+      return answer(context.activity.name === 'composeExtension/query' ? message(titleOf(told.card)) : dialogCard(told.card, localeOf(context.activity)));
     }
   }
 
@@ -129,7 +129,7 @@ export class MessageExtension {
       : await this.deps.flows.dialogStep(ctx, value.data ?? {});
     this.tellPersonalChat(ctx, result);
     if (result.insert) return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [CardFactory.adaptiveCard(result.insert)] } };
-    return result.card ? dialogCard(result.card) : {};
+    return result.card ? dialogCard(result.card, localeOf(context.activity)) : {};
   }
 
   private async query(context: TurnContext, value: InvokeValue): Promise<MessagingExtensionResponse> {
@@ -182,8 +182,8 @@ function message(text: string): MessagingExtensionResponse {
   return { composeExtension: { type: 'message', text } };
 }
 
-function dialogCard(card: AdaptiveCard): MessagingExtensionActionResponse {
-  return { task: { type: 'continue', value: { title: DIALOG_TITLE, width: 'medium', height: 'large', card: CardFactory.adaptiveCard(toDialogCard(card)) } } };
+function dialogCard(card: AdaptiveCard, locale: string): MessagingExtensionActionResponse {
+  return { task: { type: 'continue', value: { title: translatorFor(locale)('chat:extension.dialogTitle'), width: 'medium', height: 'large', card: CardFactory.adaptiveCard(toDialogCard(card)) } } };
 }
 
 /** Teams' sign-in for a message extension: single sign-on where the connection offers it, else the sign-in page. */

@@ -7,6 +7,7 @@ import type { Draft, DraftValues } from '../../bot/domain/draft';
 import { TemplateCatalog } from '../../bot/domain/templateCatalog';
 import type { LoaTemplate } from '../../bot/domain/templateCatalog';
 import { CATALOGS } from '../../bot/i18n';
+import { renderAgreementStatusCard } from '../../cards/agreementStatus';
 import { renderAgreementListCard, renderConfirmDeleteCard } from '../../cards/agreementList';
 import { renderAgreementSentCard } from '../../cards/agreementSent';
 import { renderChooseTemplateCard } from '../../cards/chooseTemplate';
@@ -50,6 +51,8 @@ function everyCard(locale: string): Array<[string, AdaptiveCard]> {
     ['my LOAs', renderAgreementListCard({ items: [listed], page: 1, pages: 2, note: '', draft: { id: 'd', templateName: 'T', summary: 's' }, filter: { label: 'L', search: 's' }, locale })],
     ['my LOAs, none', renderAgreementListCard({ items: [], page: 1, pages: 1, note: '', locale })],
     ['confirm delete', renderConfirmDeleteCard(record, 'T', 'ABCDEF', locale)],
+    ['shared status', renderAgreementStatusCard({ signerName: 'Jane Customer', status: 'S', templateName: 'T', keyValue: 'K', sentOn: 'D', ref: 'ABCDEF', locale })],
+    ['details from a sentence', renderDraftDetailsCard({ template: DISTRIBUTOR, draft: { ...draft, fromMessage: { fieldsByTemplate: { [DISTRIBUTOR.id]: { customerName: draft.values.fields.customerName ?? '' } }, notUnderstood: [], notUnderstoodByTemplate: { [DISTRIBUTOR.id]: ['xyz'] }, readings: [], filled: ['signerName'] } }, locale })],
   ];
 }
 
