@@ -6,6 +6,7 @@ import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../../testkit/fixtu
 import { sendDistributorLoa } from '../../testkit/loaFlow';
 import { ExtensionSession, dialogButtons, dialogOf } from '../../testkit/messageExtension';
 import type { ExtensionAnswer } from '../../testkit/messageExtension';
+import { DIALOG_SEND_WAIT_MS } from '../../bot/flows/messageExtension';
 import { botWithSandbox } from '../helpers/botWithSandbox';
 
 const titles = (card: AdaptiveCard) => dialogButtons(card).map((b) => b.title);
@@ -157,5 +158,31 @@ describe('message extension', () => {
       const long = await me.query('a'.repeat(201));
       assert.match(long.body?.composeExtension?.text ?? '', /"query" is too long: at most 200 characters/);
     });
+  });
+  describe('Send an LOA when the LOA service is slow', () => {
+    // The create may take longer than the dialog waits, but not longer than the bot waits for it.
+    const slow = botWithSandbox({ env: { LOA_HTTP_TIMEOUT_MS: '20000' } });
+    const ownedThere = async (rep: RepSession) => (await slow.loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
+
+    it('says "Sending…" in the dialog when the LOA service is slow, and posts the result once in the 1:1 chat', async function () {
+      this.timeout(40_000);
+      const rep = slow.h.rep();
+      await sendDistributorLoa(rep);
+      const me = new ExtensionSession(slow.h, rep, {});
+      const review = await reviewInDialog(me, { signerName: 'Slow Dialog' });
+      await slow.loa.hooks.setFaults({ create: { latencyMs: DIALOG_SEND_WAIT_MS + 1500 } });
+      try {
+        const answer = await me.press(review, 'Send');
+        assert.match(readableText(dialogOf(answer)), /Sending your LOA…\nThe LOA service is taking a while\. You can close this: I post the result in our 1:1 chat/);
+        await slow.h.teams.waitFor(() => slow.h.teams.messages(rep.conversationId, /^LOA sent to Slow Dialog/).length > 0, 20_000);
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(slow.h.teams.messages(rep.conversationId, /^LOA sent to Slow Dialog/).length, 1, 'told once');
+        assert.equal((await ownedThere(rep)).filter((a) => a.signer.name === 'Slow Dialog').length, 1, 'sent once');
+        assert.deepEqual(slow.h.teams.posted(me.conversationId), [], 'nothing in the group chat');
+      } finally {
+        await slow.loa.hooks.clearFaults();
+      }
+    });
+
   });
 });
