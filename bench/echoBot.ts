@@ -1,6 +1,6 @@
 /**
- * The baseline: a bare echo bot on the same stack as the LOA bot (CloudAdapter, the same
- * restify host from bot/server.ts, the same /api/messages path). It echoes messages as text
+ * The baseline: a bare echo bot on the same stack as the LOA bot (the same adapter from
+ * bot/teams/adapter.ts's createAdapter, the same restify host from bot/server.ts, the same /api/messages path). It echoes messages as text
  * and answers every card action with a small card, doing no work of its own.
  *
  * With LOA_API_BASE_URL set (to the sandbox) it also makes the LOA bot's outbound calls, and nothing
@@ -11,7 +11,7 @@
 import { resolve } from 'node:path';
 import axios from 'axios';
 import type { AxiosInstance } from 'axios';
-import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory } from 'botbuilder';
+import { ActivityHandler, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
 import { loadConfig } from '../bot/config';
 import { toAgreementRequest } from '../bot/domain/draft';
@@ -19,6 +19,7 @@ import { TemplateCatalog } from '../bot/domain/templateCatalog';
 import { createLogger } from '../bot/logger';
 import { PATHS, parseTokenResponse, tokenRequestForm } from '../bot/loa/contract';
 import { startBotServer } from '../bot/server';
+import { createAdapter, requestsThroughCreateAdapter } from '../bot/teams/adapter';
 import { readDraftInput } from '../cards/draftInputs';
 import { serveParent } from './processProtocol';
 import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../testkit/fixtures';
@@ -85,13 +86,15 @@ async function outboundFrom(settings: { baseUrl: string | undefined; clientId: s
 
 async function main(): Promise<void> {
   // The runner passes LOA_API_BASE_URL and the sandbox credentials only for the outbound variant.
-  const { loa, http } = loadConfig();
+  const config = loadConfig();
+  const { loa, http } = config;
   const outbound = await outboundFrom({ baseUrl: loa.baseUrl, clientId: loa.clientId, clientSecret: loa.clientSecret });
-  // Empty credentials, as in the LOA bot's local runs: inbound requests are not authenticated.
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' }));
   const logger = createLogger({ level: 'warn', name: 'echo-bot' });
+  // The LOA bot's own adapter, with its client reuse, and its empty credentials (no MicrosoftAppId):
+  // the baseline differs from the LOA bot only in what the bot does with a turn.
+  const adapter = createAdapter(config, logger);
   const server = await startBotServer({ port: 0, host: '127.0.0.1', requireBearer: false, ...http }, { adapter, bot: new EchoBot(outbound), logger, drain: () => Promise.resolve() });
-  serveParent(server.url, () => server.close());
+  serveParent(server.url, () => server.close(), requestsThroughCreateAdapter);
 }
 
 main().catch((err: unknown) => {

@@ -70,9 +70,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let wallMs = 0;
   let cpuMs = 0;
   let after: ProcessStats | undefined;
+  let firstStats: ProcessStats | undefined;
   for (let done = 0; done < options.conversationsPerRep && failures.length === 0; ) {
     const round = Math.min(every, options.conversationsPerRep - done);
     const before = await options.server.stats();
+    firstStats ??= before;
     const started = performance.now();
     await Promise.all(
       reps.map(async (rep) => {
@@ -96,6 +98,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     throw new Error(`${failures.length} of ${options.reps} reps could not finish their conversations with the ${options.server.name}; first: ${failures[0]}\n${options.server.recentOutput().slice(-3000)}`);
   }
   const turns = latencies.all.length - turnsBefore;
+  const throughAdapter = (after.adapterRequests ?? 0) - (firstStats?.adapterRequests ?? 0);
+  // The ratios compare bots on one adapter construction; a server that took another path is not comparable.
+  if (throughAdapter !== turns) throw new Error(`The ${options.server.name} served ${throughAdapter} of ${turns} turns through createAdapter (bot/teams/adapter.ts); the bench compares only bots on that adapter`);
   const byKind: Partial<Record<TurnKind, Percentiles>> = {};
   for (const kind of TURN_KINDS) {
     const list = latencies.byKind.get(kind);

@@ -67,6 +67,8 @@ export interface BenchReport {
   /** 1-minute load average: above ~1, other processes shared the CPUs with the bench. */
   loadAverage: { atStart: number; atEnd: number };
   settings: Record<string, unknown>;
+  /** How every server built its adapter; the runner checked each turn of each run against it. */
+  adapter: string;
   echo: { saturated: LoadResult; paced: LoadResult };
   /** The echo bot making the LOA bot's outbound calls: what the product's HTTP calls cost on this stack. */
   echoWithCalls: { saturated: LoadResult };
@@ -113,7 +115,7 @@ export function printReport(r: BenchReport): void {
   const out: string[] = [];
   const m = r.machine;
   out.push('', `## LOA bot benchmark, ${r.generatedAt}`, '');
-  out.push(`${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. LOG_LEVEL=${String(r.settings.logLevel)}, memory storage, roster identity, sandbox at zero latency unless said otherwise. Load average ${r.loadAverage.atStart.toFixed(2)} at the start, ${r.loadAverage.atEnd.toFixed(2)} at the end; the runner used ${r.runnerCpuS.toFixed(0)} s of CPU in ${r.durationS.toFixed(0)} s.`);
+  out.push(`${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. LOG_LEVEL=${String(r.settings.logLevel)}, memory storage, roster identity, sandbox at zero latency unless said otherwise. Every bot served every turn through ${r.adapter}. Load average ${r.loadAverage.atStart.toFixed(2)} at the start, ${r.loadAverage.atEnd.toFixed(2)} at the end; the runner used ${r.runnerCpuS.toFixed(0)} s of CPU in ${r.durationS.toFixed(0)} s.`);
   if (r.loadAverage.atStart > 1) out.push('', `**The machine was busy** (load average ${r.loadAverage.atStart.toFixed(1)} on ${m.cpus} CPUs): other processes took CPU time, so turns/s and latencies are pessimistic. CPU ms per turn is the bot's own and is affected much less.`);
   out.push('');
   out.push(

@@ -354,6 +354,7 @@ async function main(): Promise<void> {
       machine: machine(),
       loadAverage: { atStart: loadBefore, atEnd: loadavg()[0] ?? 0 },
       settings: { ...RUN, profiled: profile },
+      adapter: 'createAdapter (bot/teams/adapter.ts), with its client reuse',
       echo,
       echoWithCalls,
       loa,
