@@ -31,6 +31,8 @@ export interface LoadResult {
   latencyByTurnMs: Partial<Record<TurnKind, Percentiles>>;
   /** CPU time (user + system) of the server process during the run, per turn. */
   cpuMsPerTurn: number;
+  /** Sends and deletes answered "Sending…" or "Deleting…", and how long the reps then waited for the result (pooled like latencyMs). */
+  followUpWaits: { send: number; delete: number; waitMs: Percentiles; notDelivered: number };
   /** Peak RSS of the server process since it started, at the end of the run. */
   peakRssBytes: number;
 }
@@ -116,6 +118,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     latencyMs: percentiles(latencies.all),
     latencyByTurnMs: byKind,
     cpuMsPerTurn: cpuMs / turns,
+    followUpWaits: {
+      send: latencies.followUpWaits.filter((w) => w.turn === 'send').length,
+      delete: latencies.followUpWaits.filter((w) => w.turn === 'delete').length,
+      waitMs: percentiles(latencies.followUpWaits.filter((w) => w.delivered).map((w) => w.ms)),
+      notDelivered: latencies.followUpWaits.filter((w) => !w.delivered).length,
+    },
     peakRssBytes: after.maxRssBytes,
   };
 }
