@@ -117,7 +117,7 @@ const mb = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
 
 function loadRow(name: string, r: LoadResult): string[] {
   const think = r.thinkMs[1] > 0 ? `${r.thinkMs[0]}-${r.thinkMs[1]}` : '0';
-  return [name, String(r.reps), think, String(r.conversations), String(r.turns), r.turnsPerSecond.toFixed(0), ms(r.latencyMs.p50), ms(r.latencyMs.p95), ms(r.latencyMs.p99), r.cpuMsPerTurn.toFixed(3), mb(r.peakRssBytes), followUpWaits(r)];
+  return [name, String(r.reps), think, String(r.conversations), String(r.turns), r.turnsPerSecond.toFixed(0), ms(r.latencyMs.p50), ms(r.latencyMs.p95), ms(r.latencyMs.p99), r.cpuMsPerTurn.toFixed(3), mb(r.peakRssBytes), followUpWaits(r), String(r.failed.conversations)];
 }
 
 /** Sends and deletes the bot acknowledged before the LOA API answered, and the reps' wait for the result. */
@@ -166,7 +166,7 @@ export function printReport(r: BenchReport): void {
   out.push('');
   out.push(
     table(
-      ['run', 'reps', 'think ms', 'conv.', 'turns', 'turns/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'peak RSS MB', 'acked, waited: send + delete'],
+      ['run', 'reps', 'think ms', 'conv.', 'turns', 'turns/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'peak RSS MB', 'acked, waited: send + delete', 'not finished'],
       [
         loadRow('echo bot, saturated', r.echo.saturated),
         loadRow('echo bot, paced', r.echo.paced),
@@ -180,6 +180,8 @@ export function printReport(r: BenchReport): void {
       (i) => i > 0 && i !== 2,
     ),
   );
+  const failures = [r.echo.saturated, r.echoWithCalls.saturated, r.echoWithState.saturated, r.loa.saturated, r.loa.paced, r.loa.callRatio, r.blob.run].flatMap((run) => Object.entries(run.failed.reasons));
+  if (failures.length > 0) out.push('', 'Conversations that did not finish, by reason:', '', ...failures.map(([reason, n]) => `- ${n}× ${reason}`));
   out.push('', 'LOA bot by turn, ms:', '');
   out.push(
     table(

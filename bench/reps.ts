@@ -40,6 +40,8 @@ export class LatencyLog {
    * Not a turn, not a failure.
    */
   readonly followUpWaits: Array<{ turn: TurnKind; ms: number; delivered: boolean }> = [];
+  /** Turns whose HTTP exchange failed: not in `all`, though the bot may have served them. */
+  failedTurns = 0;
 
   record(kind: TurnKind, ms: number): void {
     this.all.push(ms);
@@ -199,7 +201,14 @@ export class Rep implements CardChat {
     if (max > 0) await new Promise((r) => setTimeout(r, min + Math.random() * (max - min)));
     const payload = JSON.stringify(activity);
     const started = performance.now();
-    const answer = await postJson(this.endpoint, payload);
+    let answer: HttpAnswer;
+    try {
+      answer = await postJson(this.endpoint, payload);
+    } catch (err) {
+      // Sent, but the connection failed (e.g. the bot's request timeout on a saturated machine).
+      this.latencies.failedTurns++;
+      throw err;
+    }
     this.latencies.record(kind, performance.now() - started);
     return answer;
   }

@@ -148,7 +148,8 @@ function merged(rounds: readonly LoadResult[]): LoadResult {
   const turns = rounds.reduce((sum, r) => sum + r.turns, 0);
   const wallMs = rounds.reduce((sum, r) => sum + r.wallMs, 0);
   const cpuMs = rounds.reduce((sum, r) => sum + r.cpuMsPerTurn * r.turns, 0);
-  return { ...last, conversations: rounds.reduce((sum, r) => sum + r.conversations, 0), turns, wallMs, turnsPerSecond: turns / (wallMs / 1000), cpuMsPerTurn: cpuMs / turns };
+  const failed = { conversations: rounds.reduce((sum, r) => sum + r.failed.conversations, 0), reasons: Object.assign({}, ...rounds.map((r) => r.failed.reasons)) as Record<string, number> };
+  return { ...last, conversations: rounds.reduce((sum, r) => sum + r.conversations, 0), failed, turns, wallMs, turnsPerSecond: turns / (wallMs / 1000), cpuMsPerTurn: cpuMs / turns };
 }
 
 async function pacedRun(c: Contender, connector: FakeTeams): Promise<LoadResult> {
@@ -415,6 +416,10 @@ function targetsOf({ echo, echoWithCalls, echoWithState, loa, blob, slow, tokenT
     growthTarget('RSS growth per finished conversation, STATE_STORAGE=blob (production)', blob.memory),
     growthTarget('  the same on memory storage (local runs only)', loa.memory),
   ];
+  const loaRuns = [loa.saturated, loa.paced, loa.callRatio, blob.run];
+  const total = loaRuns.reduce((sum, r) => sum + r.conversations, 0);
+  const finished = total - loaRuns.reduce((sum, r) => sum + r.failed.conversations, 0);
+  targets.push({ name: 'LOA bot conversations finished, all runs', measured: finished, unit: `/${total}`, target: total, pass: finished === total });
   for (const s of slow) {
     const setting = `SEND_ACK_AFTER_MS=${s.sendAckAfterMs}${s.isDefault ? ' (default)' : ''}`;
     targets.push({ name: `Send answered p99, create at ${s.createLatencyMs / 1000} s, ${setting}`, measured: s.sendAckMs.p99, unit: 'ms', target: TARGETS.sendAckP99Ms, pass: s.sendAckMs.p99 <= TARGETS.sendAckP99Ms });
