@@ -1,24 +1,31 @@
 /**
- * The baseline: a bare echo bot on the same stack as the LOA bot (CloudAdapter, the same
- * restify host from bot/server.ts, the same /api/messages path). It echoes messages as text
+ * The baseline: a bare echo bot on the same stack as the LOA bot (the same adapter from
+ * bot/teams/adapter.ts's createAdapter, the same restify host from bot/server.ts, the same /api/messages path). It echoes messages as text
  * and answers every card action with a small card, doing no work of its own.
  *
  * With LOA_API_BASE_URL set (to the sandbox) it also makes the LOA bot's outbound calls, and nothing
  * else: a create on Send, a get on "my LOAs", a delete on Delete (plain axios, one token
  * fetched at startup), and a chat message after Send and after Delete. That separates the
  * cost of the HTTP calls the product needs from the cost of the LOA bot's own work.
+ *
+ * With --draft-state as well, it also keeps the LOA bot's draft in conversation state
+ * (see DraftState): the third baseline, so that the state cost is measured apart.
  */
 import { resolve } from 'node:path';
 import axios from 'axios';
 import type { AxiosInstance } from 'axios';
-import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory } from 'botbuilder';
-import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
+import { ActivityHandler, ConversationState, MessageFactory } from 'botbuilder';
+import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { loadConfig } from '../bot/config';
-import { toAgreementRequest } from '../bot/domain/draft';
+import { emptyValues, toAgreementRequest } from '../bot/domain/draft';
+import type { Draft, DraftValues } from '../bot/domain/draft';
 import { TemplateCatalog } from '../bot/domain/templateCatalog';
 import { createLogger } from '../bot/logger';
 import { PATHS, parseTokenResponse, tokenRequestForm } from '../bot/loa/contract';
 import { startBotServer } from '../bot/server';
+import { createAdapter, requestsThroughCreateAdapter } from '../bot/teams/adapter';
+import { createStateStorage } from '../bot/teams/stateStorage';
+import { VERBS } from '../cards/verbs';
 import { readDraftInput } from '../cards/draftInputs';
 import { serveParent } from './processProtocol';
 import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../testkit/fixtures';
@@ -30,10 +37,26 @@ interface Outbound {
   request: unknown;
   /** The agreement each conversation created, for its get and delete. */
   agreements: Map<string, string>;
+  /** The details a review carries, as the LOA bot keeps them in its draft. */
+  values: DraftValues;
+}
+
+/**
+ * The LOA bot's unavoidable state cost: its conversation state, through the same storage,
+ * read on every turn and saved when it changed, holding a draft of the same size from the
+ * template's choice to Send.
+ */
+interface DraftState {
+  conversationState: ConversationState;
+  data: StatePropertyAccessor<{ draft?: Draft }>;
+  values: DraftValues;
 }
 
 class EchoBot extends ActivityHandler {
-  constructor(private readonly outbound?: Outbound) {
+  constructor(
+    private readonly outbound?: Outbound,
+    private readonly state?: DraftState,
+  ) {
     super();
     this.onMessage(async (context, next) => {
       if (this.outbound && /my LOAs/i.test(context.activity.text ?? '')) {
@@ -43,6 +66,19 @@ class EchoBot extends ActivityHandler {
       await context.sendActivity(MessageFactory.text(`You said: ${context.activity.text ?? ''}`));
       await next();
     });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    if (!this.state) return super.run(context);
+    const data = await this.state.data.get(context, {});
+    const action = (context.activity.value as { action?: { verb?: string; data?: { draftId?: string } } } | undefined)?.action;
+    if (action?.verb === VERBS.chooseTemplate) {
+      data.draft = { id: action.data?.draftId ?? '', owner: `aad:${context.activity.from.aadObjectId ?? ''}`, templateId: DISTRIBUTOR_TEMPLATE_ID, values: emptyValues() };
+    }
+    if (action?.verb === VERBS.reviewDraft && data.draft) data.draft.values = this.state.values;
+    if (action?.verb === VERBS.sendDraft) delete data.draft;
+    await super.run(context);
+    await this.state.conversationState.saveChanges(context, false);
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
@@ -80,18 +116,27 @@ async function outboundFrom(settings: { baseUrl: string | undefined; clientId: s
   const template = TemplateCatalog.fromFile(resolve(__dirname, '../bot/domain/loaTemplates.json')).get(DISTRIBUTOR_TEMPLATE_ID);
   if (!template) throw new Error('The bundled catalog has no distributor template');
   const { values } = readDraftInput(template, distributorDetails());
-  return { http, request: toAgreementRequest(template, { id: 'echo', templateId: template.id, values }), agreements: new Map() };
+  return { http, request: toAgreementRequest(template, { id: 'echo', templateId: template.id, values }), agreements: new Map(), values };
+}
+
+function draftState(storage: Parameters<typeof createStateStorage>[0], values: DraftValues): DraftState {
+  const conversationState = new ConversationState(createStateStorage(storage).conversation);
+  return { conversationState, data: conversationState.createProperty('loa'), values };
 }
 
 async function main(): Promise<void> {
   // The runner passes LOA_API_BASE_URL and the sandbox credentials only for the outbound variant.
-  const { loa, http } = loadConfig();
+  const config = loadConfig();
+  const { loa, http } = config;
   const outbound = await outboundFrom({ baseUrl: loa.baseUrl, clientId: loa.clientId, clientSecret: loa.clientSecret });
-  // Empty credentials, as in the LOA bot's local runs: inbound requests are not authenticated.
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' }));
   const logger = createLogger({ level: 'warn', name: 'echo-bot' });
-  const server = await startBotServer({ port: 0, host: '127.0.0.1', requireBearer: false, ...http }, { adapter, bot: new EchoBot(outbound), logger, drain: () => Promise.resolve() });
-  serveParent(server.url, () => server.close());
+  // The LOA bot's own adapter, with its client reuse, and its empty credentials (no MicrosoftAppId):
+  // the baseline differs from the LOA bot only in what the bot does with a turn.
+  const adapter = createAdapter(config, logger);
+  // --draft-state: keep the LOA bot's draft state too, in the storage the config selects.
+  const state = outbound && process.argv.includes('--draft-state') ? draftState(config.storage, outbound.values) : undefined;
+  const server = await startBotServer({ port: 0, host: '127.0.0.1', requireBearer: false, ...http }, { adapter, bot: new EchoBot(outbound, state), logger, drain: () => Promise.resolve() });
+  serveParent(server.url, () => server.close(), requestsThroughCreateAdapter);
 }
 
 main().catch((err: unknown) => {

@@ -4,11 +4,12 @@
  */
 import { loadConfig } from '../bot/config';
 import { startBot } from '../bot/index';
+import { requestsThroughCreateAdapter } from '../bot/teams/adapter';
 import { serveParent } from './processProtocol';
 
 async function main(): Promise<void> {
   const bot = await startBot(loadConfig(), { host: '127.0.0.1' });
-  serveParent(bot.url, () => bot.close());
+  serveParent(bot.url, () => bot.close(), requestsThroughCreateAdapter);
 }
 
 main().catch((err: unknown) => {

@@ -31,6 +31,10 @@ export interface LoadResult {
   latencyByTurnMs: Partial<Record<TurnKind, Percentiles>>;
   /** CPU time (user + system) of the server process during the run, per turn. */
   cpuMsPerTurn: number;
+  /** Conversations that did not finish (a failed connection, an unexpected card), by reason. */
+  failed: { conversations: number; reasons: Record<string, number> };
+  /** Sends and deletes answered "Sending…" or "Deleting…", and how long the reps then waited for the result (pooled like latencyMs). */
+  followUpWaits: { send: number; delete: number; waitMs: Percentiles; notDelivered: number };
   /** Peak RSS of the server process since it started, at the end of the run. */
   peakRssBytes: number;
 }
@@ -53,6 +57,16 @@ export interface LoadOptions {
   latencies?: LatencyLog;
 }
 
+/** Failure messages grouped by their first words, most frequent first. */
+function countReasons(failures: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of failures) {
+    const reason = f.slice(0, 120);
+    counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
+}
+
 export function cpuMsBetween(before: ProcessStats, after: ProcessStats): number {
   return (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000;
 }
@@ -64,24 +78,30 @@ export function cpuMsBetween(before: ProcessStats, after: ProcessStats): number 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies = options.latencies ?? new LatencyLog();
   const turnsBefore = latencies.all.length;
-  const reps = Array.from({ length: options.reps }, (_, i) => new Rep(options.server.url, options.connector, latencies, `${options.label}${i}`, options.thinkMs));
+  const failedTurnsBefore = latencies.failedTurns;
+  const newRep = (name: string) => new Rep(options.server.url, options.connector, latencies, name, options.thinkMs);
+  const reps = Array.from({ length: options.reps }, (_, i) => newRep(`${options.label}${i}`));
   const failures: string[] = [];
   const every = options.checkpoint?.every ?? options.conversationsPerRep;
   let wallMs = 0;
   let cpuMs = 0;
   let after: ProcessStats | undefined;
-  for (let done = 0; done < options.conversationsPerRep && failures.length === 0; ) {
+  let firstStats: ProcessStats | undefined;
+  for (let done = 0; done < options.conversationsPerRep; ) {
     const round = Math.min(every, options.conversationsPerRep - done);
     const before = await options.server.stats();
+    firstStats ??= before;
     const started = performance.now();
     await Promise.all(
-      reps.map(async (rep) => {
+      reps.map(async (_, r) => {
         for (let i = 0; i < round; i++) {
           try {
-            await options.conversation(rep);
+            await options.conversation(reps[r]!);
           } catch (err) {
+            // Counted and reported, and the rep starts afresh in a new chat: on a saturated
+            // machine a turn can time out, and one lost conversation must not end the bench.
             failures.push(err instanceof Error ? err.message : String(err));
-            return;
+            reps[r] = newRep(`${options.label}${r}-${failures.length}`);
           }
         }
       }),
@@ -90,12 +110,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     after = await options.server.stats();
     cpuMs += cpuMsBetween(before, after);
     done += round;
-    if (failures.length === 0) await options.checkpoint?.run(done * options.reps);
+    await options.checkpoint?.run(done * options.reps);
   }
-  if (failures.length > 0 || !after) {
-    throw new Error(`${failures.length} of ${options.reps} reps could not finish their conversations with the ${options.server.name}; first: ${failures[0]}\n${options.server.recentOutput().slice(-3000)}`);
+  const conversations = options.reps * options.conversationsPerRep;
+  if (failures.length >= conversations || !after) {
+    throw new Error(`None of the ${conversations} conversations with the ${options.server.name} finished; first: ${failures[0]}\n${options.server.recentOutput().slice(-3000)}`);
   }
   const turns = latencies.all.length - turnsBefore;
+  const failedTurns = latencies.failedTurns - failedTurnsBefore;
+  const throughAdapter = (after.adapterRequests ?? 0) - (firstStats?.adapterRequests ?? 0);
+  // The ratios compare bots on one adapter construction; a server that took another path is not
+  // comparable. A turn whose connection failed may or may not have reached the bot.
+  if (throughAdapter < turns || throughAdapter > turns + failedTurns) throw new Error(`The ${options.server.name} served ${throughAdapter} of ${turns} turns through createAdapter (bot/teams/adapter.ts); the bench compares only bots on that adapter`);
   const byKind: Partial<Record<TurnKind, Percentiles>> = {};
   for (const kind of TURN_KINDS) {
     const list = latencies.byKind.get(kind);
@@ -104,13 +130,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return {
     reps: options.reps,
     thinkMs: options.thinkMs ?? [0, 0],
-    conversations: options.reps * options.conversationsPerRep,
+    conversations,
+    failed: { conversations: failures.length, reasons: countReasons(failures) },
     turns,
     wallMs,
     turnsPerSecond: turns / (wallMs / 1000),
     latencyMs: percentiles(latencies.all),
     latencyByTurnMs: byKind,
     cpuMsPerTurn: cpuMs / turns,
+    followUpWaits: {
+      send: latencies.followUpWaits.filter((w) => w.turn === 'send').length,
+      delete: latencies.followUpWaits.filter((w) => w.turn === 'delete').length,
+      waitMs: percentiles(latencies.followUpWaits.filter((w) => w.delivered).map((w) => w.ms)),
+      notDelivered: latencies.followUpWaits.filter((w) => !w.delivered).length,
+    },
     peakRssBytes: after.maxRssBytes,
   };
 }

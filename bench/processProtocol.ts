@@ -16,6 +16,8 @@ export interface ProcessStats {
   externalBytes: number;
   /** Peak resident set size since the process started (process.resourceUsage().maxRSS). */
   maxRssBytes: number;
+  /** Requests served through bot/teams/adapter.ts's createAdapter (bots only): every turn must be. */
+  adapterRequests?: number;
 }
 
 export type ParentMessage = { type: 'stats'; gc: boolean } | { type: 'stop' };
@@ -23,7 +25,7 @@ export type ParentMessage = { type: 'stats'; gc: boolean } | { type: 'stop' };
 export type ChildMessage = { type: 'ready'; url: string } | { type: 'stats'; stats: ProcessStats } | { type: 'stopped' };
 
 /** Reads this process's figures; with `gc`, after full collections (the process runs with --expose-gc). */
-export function ownStats(gc: boolean): ProcessStats {
+export function ownStats(gc: boolean, adapterRequests?: () => number): ProcessStats {
   if (gc && typeof globalThis.gc === 'function') {
     globalThis.gc();
     globalThis.gc();
@@ -38,6 +40,7 @@ export function ownStats(gc: boolean): ProcessStats {
     heapTotalBytes: memory.heapTotal,
     externalBytes: memory.external,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    ...(adapterRequests ? { adapterRequests: adapterRequests() } : {}),
   };
 }
 
@@ -49,13 +52,15 @@ function isParentMessage(message: unknown): message is ParentMessage {
 /**
  * Serves a child's side of the protocol: announces `url`, answers stats requests, and on
  * "stop" runs `stop` and exits. Any failure to stop exits non-zero so the runner sees it.
+ * A bot passes `adapterRequests` (requestsThroughCreateAdapter), so the runner can check which
+ * adapter served its turns.
  */
-export function serveParent(url: string, stop: () => Promise<void>): void {
+export function serveParent(url: string, stop: () => Promise<void>, adapterRequests?: () => number): void {
   const send = (message: ChildMessage) => process.send?.(message);
   process.on('message', (message: unknown) => {
     if (!isParentMessage(message)) return;
     if (message.type === 'stats') {
-      send({ type: 'stats', stats: ownStats(message.gc) });
+      send({ type: 'stats', stats: ownStats(message.gc, adapterRequests) });
       return;
     }
     stop().then(

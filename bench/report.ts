@@ -1,7 +1,7 @@
 import type { CallCounts } from '../deploy/local/sandbox/sandboxServer';
 import type { ProfileSummary } from './cpuProfile';
 import type { LoadResult, Percentiles } from './load';
-import { TURN_KINDS } from './reps';
+import { FOLLOW_UP_TIMEOUT_MS, TURN_KINDS } from './reps';
 
 export interface Target {
   name: string;
@@ -17,6 +17,8 @@ export interface SlowApiResult {
   sendAckAfterMs: number;
   /** Whether that is the bot's default, i.e. SEND_ACK_AFTER_MS was not set. */
   isDefault: boolean;
+  /** How long the sandbox held every create. */
+  createLatencyMs: number;
   reps: number;
   /** Latency of the Send turn: how long the rep's card spins before it answers. */
   sendAckMs: Percentiles;
@@ -51,12 +53,26 @@ export interface Slope {
   standardError: number;
 }
 
+/** Memory through a sampled run, after full garbage collections; growth in KB per conversation, fitted from samples[1] on. */
+export interface MemoryRun {
+  samples: MemorySample[];
+  rssKbPerConversation: Slope;
+  heapUsedKbPerConversation: Slope;
+  warmUpConversations: number;
+}
+
+/** The LOA bot in the production storage configuration (STATE_STORAGE=blob, on Azurite). */
+export interface BlobMemoryRun {
+  run: LoadResult;
+  memory: MemoryRun;
+}
+
 export interface LoaRuns {
   saturated: LoadResult;
   paced: LoadResult;
   callRatio: LoadResult;
-  /** Through the call-ratio run, after full garbage collections; growth in KB per conversation, fitted from samples[1] on. */
-  memory: { samples: MemorySample[]; rssKbPerConversation: Slope; heapUsedKbPerConversation: Slope; warmUpConversations: number };
+  /** Through the call-ratio run on memory storage (secondary: production refuses it). */
+  memory: MemoryRun;
   sandboxCalls: CallCounts;
   agreements: number;
 }
@@ -67,11 +83,19 @@ export interface BenchReport {
   /** 1-minute load average: above ~1, other processes shared the CPUs with the bench. */
   loadAverage: { atStart: number; atEnd: number };
   settings: Record<string, unknown>;
+  /** How every server built its adapter; the runner checked each turn of each run against it. */
+  adapter: string;
   echo: { saturated: LoadResult; paced: LoadResult };
   /** The echo bot making the LOA bot's outbound calls: what the product's HTTP calls cost on this stack. */
   echoWithCalls: { saturated: LoadResult };
+  /** The same, also keeping the LOA bot's draft in conversation state: the LOA bot's unavoidable state cost. */
+  echoWithState: { saturated: LoadResult };
   loa: LoaRuns;
-  ratios: { cpuPerTurn: number; cpuPerTurnWithCalls: number; latencyP50: number; latencyP99: number };
+  /** The production storage configuration's memory: the primary memory figure. */
+  blob: BlobMemoryRun;
+  /** The sandbox's token lifetime, s: token calls are judged per rep and per lifetime. */
+  tokenTtlS: number;
+  ratios: { cpuPerTurn: number; cpuPerTurnWithCalls: number; cpuPerTurnWithState: number; latencyP50: number; latencyP99: number };
   slowApi: SlowApiResult[];
   targets: Target[];
   /** CPU the runner (reps and fake connector) used, in s. */
@@ -88,11 +112,19 @@ function table(header: string[], rows: string[][], rightAligned: (i: number) => 
 }
 
 const ms = (n: number) => n.toFixed(1);
+const count = (n: number) => n.toLocaleString('en-US');
 const mb = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
 
 function loadRow(name: string, r: LoadResult): string[] {
   const think = r.thinkMs[1] > 0 ? `${r.thinkMs[0]}-${r.thinkMs[1]}` : '0';
-  return [name, String(r.reps), think, String(r.conversations), String(r.turns), r.turnsPerSecond.toFixed(0), ms(r.latencyMs.p50), ms(r.latencyMs.p95), ms(r.latencyMs.p99), r.cpuMsPerTurn.toFixed(3), mb(r.peakRssBytes)];
+  return [name, String(r.reps), think, String(r.conversations), String(r.turns), r.turnsPerSecond.toFixed(0), ms(r.latencyMs.p50), ms(r.latencyMs.p95), ms(r.latencyMs.p99), r.cpuMsPerTurn.toFixed(3), mb(r.peakRssBytes), followUpWaits(r), String(r.failed.conversations)];
+}
+
+/** Sends and deletes the bot acknowledged before the LOA API answered, and the reps' wait for the result. */
+function followUpWaits(r: LoadResult): string {
+  const w = r.followUpWaits;
+  if (w.send + w.delete === 0) return '0';
+  return `${w.send} + ${w.delete} (p50 ${ms(w.waitMs.p50)} ms${w.notDelivered > 0 ? `; ${w.notDelivered} not within ${FOLLOW_UP_TIMEOUT_MS / 1000} s` : ''})`;
 }
 
 function formatValue(value: number, unit: string): string {
@@ -108,28 +140,48 @@ function formatTarget(t: Target): string {
   return `≤ ${formatValue(t.target, t.unit)}`;
 }
 
+const slopeText = (s: Slope) => `${s.perConversation.toFixed(2)} ± ${s.standardError.toFixed(2)} KB`;
+/** KB per conversation as MB per 1,000 conversations. */
+const per1000 = (s: Slope) => `${((s.perConversation * 1000) / 1024).toFixed(2)} ± ${((s.standardError * 1000) / 1024).toFixed(2)} MB`;
+
+function memoryLine(title: string, memory: MemoryRun): string {
+  const first = memory.samples[0];
+  const last = memory.samples.at(-1);
+  const every = memory.samples[1]?.conversations ?? 0;
+  return [
+    `${title}, after ${count(memory.warmUpConversations)} conversations not counted, then sampled after full GC every ${count(every)} (growth fitted from the second sample on):`,
+    `RSS ${memory.samples.map((m) => mb(m.rssBytes)).join(', ')} MB, growth ${per1000(memory.rssKbPerConversation)} per 1,000 conversations (${slopeText(memory.rssKbPerConversation)} each);`,
+    `V8 heap used ${memory.samples.map((m) => mb(m.heapUsedBytes)).join(', ')} MB, growth ${per1000(memory.heapUsedKbPerConversation)} per 1,000 conversations (${slopeText(memory.heapUsedKbPerConversation)} each);`,
+    `heap reserved ${mb(first?.heapTotalBytes ?? 0)} → ${mb(last?.heapTotalBytes ?? 0)} MB, external ${mb(first?.externalBytes ?? 0)} → ${mb(last?.externalBytes ?? 0)} MB.`,
+  ].join(' ');
+}
+
 /** The markdown tables docs/performance.md quotes, on stdout. */
 export function printReport(r: BenchReport): void {
   const out: string[] = [];
   const m = r.machine;
   out.push('', `## LOA bot benchmark, ${r.generatedAt}`, '');
-  out.push(`${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. LOG_LEVEL=${String(r.settings.logLevel)}, memory storage, roster identity, sandbox at zero latency unless said otherwise. Load average ${r.loadAverage.atStart.toFixed(2)} at the start, ${r.loadAverage.atEnd.toFixed(2)} at the end; the runner used ${r.runnerCpuS.toFixed(0)} s of CPU in ${r.durationS.toFixed(0)} s.`);
+  out.push(`${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. LOG_LEVEL=${String(r.settings.logLevel)}, memory storage, roster identity, sandbox at zero latency unless said otherwise. Every bot served every turn through ${r.adapter}. Load average ${r.loadAverage.atStart.toFixed(2)} at the start, ${r.loadAverage.atEnd.toFixed(2)} at the end; the runner used ${r.runnerCpuS.toFixed(0)} s of CPU in ${r.durationS.toFixed(0)} s.`);
   if (r.loadAverage.atStart > 1) out.push('', `**The machine was busy** (load average ${r.loadAverage.atStart.toFixed(1)} on ${m.cpus} CPUs): other processes took CPU time, so turns/s and latencies are pessimistic. CPU ms per turn is the bot's own and is affected much less.`);
   out.push('');
   out.push(
     table(
-      ['run', 'reps', 'think ms', 'conv.', 'turns', 'turns/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'peak RSS MB'],
+      ['run', 'reps', 'think ms', 'conv.', 'turns', 'turns/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'peak RSS MB', 'acked, waited: send + delete', 'not finished'],
       [
         loadRow('echo bot, saturated', r.echo.saturated),
         loadRow('echo bot, paced', r.echo.paced),
         loadRow('echo bot + LOA calls, saturated', r.echoWithCalls.saturated),
+        loadRow('echo bot + LOA calls + draft state, saturated', r.echoWithState.saturated),
         loadRow('LOA bot, saturated', r.loa.saturated),
         loadRow('LOA bot, paced', r.loa.paced),
-        loadRow(`LOA bot, 1,000 LOAs in ${r.loa.memory.samples.length - 1} rounds`, r.loa.callRatio),
+        loadRow(`LOA bot, ${count(r.loa.callRatio.conversations)} LOAs in ${r.loa.memory.samples.length - 1} rounds`, r.loa.callRatio),
+        loadRow(`LOA bot, STATE_STORAGE=blob (Azurite), ${count(r.blob.run.conversations)} LOAs`, r.blob.run),
       ],
       (i) => i > 0 && i !== 2,
     ),
   );
+  const failures = [r.echo.saturated, r.echoWithCalls.saturated, r.echoWithState.saturated, r.loa.saturated, r.loa.paced, r.loa.callRatio, r.blob.run].flatMap((run) => Object.entries(run.failed.reasons));
+  if (failures.length > 0) out.push('', 'Conversations that did not finish, by reason:', '', ...failures.map(([reason, n]) => `- ${n}× ${reason}`));
   out.push('', 'LOA bot by turn, ms:', '');
   out.push(
     table(
@@ -143,21 +195,21 @@ export function printReport(r: BenchReport): void {
   );
   const c = r.loa.sandboxCalls;
   const n = r.loa.agreements;
-  const memory = r.loa.memory;
-  const first = memory.samples[0];
-  const last = memory.samples.at(-1);
-  const slopeText = (s: Slope) => `${s.perConversation.toFixed(2)} ± ${s.standardError.toFixed(2)} KB`;
   out.push(
     '',
     `LOA bot ÷ echo bot: CPU per turn ${r.ratios.cpuPerTurn.toFixed(2)}× (saturated); latency p50 ${r.ratios.latencyP50.toFixed(2)}×, p99 ${r.ratios.latencyP99.toFixed(2)}× (paced).`,
     `LOA bot ÷ echo bot making the same outbound calls (create, get, delete, 2 chat messages per conversation): CPU per turn ${r.ratios.cpuPerTurnWithCalls.toFixed(2)}× (saturated). Those calls alone take the echo bot from ${r.echo.saturated.cpuMsPerTurn.toFixed(3)} to ${r.echoWithCalls.saturated.cpuMsPerTurn.toFixed(3)} ms per turn.`,
-    `LOA API calls for ${n} agreements by ${r.loa.callRatio.reps} reps: token ${c.token}, create ${c.create}, get ${c.get}, delete ${c.delete}. Per agreement: token + create ${((c.token + c.create) / n).toFixed(3)} (create ${(c.create / n).toFixed(3)}, token ${(c.token / n).toFixed(3)}, i.e. ${(c.token / r.loa.callRatio.reps).toFixed(2)} per rep).`,
-    `Memory through those conversations (after ${memory.warmUpConversations} more at the same concurrency, not counted), sampled after full GC every ${memory.samples[1]?.conversations ?? 0} (growth fitted from the second sample on): RSS ${memory.samples.map((m) => mb(m.rssBytes)).join(', ')} MB, growth ${slopeText(memory.rssKbPerConversation)} per conversation; V8 heap used ${memory.samples.map((m) => mb(m.heapUsedBytes)).join(', ')} MB, growth ${slopeText(memory.heapUsedKbPerConversation)} per conversation; heap reserved ${mb(first?.heapTotalBytes ?? 0)} → ${mb(last?.heapTotalBytes ?? 0)} MB, external ${mb(first?.externalBytes ?? 0)} → ${mb(last?.externalBytes ?? 0)} MB.`,
+    `LOA bot ÷ echo bot making those calls and keeping a draft of the same size in conversation state (same storage): CPU per turn ${r.ratios.cpuPerTurnWithState.toFixed(2)}× (saturated); the state alone costs the echo bot ${(r.echoWithState.saturated.cpuMsPerTurn - r.echoWithCalls.saturated.cpuMsPerTurn).toFixed(3)} ms per turn. The LOA bot's own work, past calls and state: ${(r.loa.saturated.cpuMsPerTurn - r.echoWithState.saturated.cpuMsPerTurn).toFixed(3)} ms per turn.`,
+    `LOA API calls for ${n} agreements by ${r.loa.callRatio.reps} reps: token ${c.token}, create ${c.create}, get ${c.get}, delete ${c.delete}. Per agreement: token + create ${((c.token + c.create) / n).toFixed(3)} (create ${(c.create / n).toFixed(3)}, token ${(c.token / n).toFixed(3)}); token calls per rep ${(c.token / r.loa.callRatio.reps).toFixed(2)}, in a run of ${(r.loa.callRatio.wallMs / 1000).toFixed(0)} s against a token lifetime of ${r.tokenTtlS} s.`,
+    '',
+    memoryLine('**Memory, production configuration** (STATE_STORAGE=blob on Azurite)', r.blob.memory),
+    '',
+    memoryLine('Memory on memory storage (local runs only, secondary)', r.loa.memory),
     '',
   );
   out.push(
     table(
-      ['create takes 20 s', 'reps', 'Send p50 ms', 'Send p99 ms', 'Send answered with', 'earlier turns p99 ms', 'card updates', 'chat messages', 'final card', 'follow-up after Send p50 ms', 'created by the API'],
+      [`create takes ${(r.slowApi[0]?.createLatencyMs ?? 0) / 1000} s`, 'reps', 'Send p50 ms', 'Send p99 ms', 'Send answered with', 'earlier turns p99 ms', 'card updates', 'chat messages', 'final card', 'follow-up after Send p50 ms', 'created by the API'],
       r.slowApi.map((s) => [
         `SEND_ACK_AFTER_MS=${s.sendAckAfterMs}${s.isDefault ? ' (default)' : ''}`,
         String(s.reps),

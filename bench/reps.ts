@@ -3,11 +3,11 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AdaptiveCard } from '../cards/render';
 import { VERBS } from '../cards/verbs';
-import { CardIds, button, factValue, firstText } from '../testkit/cards';
+import { CardIds, actionsOf, button, factValue, firstText } from '../testkit/cards';
 import type { CardAction } from '../testkit/cards';
 import type { FakeTeams, RosterMember } from '../testkit/fakeTeams';
 import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails, personalChatActivity, rosterMember } from '../testkit/fixtures';
-import { reviewDistributorDraft, sendDistributorLoa } from '../testkit/loaFlow';
+import { reviewDistributorDraft } from '../testkit/loaFlow';
 import type { CardChat } from '../testkit/loaFlow';
 
 /** The turns of one conversation, in order. */
@@ -34,6 +34,14 @@ function kindOf(table: Readonly<Record<string, TurnKind>>, key: string): TurnKin
 export class LatencyLog {
   readonly all: number[] = [];
   readonly byKind = new Map<TurnKind, number[]>();
+  /**
+   * Sends and deletes answered "Sending…" or "Deleting…" (the bot acknowledged before the LOA
+   * API answered): how long each rep then waited for the card to update with the result.
+   * Not a turn, not a failure.
+   */
+  readonly followUpWaits: Array<{ turn: TurnKind; ms: number; delivered: boolean }> = [];
+  /** Turns whose HTTP exchange failed: not in `all`, though the bot may have served them. */
+  failedTurns = 0;
 
   record(kind: TurnKind, ms: number): void {
     this.all.push(ms);
@@ -45,6 +53,18 @@ export class LatencyLog {
     list.push(ms);
   }
 }
+
+/** How often a rep looks for the follow-up to a "Sending…" card. */
+const FOLLOW_UP_POLL_MS = 25;
+
+/**
+ * How long a rep waits for that follow-up before moving on to "my LOAs", as the card suggests:
+ * the bot's LOA_HTTP_TIMEOUT_MS (10 s by default), with room for a saturated machine.
+ */
+export const FOLLOW_UP_TIMEOUT_MS = 30_000;
+
+/** The titles Send and Delete answer with when the LOA API has not answered within SEND_ACK_AFTER_MS. */
+const PENDING_TITLE = /^(Sending|Deleting)\b/;
 
 /** Keep-alive, as the Teams connector keeps its connections to a bot open. */
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -153,6 +173,25 @@ export class Rep implements CardChat {
     return this.connector.updatesIn(this.conversationId).filter((u) => u.activityId === cardId);
   }
 
+  /**
+   * The card that replaced the card with Teams id `cardId` in a follow-up, as a rep sees
+   * "Sending…" turn into the result; undefined if none came within `timeoutMs`, when a rep
+   * would move on and look at "my LOAs".
+   */
+  async followUpTo(turn: TurnKind, cardId: string, timeoutMs: number): Promise<AdaptiveCard | undefined> {
+    const started = performance.now();
+    for (;;) {
+      const update = this.updatesTo(cardId).at(-1);
+      const waited = performance.now() - started;
+      if (update || waited > timeoutMs) {
+        this.latencies.followUpWaits.push({ turn, ms: waited, delivered: update !== undefined });
+        if (update) this.cardIds.set(update.card as AdaptiveCard, cardId);
+        return update?.card as AdaptiveCard | undefined;
+      }
+      await new Promise((r) => setTimeout(r, FOLLOW_UP_POLL_MS));
+    }
+  }
+
   get chatMessages(): number {
     return this.connector.postsTo(this.conversationId);
   }
@@ -162,7 +201,14 @@ export class Rep implements CardChat {
     if (max > 0) await new Promise((r) => setTimeout(r, min + Math.random() * (max - min)));
     const payload = JSON.stringify(activity);
     const started = performance.now();
-    const answer = await postJson(this.endpoint, payload);
+    let answer: HttpAnswer;
+    try {
+      answer = await postJson(this.endpoint, payload);
+    } catch (err) {
+      // Sent, but the connection failed (e.g. the bot's request timeout on a saturated machine).
+      this.latencies.failedTurns++;
+      throw err;
+    }
     this.latencies.record(kind, performance.now() - started);
     return answer;
   }
@@ -186,14 +232,37 @@ export interface SendAnswer {
  * confirmation. Fails on any unexpected card.
  */
 export async function loaConversation(rep: Rep): Promise<void> {
-  const sent = await sendDistributorLoa(rep);
-  const agreementId = factValue(sent, 'Agreement ID');
-  if (!agreementId) throw new Error(`the confirmation names no agreement id: ${JSON.stringify(sent).slice(0, 300)}`);
+  const sent = await sendAndConfirm(rep);
+  const agreementId = sent && factValue(sent, 'Agreement ID');
+  if (sent && !agreementId) throw new Error(`the confirmation names no agreement id: ${JSON.stringify(sent).slice(0, 300)}`);
   const [list] = (await rep.says('my LOAs')).cards;
   if (!list) throw new Error('"my LOAs" answered with no card');
-  const confirm = await rep.press(list, 'Delete', {}, (a) => a.data.agreementId === agreementId);
-  const deleted = await rep.press(confirm, 'Delete');
-  if (firstText(deleted) !== 'LOA deleted') throw new Error(`expected "LOA deleted", got "${firstText(deleted)}"`);
+  // Without the Send's result the rep deletes whichever LOA the list offers, if any.
+  const ours = (a: CardAction) => a.title === 'Delete' && (!agreementId || a.data.agreementId === agreementId);
+  if (!agreementId && !actionsOf(list).some(ours)) return;
+  const confirm = await rep.press(list, 'Delete', {}, ours);
+  const deleted = await resultOf(rep, 'delete', await rep.press(confirm, 'Delete'));
+  if (deleted && firstText(deleted) !== 'LOA deleted') throw new Error(`expected "LOA deleted", got "${firstText(deleted)}"`);
+}
+
+/**
+ * The card a turn answered with or, when it answered "Sending…" or "Deleting…", the result that
+ * replaced it; undefined when that result did not come in time (counted, not a failure).
+ */
+async function resultOf(rep: Rep, turn: TurnKind, answer: AdaptiveCard): Promise<AdaptiveCard | undefined> {
+  return PENDING_TITLE.test(firstText(answer)) ? rep.followUpTo(turn, rep.cardIdOf(answer), FOLLOW_UP_TIMEOUT_MS) : answer;
+}
+
+/**
+ * Review and Send; the confirmation card. When Send answers "Sending…" (on a busy machine the
+ * create can take longer than SEND_ACK_AFTER_MS), the rep waits for the card to turn into the
+ * result, as a rep in Teams would.
+ */
+async function sendAndConfirm(rep: Rep): Promise<AdaptiveCard | undefined> {
+  const review = await reviewDistributorDraft(rep);
+  const sent = await resultOf(rep, 'send', await rep.press(review, 'Send'));
+  if (sent && !actionsOf(sent).some((a) => a.title === 'Send another LOA')) throw new Error(`expected the confirmation, got: ${JSON.stringify(sent).slice(0, 400)}`);
+  return sent;
 }
 
 /** Up to Send, for the slow-API scenario: what the Send answered, and when. */

@@ -17,6 +17,8 @@ export interface ServerProcessOptions {
   entry: string;
   /** The child's whole environment, besides PATH. */
   env: Record<string, string>;
+  /** Arguments after the entry file. */
+  args?: string[];
   /** Directory for a V8 CPU profile (node --cpu-prof), written when the child exits. */
   cpuProfileDir?: string;
 }
@@ -51,6 +53,7 @@ export class ServerProcess {
       '--import',
       'tsx',
       resolve(__dirname, options.entry),
+      ...(options.args ?? []),
     ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { PATH: CHILD_PATH, ...options.env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const server = new ServerProcess(options.name, child);

@@ -15,20 +15,41 @@ export interface AdaptiveCard {
  * Properties a binding sets to null are dropped, which is how optional ones stay out.
  */
 export function compileCard<T extends object>(template: object): (data: T) => AdaptiveCard {
-  const compiled = new ACData.Template(template);
+  const compiled = new ACData.Template(withVerbs(template));
   return (data: T) => dropNulls(compiled.expand({ $root: { ...data, verbs: VERBS } })) as AdaptiveCard;
 }
 
+/** A whole-string verb binding, `${$root.verbs.x}`. */
+const VERB_BINDING = /^\$\{\$root\.verbs\.(\w+)\}$/;
+
+/**
+ * The template with each `${$root.verbs.x}` replaced by the verb itself, once, at compile time:
+ * verbs never change, and evaluating their bindings on every render was wasted work. Other
+ * bindings to `$root.verbs` still find them in the data.
+ */
+function withVerbs(node: unknown): unknown {
+  if (typeof node === 'string') {
+    const verb = VERB_BINDING.exec(node)?.[1];
+    return verb !== undefined && Object.hasOwn(VERBS, verb) ? VERBS[verb as keyof typeof VERBS] : node;
+  }
+  if (Array.isArray(node)) return node.map(withVerbs);
+  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withVerbs(v)]));
+  return node;
+}
+
+/** A copy without the properties that are null, at any depth; in a loop, since it runs over every rendered card. */
 function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== null)
-        .map(([k, v]) => [k, dropNulls(v)]),
-    );
+  if (!value || typeof value !== 'object') return value;
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === null) continue;
+    // As Object.fromEntries did, a key named __proto__ stays a plain property.
+    if (key === '__proto__') Object.defineProperty(kept, key, { value: dropNulls(v), enumerable: true, writable: true, configurable: true });
+    else kept[key] = dropNulls(v);
   }
-  return value;
+  return kept;
 }
 
 /**

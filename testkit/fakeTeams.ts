@@ -55,6 +55,8 @@ export interface CardUpdate {
   at: number;
   /** The first text on the card: its title. */
   title: string;
+  /** The card itself, as the update carried it. */
+  card: unknown;
 }
 
 export interface FakeTeamsOptions {
@@ -194,7 +196,10 @@ export class FakeTeams {
       if (req.method === 'POST') tally.posts++;
       // Lean, a post is only counted; an update is read for its card's title.
       const body = this.lean && req.method === 'POST' ? {} : jsonBody(chunks);
-      if (req.method === 'PUT' && parts[4]) tally.updates.push({ activityId: parts[4], at: performance.now(), title: firstText((body.attachments as Array<{ content?: unknown }> | undefined)?.[0]?.content) });
+      if (req.method === 'PUT' && parts[4]) {
+        const card = (body.attachments as Array<{ content?: unknown }> | undefined)?.[0]?.content;
+        tally.updates.push({ activityId: parts[4], at: performance.now(), title: firstText(card), card });
+      }
       if (!this.lean) this.calls.push({ at: Date.now(), method: req.method, path: url.pathname, conversationId, ...(parts[4] ? { activityId: parts[4] } : {}), body });
       return send(200, { id: req.method === 'PUT' ? parts[4] : `teams-activity-${this.nextId++}` });
     }

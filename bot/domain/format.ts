@@ -15,7 +15,7 @@ export function formatDate(isoDate: string, locale: string): string {
   if (!m) return isoDate;
   const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   if (Number.isNaN(date.getTime()) || !date.toISOString().startsWith(isoDate)) return isoDate;
-  return withLocale(locale, isoDate, (l) => new Intl.DateTimeFormat(l, { dateStyle: 'long', timeZone: 'UTC' }).format(date));
+  return withLocale(locale, isoDate, (l) => formatter(`date|${l}`, () => new Intl.DateTimeFormat(l, { dateStyle: 'long', timeZone: 'UTC' })).format(date));
 }
 
 /**
@@ -29,7 +29,25 @@ export function formatNumber(value: number | string, locale: string): string {
   const decimals = m[3]?.length ?? 0;
   // Formatting the digits as a string keeps a long value exact, where a double would round it.
   const digits = `${m[1]}${m[2]}${decimals > 0 ? `.${m[3]}` : ''}` as Intl.StringNumericLiteral;
-  return withLocale(locale, typed, (l) => new Intl.NumberFormat(l, { minimumFractionDigits: Math.min(decimals, 100), maximumFractionDigits: Math.min(decimals, 100) }).format(digits));
+  const fraction = Math.min(decimals, 100);
+  return withLocale(locale, typed, (l) => formatter(`number|${l}|${fraction}`, () => new Intl.NumberFormat(l, { minimumFractionDigits: fraction, maximumFractionDigits: fraction })).format(digits));
+}
+
+/** Formatters kept at most: a few locales times a few option sets, with room to spare. */
+const MAX_FORMATTERS = 500;
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+
+/**
+ * Building an Intl formatter costs far more than formatting with it, and one can be shared:
+ * each is built once per locale and options. One that fails to build (an unknown locale)
+ * throws as before and is not kept.
+ */
+function formatter<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+  const kept = formatters.get(key) as T | undefined;
+  if (kept) return kept;
+  const made = make();
+  if (formatters.size < MAX_FORMATTERS) formatters.set(key, made);
+  return made;
 }
 
 /** Formats in `locale`, in en-US when Intl does not know it, and falls back to the value as typed. */

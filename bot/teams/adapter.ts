@@ -44,6 +44,17 @@ export function createAdapter(
   return adapter;
 }
 
+/**
+ * Inbound requests authenticated by adapters `createAdapter` built in this process. The bench
+ * reads it to check that its echo baselines and the LOA bot served every turn through this
+ * same adapter construction, so that their costs compare like for like.
+ */
+let requestsAuthenticated = 0;
+
+export function requestsThroughCreateAdapter(): number {
+  return requestsAuthenticated;
+}
+
 /** jsonwebtoken's errors: bad signature, alg "none", not yet valid, expired. */
 const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
 
@@ -66,6 +77,7 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly userTokenClients = new BoundedCache<Promise<UserTokenClient>>(MAX_REUSED_CLIENTS);
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    requestsAuthenticated++;
     let result: AuthenticateRequestResult;
     try {
       result = await super.authenticateRequest(activity, authHeader);

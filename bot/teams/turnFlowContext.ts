@@ -59,20 +59,43 @@ export function callerKey(activity: Activity): string | undefined {
 
 /** The locale Teams gives the activity, if Intl knows it: a rep's client can send anything here. */
 export function localeOf(activity: Activity): string {
-  try {
-    return (typeof activity.locale === 'string' && activity.locale.length <= 35 && Intl.getCanonicalLocales(activity.locale)[0]) || DEFAULT_LOCALE;
-  } catch {
-    return DEFAULT_LOCALE;
-  }
+  const given = activity.locale;
+  if (typeof given !== 'string' || given.length > 35) return DEFAULT_LOCALE;
+  return remembered(canonicalLocales, given, () => {
+    try {
+      return Intl.getCanonicalLocales(given)[0] || DEFAULT_LOCALE;
+    } catch {
+      return DEFAULT_LOCALE;
+    }
+  });
 }
 
 /** The IANA time zone Teams gives the activity (`localTimezone`), if Intl knows it. */
 function timeZoneOf(activity: Activity): string {
   const zone = activity.localTimezone;
   if (typeof zone !== 'string' || zone.length > 64) return DEFAULT_TIME_ZONE;
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    return DEFAULT_TIME_ZONE;
-  }
+  return remembered(knownTimeZones, zone, () => {
+    try {
+      return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    } catch {
+      return DEFAULT_TIME_ZONE;
+    }
+  });
+}
+
+/** Distinct locales and time zones remembered: Teams sends a few dozen; a client sending junk only fills it. */
+const MAX_REMEMBERED = 1000;
+const canonicalLocales = new Map<string, string>();
+const knownTimeZones = new Map<string, string>();
+
+/**
+ * Checking a locale or time zone with Intl builds ICU objects, on every turn; the answer for a
+ * given string never changes, so it is remembered.
+ */
+function remembered(answers: Map<string, string>, given: string, check: () => string): string {
+  const known = answers.get(given);
+  if (known !== undefined) return known;
+  const answer = check();
+  if (answers.size < MAX_REMEMBERED) answers.set(given, answer);
+  return answer;
 }
