@@ -52,8 +52,28 @@ export function languageOf(locale: string | undefined): Language {
   return (LANGUAGES as readonly string[]).includes(language ?? '') ? (language as Language) : 'en';
 }
 
+/**
+ * Texts already made, per language: the same key with the same values always makes the same
+ * text, and an i18next lookup costs microseconds that a card with forty of them pays on every
+ * turn. Bounded, since values can hold what reps type: when full, it starts again.
+ */
+const madeTexts = new Map<Language, Map<string, string>>(LANGUAGES.map((language) => [language, new Map()]));
+const MAX_MADE_TEXTS = 20_000;
+
 /** The translate function for a rep's Teams locale. */
 export function translatorFor(locale: string | undefined): Translate {
-  const fixed = instance.getFixedT(languageOf(locale));
-  return Object.assign((key: string, values?: TOptions) => String(fixed(key, values ?? {})), { locale: locale ?? 'en-US' });
+  const language = languageOf(locale);
+  const fixed = instance.getFixedT(language);
+  const made = madeTexts.get(language)!;
+  const translate = (key: string, values?: TOptions): string => {
+    const id = values === undefined ? key : `${key}\u0000${JSON.stringify(values)}`;
+    let text = made.get(id);
+    if (text === undefined) {
+      text = String(fixed(key, values ?? {}));
+      if (made.size >= MAX_MADE_TEXTS) made.clear();
+      made.set(id, text);
+    }
+    return text;
+  };
+  return Object.assign(translate, { locale: locale ?? 'en-US' });
 }
