@@ -140,11 +140,14 @@ export class Rep implements CardChat {
   }
 
   /** A typed message; the cards among the replies. */
-  async says(text: string): Promise<{ cards: AdaptiveCard[] }> {
+  async says(text: string): Promise<{ cards: AdaptiveCard[]; texts: string[] }> {
     const { status, body } = await this.turn(kindOf(KIND_OF_TEXT, text), { ...this.activity('message'), text, deliveryMode: 'expectReplies' });
     if (status !== 200) throw new Error(`"${text}" answered HTTP ${status}: ${JSON.stringify(body).slice(0, 300)}`);
     const activities = (body as { activities?: Array<{ attachments?: Array<{ contentType?: string; content?: AdaptiveCard }>; text?: string }> } | undefined)?.activities ?? [];
-    return { cards: activities.flatMap((a) => (a.attachments ?? []).filter((x) => x.contentType === 'application/vnd.microsoft.card.adaptive').flatMap((x) => (x.content ? [x.content] : []))) };
+    return {
+      cards: activities.flatMap((a) => (a.attachments ?? []).filter((x) => x.contentType === 'application/vnd.microsoft.card.adaptive').flatMap((x) => (x.content ? [x.content] : []))),
+      texts: activities.flatMap((a) => (typeof a.text === 'string' ? [a.text] : [])),
+    };
   }
 
   async press(card: AdaptiveCard, title: string, inputs: Record<string, unknown> = {}, pick: (a: CardAction) => boolean = () => true): Promise<AdaptiveCard> {
@@ -235,8 +238,9 @@ export async function loaConversation(rep: Rep): Promise<void> {
   const sent = await sendAndConfirm(rep);
   const agreementId = sent && factValue(sent, 'Agreement ID');
   if (sent && !agreementId) throw new Error(`the confirmation names no agreement id: ${JSON.stringify(sent).slice(0, 300)}`);
-  const [list] = (await rep.says('my LOAs')).cards;
-  if (!list) throw new Error('"my LOAs" answered with no card');
+  const answer = await rep.says('my LOAs');
+  const [list] = answer.cards;
+  if (!list) throw new Error(`"my LOAs" answered with no card${answer.texts.length > 0 ? `, only: ${answer.texts.join(' | ').slice(0, 200)}` : ', and no text'}`);
   // Without the Send's result the rep deletes whichever LOA the list offers, if any.
   const ours = (a: CardAction) => a.title === 'Delete' && (!agreementId || a.data.agreementId === agreementId);
   if (!agreementId && !actionsOf(list).some(ours)) return;
