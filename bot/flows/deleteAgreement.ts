@@ -1,4 +1,4 @@
-import { localizedTemplate } from '../domain/templateCatalog';
+import { templateNameOf as templateName } from './templateName';
 import { z } from 'zod';
 import { renderConfirmDeleteCard } from '../../cards/agreementList';
 import { renderNoticeCard } from '../../cards/simpleCards';
@@ -58,7 +58,7 @@ export function confirmDeleteByRef(deps: FlowDeps): FlowHandler<{ agreementId: s
 
 function templateNameOf(deps: FlowDeps, t: Translate, record: AgreementRecord): string {
   const template = deps.catalog.get(record.templateId);
-  return template ? localizedTemplate(template, t.locale).name : t('chat:common.unknownTemplate');
+  return templateName(template, t);
 }
 
 function deletedCard(deps: FlowDeps, t: Translate, record: AgreementRecord, ref: string, title: string, text: string): FlowResult {

@@ -1,4 +1,4 @@
-import { localizedTemplate } from '../domain/templateCatalog';
+import { templateNameOf } from './templateName';
 import { z } from 'zod';
 import { renderAgreementListCard } from '../../cards/agreementList';
 import type { ListedAgreement, OpenDraft } from '../../cards/agreementList';
@@ -60,7 +60,7 @@ export function listAgreements(deps: FlowDeps): FlowHandler<ListData> {
       const keyValue = keyValueOf(template, record.formData);
       return {
         record,
-        templateName: template ? localizedTemplate(template, ctx.locale).name : ctx.t('chat:common.unknownTemplate'),
+        templateName: templateNameOf(template, ctx.t),
         fresh: refreshed.has(record.id) || isFinalStatus(record.status),
         ref: refs.get(record.id)!,
         ...(keyValue ? { keyValue } : {}),

@@ -10,13 +10,12 @@ import type { AgreementRecord } from '../domain/agreementRecords';
 import { isEmptySearch, keyValueOf, matchesSearch, parseSearch } from '../domain/agreementSearch';
 import { formatDate } from '../domain/format';
 import { repKey } from '../domain/rep';
-import { localizedTemplate } from '../domain/templateCatalog';
-import type { LoaTemplate } from '../domain/templateCatalog';
 import type { Translate } from '../i18n';
 import type { FlowContext, FlowDeps, FlowHandler, FlowResult } from './flowContext';
 import { searchableOf } from './listAgreements';
 import { settledWithin } from './settle';
 import { startBlankDraft } from './startSendLoa';
+import { templateNameOf } from './templateName';
 import { draftFromSentence } from './startFromSentence';
 
 /** Results a search returns at most: what Teams shows in the compose box and Copilot reads. */
@@ -119,8 +118,8 @@ async function search(deps: FlowDeps, ctx: FlowContext, words: string): Promise<
     return {
       card: statusCardOf(deps, ctx, record, refs),
       preview: {
-        title: `${keyValue ?? templateNameOf(ctx, template)} · ${record.signer.name}`,
-        text: ctx.t('chat:extension.preview', { template: templateNameOf(ctx, template), status: statusOf(ctx, record), date: formatDate(record.createdAt.slice(0, 10), ctx.locale) }),
+        title: `${keyValue ?? templateNameOf(template, ctx.t)} · ${record.signer.name}`,
+        text: ctx.t('chat:extension.preview', { template: templateNameOf(template, ctx.t), status: statusOf(ctx, record), date: formatDate(record.createdAt.slice(0, 10), ctx.locale) }),
       },
     };
   });
@@ -130,17 +129,13 @@ function statusOf(ctx: FlowContext, record: AgreementRecord): string {
   return describeStatus(record.goneAt ? 'DELETED' : record.status, ctx.locale);
 }
 
-function templateNameOf(ctx: FlowContext, template: LoaTemplate | undefined): string {
-  return template ? localizedTemplate(template, ctx.locale).name : ctx.t('chat:common.unknownTemplate');
-}
-
 function statusCardOf(deps: FlowDeps, ctx: FlowContext, record: AgreementRecord, refs: ReadonlyMap<string, string>): AdaptiveCard {
   const template = deps.catalog.get(record.templateId);
   const keyValue = keyValueOf(template, record.formData);
   return renderAgreementStatusCard({
     signerName: record.signer.name,
     status: statusOf(ctx, record),
-    templateName: templateNameOf(ctx, template),
+    templateName: templateNameOf(template, ctx.t),
     ...(keyValue ? { keyValue } : {}),
     sentOn: formatDate(record.createdAt.slice(0, 10), ctx.locale),
     ref: refs.get(record.id) ?? record.id,

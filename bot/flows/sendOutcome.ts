@@ -1,4 +1,4 @@
-import { localizedTemplate } from '../domain/templateCatalog';
+import { templateNameOf } from './templateName';
 import { renderAgreementSentCard } from '../../cards/agreementSent';
 import { describeStatus } from '../domain/agreement';
 import { defaultRef } from '../domain/agreementRef';
@@ -33,7 +33,7 @@ export interface SubmissionView {
 export function renderSubmission(submission: Submission, deps: FlowDeps, view: SubmissionView = {}): FlowResult {
   const t = translatorFor(view.locale);
   const template = deps.catalog.get(submission.templateId);
-  const templateName = template ? localizedTemplate(template, view.locale).name : t('chat:common.unknownTemplate');
+  const templateName = templateNameOf(template, t);
   switch (submission.status) {
     case 'created': {
       const agreement = submission.agreement;
