@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
 import * as restify from 'restify';
@@ -106,9 +106,10 @@ interface Traffic {
 /** POST /api/messages: cheap refusals first, then at most `maxInFlight` turns at once. */
 function messagesRoute({ options, deps, traffic, refusals }: { options: BotServerOptions; deps: BotServerDeps; traffic: Traffic; refusals: RefusalLog }): restify.RequestHandler {
   const bodyLimits = { maxBytes: MAX_BODY_BYTES, timeoutMs: options.bodyTimeoutMs };
-  // Answers and closes the connection, so that the rest of a refused body is never read.
+  // Answers and closes the connection, so that the rest of a refused body is never parsed.
   const refuse = (res: restify.Response, status: number, message: string, headers: Record<string, string> = {}) => {
     refusals.record(status, message);
+    lingerOnClose(res.socket);
     res.send(status, { error: message }, { ...headers, Connection: 'close' });
   };
 
@@ -142,6 +143,38 @@ function messagesRoute({ options, deps, traffic, refusals }: { options: BotServe
       traffic.admitted--;
       if (traffic.admitted === 0) traffic.idle.splice(0).forEach((resolve) => resolve());
     }
+  };
+}
+
+/** After a refusal, how long and how much of the rest of the body the server still reads (and drops) before it closes. */
+export const LINGER = { ms: 2_000, maxBytes: 1024 * 1024, checkEveryMs: 50 } as const;
+
+/**
+ * A lingering close, as web servers do after refusing a request whose body is still arriving.
+ * Closing a socket with unread bytes in it makes the kernel send a reset, which can reach the
+ * client before the answer does: it then sees a broken connection instead of the 413. So the
+ * server sends its answer and a FIN, and reads and drops what still comes, until the client
+ * closes, `LINGER.maxBytes` have come or `LINGER.ms` have passed; then it closes for good.
+ */
+function lingerOnClose(socket: Socket | null | undefined): void {
+  if (!socket) return;
+  // Node ends a connection it will not keep alive with destroySoon(), once the answer is written;
+  // its HTTP parser goes on reading the refused body, and drops it (the request is dumped).
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    const readBefore = this.bytesRead;
+    const close = () => {
+      clearTimeout(timer);
+      clearInterval(watch);
+      this.destroy();
+    };
+    const timer = setTimeout(close, LINGER.ms);
+    const watch = setInterval(() => this.bytesRead - readBefore > LINGER.maxBytes && close(), LINGER.checkEveryMs);
+    timer.unref();
+    watch.unref();
+    this.once('end', close);
+    this.once('error', close);
+    this.once('close', close);
+    this.end();
   };
 }
 

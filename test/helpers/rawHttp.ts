@@ -49,10 +49,11 @@ export interface RawConnection {
   trickle(text: string, everyMs: number): void;
 }
 
-export async function openConnection(url: string): Promise<RawConnection> {
+/** With `allowHalfOpen`, the client keeps sending after the server's FIN, as a careless or hostile one would. */
+export async function openConnection(url: string, options: { allowHalfOpen?: boolean } = {}): Promise<RawConnection> {
   const { hostname, port } = new URL(url);
   const started = performance.now();
-  const socket = connect(Number(port), hostname);
+  const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: options.allowHalfOpen ?? false });
   let received = '';
   socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
   // The server closes while the client still writes: EPIPE and ECONNRESET are the point of these tests.
