@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CATALOGS, LANGUAGES, NAMESPACES, languageOf, translatorFor } from '../../bot/i18n';
+import { CATALOGS, LANGUAGES, NAMESPACES, languageOf, referenceTranslate, translatorFor } from '../../bot/i18n';
 
 const ROOT = resolve(__dirname, '../..');
 const PLURAL = /_(zero|one|two|few|many|other)$/;
@@ -59,6 +59,33 @@ describe('message catalogs', () => {
       for (const key of baseKeys(CATALOGS.en[ns])) if (!code.includes(`${ns}:${key}`)) unused.push(`${ns}:${key}`);
     }
     assert.deepEqual(unused, []);
+  });
+
+  it('says exactly what i18next says, for every key in every language, plural forms and values included', () => {
+    // The translator keeps the raw texts i18next resolves and interpolates values itself with
+    // i18next's interpolator: any difference from i18next is a rep reading the wrong words.
+    let compared = 0;
+    for (const language of LANGUAGES) {
+      const cached = translatorFor(language === 'fr' ? 'fr-FR' : 'en-US');
+      const reference = referenceTranslate(language);
+      for (const ns of NAMESPACES) {
+        for (const key of baseKeys(CATALOGS.en[ns])) {
+          const id = `${ns}:${key}`;
+          const texts: Map<string, string> = leaves(CATALOGS[language][ns]);
+          const names = new Set<string>([...texts].filter(([k]) => k.replace(PLURAL, '') === key).flatMap(([, text]) => placeholders(text).filter((n): n is string => n !== undefined)));
+          const values: Record<string, string> = Object.fromEntries([...names].filter((n) => n !== 'count').map((n) => [n, `<${n} & "x">`]));
+          const variants: Array<Record<string, string | number> | undefined> = [undefined, values, ...[0, 1, 2, 5, 1.5].map((count) => ({ ...values, count }))];
+          // Twice: the first call fills the cache, the second reads it.
+          for (const v of [...variants, ...variants]) {
+            assert.equal(cached(id, v), reference(id, v), `${language} ${id} ${JSON.stringify(v)}`);
+            compared++;
+          }
+        }
+      }
+    }
+    assert.ok(compared > 1000, `compared ${compared} texts`);
+    // A key that does not exist reads as the key, as with i18next.
+    assert.equal(translatorFor('en-US')('chat:no.such.key'), referenceTranslate('en')('chat:no.such.key'));
   });
 
   it("reads the rep's Teams locale, and falls back to English for a language it does not have", () => {
