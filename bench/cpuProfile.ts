@@ -4,9 +4,11 @@ import { join, relative, resolve } from 'node:path';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface CpuProfile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -24,6 +26,14 @@ export interface ProfileSummary {
   topFunctions: ProfileLine[];
   /** Self time by where the code lives: our folders, each npm package, Node itself. */
   byArea: ProfileLine[];
+  /** Our own functions (bot/, cards/) by total time, callees included. */
+  ownInclusive: ProfileLine[];
+}
+
+/** A span of the profiled process's monotonic clock, in µs (process.hrtime on Linux, V8's clock). */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
 }
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -55,30 +65,53 @@ export function newestProfile(dir: string): string | undefined {
   return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
-/** Self time per function and per area in a V8 CPU profile (node --cpu-prof). */
-export function summariseProfile(file: string, top = 20): ProfileSummary {
+/**
+ * Self time per function and per area in a V8 CPU profile (node --cpu-prof), and our own
+ * functions' total time. With `window`, only the samples taken in it (e.g. the measured rounds,
+ * not the start-up and module loading).
+ */
+export function summariseProfile(file: string, top = 20, window?: ProfileWindow): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window && (at < window.fromUs || at > window.toUs)) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
+  const nameOf = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'} ${where(node.callFrame.url, node.callFrame.lineNumber)}`.trim();
   const functions = new Map<string, number>();
   const areas = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   let totalUs = 0;
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
     if (!node) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName, url } = node.callFrame;
     if (functionName === '(idle)') continue;
     totalUs += us;
-    const name = `${functionName || '(anonymous)'} ${where(url, lineNumber)}`.trim();
+    const name = nameOf(node);
     functions.set(name, (functions.get(name) ?? 0) + us);
     const area = areaOf(url, functionName);
     areas.set(area, (areas.get(area) ?? 0) + us);
+    const seen = new Set<string>();
+    for (let up: number | undefined = id; up !== undefined; up = parentOf.get(up)) {
+      const frame = byId.get(up);
+      if (!frame || !/^(bot|cards)\//.test(areaOf(frame.callFrame.url, frame.callFrame.functionName))) continue;
+      const own = nameOf(frame);
+      if (seen.has(own)) continue;
+      seen.add(own);
+      inclusive.set(own, (inclusive.get(own) ?? 0) + us);
+    }
   }
   const lines = (m: Map<string, number>, n: number): ProfileLine[] =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([name, us]) => ({ name, selfMs: us / 1000, percent: (100 * us) / totalUs }));
-  return { file, totalMs: totalUs / 1000, topFunctions: lines(functions, top), byArea: lines(areas, 15) };
+  return { file, totalMs: totalUs / 1000, topFunctions: lines(functions, top), byArea: lines(areas, Math.max(15, top)), ownInclusive: lines(inclusive, top) };
 }

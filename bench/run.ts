@@ -5,6 +5,11 @@
  * `npm run bench -- --profile` also writes a CPU profile of the LOA bot's zero-latency runs to
  * test-artifacts/bench-profile/ and prints its top frames. The profiler slows the bot, so quote
  * figures from a run without it.
+ * `npm run bench -- --cpu` runs only the saturated rounds of the LOA bot and its two like-for-like
+ * baselines, and prints their CPU per turn and ratios (about a minute): for trying a change to the
+ * bot's own work. `--profile` works with it too. `--cpu --compare <dir>` also runs the LOA bot
+ * from another checkout (e.g. `git worktree add <dir> main`) in the same rounds: what a change
+ * bought, measured in one run.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,6 +41,8 @@ const RUN = {
    * rounds weighs on all of them alike.
    */
   saturated: { reps: 64, conversationsPerRep: 2, rounds: 3 },
+  /** `--cpu`: more rounds, since nothing else is measured. */
+  cpuOnlyRounds: 8,
   /** Latency: 64 reps at once, each pausing 0.5 to 1.5 s before every turn (a fast human). */
   paced: { reps: 64, conversationsPerRep: 3, thinkMs: [500, 1500] as const },
   callRatio: { reps: 100, conversationsPerRep: 10 },
@@ -103,9 +110,10 @@ async function sandboxTotals(sandbox: Sandbox): Promise<{ calls: CallCounts; agr
 }
 
 /** The bot's default configuration, pointed at the sandbox; only `extra` differs. */
-function startLoaBot(sandbox: Sandbox, extra: Record<string, string> = {}, cpuProfileDir?: string): Promise<ServerProcess> {
+function startLoaBot(sandbox: Sandbox, extra: Record<string, string> = {}, cpuProfileDir?: string, root?: string): Promise<ServerProcess> {
   return ServerProcess.start({
-    name: 'LOA bot',
+    name: root ? `LOA bot from ${root}` : 'LOA bot',
+    ...(root ? { root } : {}),
     entry: 'loaBotProcess.ts',
     // NODE_ENV=test only so that PORT=0 (a free port) is allowed; the bot behaves as in development.
     env: { NODE_ENV: 'test', PORT: '0', LOG_LEVEL: RUN.logLevel, LOA_API_BASE_URL: sandbox.process.url, LOA_CLIENT_ID: sandbox.clientId, LOA_CLIENT_SECRET: sandbox.clientSecret, ...extra },
@@ -129,8 +137,8 @@ async function warmUp(c: Contender, connector: FakeTeams): Promise<void> {
 }
 
 /** The saturated runs, a round of each contender in turn; one result per contender over all its rounds. */
-async function saturatedRounds(contenders: readonly Contender[], connector: FakeTeams): Promise<LoadResult[]> {
-  const { reps, conversationsPerRep, rounds } = RUN.saturated;
+async function saturatedRounds(contenders: readonly Contender[], connector: FakeTeams, rounds: number = RUN.saturated.rounds): Promise<LoadResult[]> {
+  const { reps, conversationsPerRep } = RUN.saturated;
   const logs = contenders.map(() => new LatencyLog());
   const results: LoadResult[][] = contenders.map(() => []);
   for (let round = 1; round <= rounds; round++) {
@@ -433,6 +441,56 @@ function machine(): BenchReport['machine'] {
   return { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}` };
 }
 
+/**
+ * `--cpu`: the saturated rounds of echo + calls, echo + calls + state and the LOA bot, nothing
+ * else; with `compareRoot`, also the LOA bot of that checkout.
+ */
+async function cpuOnly(connector: FakeTeams, sandbox: Sandbox, profile: boolean, compareRoot: string | undefined): Promise<void> {
+  if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
+  const env = { LOA_API_BASE_URL: sandbox.process.url, LOA_CLIENT_ID: sandbox.clientId, LOA_CLIENT_SECRET: sandbox.clientSecret };
+  const servers = await Promise.all([
+    ServerProcess.start({ name: 'echo bot + LOA calls', entry: 'echoBot.ts', env }),
+    ServerProcess.start({ name: 'echo bot + LOA calls + draft state', entry: 'echoBot.ts', env, args: ['--draft-state'], ...(profile ? { cpuProfileDir: resolve(PROFILE_DIR, 'echo-state') } : {}) }),
+    startLoaBot(sandbox, {}, profile ? PROFILE_DIR : undefined),
+    ...(compareRoot ? [startLoaBot(sandbox, {}, undefined, resolve(compareRoot))] : []),
+  ]);
+  try {
+    const [calls, state, loa, compared] = servers as [ServerProcess, ServerProcess, ServerProcess, ServerProcess | undefined];
+    const contenders: Contender[] = [
+      { name: 'echo bot + LOA calls', label: 'echo-calls', server: calls, conversation: echoConversation },
+      { name: 'echo bot + LOA calls + draft state', label: 'echo-state', server: state, conversation: echoConversation },
+      { name: 'LOA bot', label: 'loa', server: loa, conversation: loaConversation },
+      ...(compared ? [{ name: compared.name, label: 'loa-compared', server: compared, conversation: loaConversation }] : []),
+    ];
+    for (const c of contenders) await warmUp(c, connector);
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const [callsRun, stateRun, loaRun, comparedRun] = (await saturatedRounds(contenders, connector, RUN.cpuOnlyRounds)) as [LoadResult, LoadResult, LoadResult, LoadResult | undefined];
+    const toUs = Number(process.hrtime.bigint() / 1000n);
+    for (const server of servers) await server.stop();
+    const ms = (r: LoadResult) => r.cpuMsPerTurn.toFixed(3);
+    step(`CPU ms per turn: echo + calls ${ms(callsRun)}, echo + calls + state ${ms(stateRun)}, LOA bot ${ms(loaRun)}`);
+    step(`LOA bot ÷ echo + calls ${(loaRun.cpuMsPerTurn / callsRun.cpuMsPerTurn).toFixed(2)}×, ÷ echo + calls + state ${(loaRun.cpuMsPerTurn / stateRun.cpuMsPerTurn).toFixed(2)}×; own work ${(loaRun.cpuMsPerTurn - stateRun.cpuMsPerTurn).toFixed(3)} ms per turn`);
+    if (comparedRun) {
+      const change = (loaRun.cpuMsPerTurn - comparedRun.cpuMsPerTurn) / comparedRun.cpuMsPerTurn;
+      step(`${compared!.name}: ${ms(comparedRun)} ms per turn, own work ${(comparedRun.cpuMsPerTurn - stateRun.cpuMsPerTurn).toFixed(3)}; this tree ${change >= 0 ? '+' : ''}${(100 * change).toFixed(1)}%`);
+    }
+    const all = [callsRun, stateRun, loaRun, ...(comparedRun ? [comparedRun] : [])];
+    step(`conversations finished: ${all.map((r) => `${r.conversations - r.failed.conversations}/${r.conversations}`).join(', ')}`);
+    const file = profile ? newestProfile(PROFILE_DIR) : undefined;
+    if (file) {
+      const summary = summariseProfile(file, 40, { fromUs, toUs });
+      process.stdout.write(`\nCPU profile ${file}, saturated rounds only (µs ${fromUs} to ${toUs}), ${summary.totalMs.toFixed(0)} ms\n`);
+      for (const l of summary.byArea) process.stdout.write(`  ${l.percent.toFixed(1).padStart(5)}%  ${l.name}\n`);
+      process.stdout.write('\n');
+      for (const l of summary.topFunctions) process.stdout.write(`  ${l.percent.toFixed(1).padStart(5)}%  ${l.name}\n`);
+      process.stdout.write('\nour functions, total time:\n');
+      for (const l of summary.ownInclusive) process.stdout.write(`  ${l.percent.toFixed(1).padStart(5)}%  ${l.name}\n`);
+    }
+  } finally {
+    for (const server of servers) server.kill();
+  }
+}
+
 async function main(): Promise<void> {
   const profile = process.argv.includes('--profile');
   const started = performance.now();
@@ -448,6 +506,8 @@ async function main(): Promise<void> {
       env: SANDBOX_ENV(credentials),
     });
     sandbox = { process: sandboxProcess, ...credentials };
+    const compareAt = process.argv.indexOf('--compare');
+    if (process.argv.includes('--cpu')) return await cpuOnly(connector, sandbox, profile, compareAt > 0 ? process.argv[compareAt + 1] : undefined);
     const { echo, echoWithCalls, echoWithState, loa, profile: profileSummary } = await zeroLatencyRuns(connector, sandbox, profile);
     const blob = await blobMemoryRun(connector, sandbox);
     const slow = [await slowApi(connector, sandbox, DEFAULT_SEND_ACK_MS)];

@@ -21,6 +21,8 @@ export interface ServerProcessOptions {
   args?: string[];
   /** Directory for a V8 CPU profile (node --cpu-prof), written when the child exits. */
   cpuProfileDir?: string;
+  /** Another checkout to run the entry from (its bench/ and code), e.g. the tree before a change. */
+  root?: string;
 }
 
 /** A server (bot, echo bot or sandbox) in its own process, reachable over loopback and IPC. */
@@ -52,10 +54,10 @@ export class ServerProcess {
       ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
       '--import',
       'tsx',
-      resolve(__dirname, options.entry),
+      resolve(options.root ? resolve(options.root, 'bench') : __dirname, options.entry),
       ...(options.args ?? []),
     ];
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { PATH: CHILD_PATH, ...options.env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, args, { cwd: options.root ?? REPO_ROOT, env: { PATH: CHILD_PATH, ...options.env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const server = new ServerProcess(options.name, child);
     server.url = await new Promise<string>((ready, fail) => {
       const timer = setTimeout(() => fail(new Error(`${options.name} did not start within ${START_TIMEOUT_MS / 1000} s:\n${server.output}`)), START_TIMEOUT_MS);
