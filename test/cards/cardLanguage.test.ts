@@ -13,6 +13,7 @@ import { renderAgreementSentCard } from '../../cards/agreementSent';
 import { renderChooseTemplateCard } from '../../cards/chooseTemplate';
 import { readDraftInput } from '../../cards/draftInputs';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
+import { bakeCardStrings } from '../../cards/render';
 import type { AdaptiveCard } from '../../cards/render';
 import { renderReviewDraftCard } from '../../cards/reviewDraft';
 import { renderHelpCard, renderWelcomeCard } from '../../cards/simpleCards';
@@ -68,6 +69,19 @@ function englishOnlyWords(): string[] {
 }
 
 describe('cards in the rep\'s language', () => {
+  it('renders every card the same with its fixed words baked into the template as through bindings, in both languages', () => {
+    for (const locale of ['en-US', 'fr-FR', 'fr-CA']) {
+      const baked = everyCard(locale);
+      bakeCardStrings(false);
+      try {
+        const bound = everyCard(locale);
+        for (const [i, [name, card]] of baked.entries()) assert.deepEqual(card, bound[i]![1], `${locale} ${name}`);
+      } finally {
+        bakeCardStrings(true);
+      }
+    }
+  });
+
   for (const [name, card] of everyCard('fr-FR')) {
     it(`shows a French rep the ${name} card without an English word of ours`, () => {
       assertValidCard(card);
