@@ -16,14 +16,11 @@ export function turnLog(context: TurnContext, root: Logger): Logger {
   if (existing) return existing;
   const a = context.activity;
   // Read now: the logger may be used after the turn (a follow-up), when the context is revoked.
-  const correlationId = correlationIdOf(context);
-  const log = lazyChild(root, () =>
-    root.child({
-      correlationId,
-      activity: { type: a.type, name: a.name, id: a.id, channel: a.channelId },
-      rep: hashId(a.from?.aadObjectId ?? a.from?.id),
-    }),
-  );
+  // The correlation id is made when the turn first needs it, which most turns never do.
+  const correlationId = lazyCorrelationId(context);
+  const activity = { type: a.type, name: a.name, id: a.id, channel: a.channelId };
+  const from = a.from?.aadObjectId ?? a.from?.id;
+  const log = lazyChild(root, () => root.child({ correlationId: correlationId(), activity, rep: hashId(from) }));
   context.turnState.set(LOG_KEY, log);
   return log;
 }
@@ -47,6 +44,7 @@ function lazyChild(root: Logger, make: () => Logger): Logger {
   });
 }
 
+/** The turn's correlation id, made on first use: the one a rep is told ("reference") is the one the logs carry. */
 export function correlationIdOf(context: TurnContext): string {
   let id = context.turnState.get<string | undefined>(CORRELATION_KEY);
   if (!id) {
@@ -54,4 +52,18 @@ export function correlationIdOf(context: TurnContext): string {
     context.turnState.set(CORRELATION_KEY, id);
   }
   return id;
+}
+
+/** The turn's correlation id, as a function that still works once the turn is over and its context revoked. */
+function lazyCorrelationId(context: TurnContext): () => string {
+  let id = context.turnState.get<string | undefined>(CORRELATION_KEY);
+  return () => {
+    if (id) return id;
+    try {
+      return (id = correlationIdOf(context));
+    } catch {
+      // The turn ended (its context is revoked) before anything needed the id: a fresh one.
+      return (id = randomUUID());
+    }
+  };
 }
