@@ -14,7 +14,8 @@ export interface ChooseTemplateCardData {
   note?: string;
 }
 
-const render = compileCard<object>(template);
+// The draft id fills a card expanded once per language and catalog.
+const render = compileCard<object>(template, { holes: ['draftId'] });
 
 export function renderChooseTemplateCard({ draftId, templates, note, locale = 'en-US' }: ChooseTemplateCardData): AdaptiveCard {
   return render({

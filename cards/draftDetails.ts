@@ -38,7 +38,8 @@ interface InputModel {
   placeholder: string | null;
 }
 
-const render = compileCard<object>(template);
+// What the rep typed and the draft id fill a card expanded once per template, language, problems and marks.
+const render = compileCard<object>(template, { holes: ['value', 'numberValue', 'draftId'] });
 
 /** Longest error shown under an input; API messages can be any length. */
 export const MAX_ERROR_CHARS = 200;

@@ -1,5 +1,5 @@
 import * as ACData from 'adaptivecards-templating';
-import { languageOf, translatorFor } from '../bot/i18n';
+import { translatorFor } from '../bot/i18n';
 import { VERBS } from './verbs';
 
 /** An Adaptive Card as JSON, ready to attach or to return from an invoke. */
@@ -9,39 +9,134 @@ export interface AdaptiveCard {
   [key: string]: unknown;
 }
 
+export interface CompileOptions {
+  /**
+   * Properties (at any depth of the data) whose values the template only shows, never tests:
+   * what a rep typed, a draft id. The card is expanded once per distinct rest of the data and
+   * these values are put into a copy of it, instead of every binding being evaluated again for
+   * every draft. An empty value stays itself, so `${x != ''}` still holds; the template may use
+   * such a property only as `${x}`, `${$root.x}`, `${x != ''}`, `${x == ''}` or `${x != null}`,
+   * which compileCard checks.
+   */
+  holes?: readonly string[];
+}
+
 /**
  * Compiles a `cards/*.json` template once and returns a renderer for its data model.
  * Template bindings read `${$root.verbs.x}` for verbs, so the JSON never repeats them.
  * Properties a binding sets to null are dropped, which is how optional ones stay out.
  *
- * A card's fixed words (`strings`, from `cardStrings`) are the same on every render in a
- * language, so they are put into the template once per language and set of words instead of
- * being evaluated as bindings on every render: adaptivecards-templating spends about a
- * microsecond and a half on each binding it evaluates.
+ * adaptivecards-templating spends about a microsecond and a half on each binding it evaluates,
+ * and a details card has nearly two hundred. Two shortcuts keep that off the common path:
+ * - a card's fixed words (`strings`, from `cardStrings`) are put into the template once per
+ *   language and set of words;
+ * - with `holes`, the expanded card is kept per data without those values (bounded), and each
+ *   render fills a copy of it.
+ * The tests render every card with and without the shortcuts and require the same card.
  */
-export function compileCard<T extends object>(template: object): (data: T) => AdaptiveCard {
+export function compileCard<T extends object>(template: object, options: CompileOptions = {}): (data: T) => AdaptiveCard {
   const withVerbsOnly = withVerbs(template);
+  const holes = new Set(options.holes ?? []);
+  checkHoles(withVerbsOnly, holes);
   const compiled = new ACData.Template(withVerbsOnly);
   const withStrings = new WeakMap<object, ACData.Template>();
-  return (data: T) => {
+  const expanded = new Map<string, unknown>();
+  const templateFor = (data: T) => {
     const strings = (data as { strings?: unknown }).strings;
-    let chosen = compiled;
-    if (baking.on && strings && typeof strings === 'object' && MADE_STRINGS.has(strings)) {
-      let baked = withStrings.get(strings);
-      if (!baked) {
-        baked = new ACData.Template(bakeStrings(withVerbsOnly, strings as Record<string, string>, false));
-        withStrings.set(strings, baked);
-      }
-      chosen = baked;
+    if (!shortcuts.on || !strings || typeof strings !== 'object' || !MADE_STRINGS.has(strings)) return compiled;
+    let baked = withStrings.get(strings);
+    if (!baked) {
+      baked = new ACData.Template(bakeStrings(withVerbsOnly, strings as Record<string, string>, false));
+      withStrings.set(strings, baked);
     }
-    return dropNulls(chosen.expand({ $root: { ...data, verbs: VERBS } })) as AdaptiveCard;
+    return baked;
+  };
+  const expand = (data: T) => dropNulls(templateFor(data).expand({ $root: { ...data, verbs: VERBS } }));
+  return (data: T) => {
+    if (!shortcuts.on || holes.size === 0) return expand(data) as AdaptiveCard;
+    const values: unknown[] = [];
+    const shape = withHoles(data, holes, values) as T;
+    const key = JSON.stringify(shape);
+    let card = expanded.get(key);
+    if (card === undefined) {
+      card = expand(shape);
+      // Bounded: a key holds no rep's value, only which template, language, problems and marks.
+      if (expanded.size >= MAX_EXPANDED) expanded.delete(expanded.keys().next().value!);
+      expanded.set(key, card);
+    }
+    return filled(card, values) as AdaptiveCard;
   };
 }
 
-/** Whether fixed words are baked in; off, every card renders through plain bindings, which the tests compare with. */
-const baking = { on: true };
-export function bakeCardStrings(on: boolean): void {
-  baking.on = on;
+const MAX_EXPANDED = 200;
+/** Marks a hole in the data; the nonce keeps anything a rep types from ever looking like one. */
+const HOLE = `\u0000hole${Math.random().toString(36).slice(2)}:`;
+const HOLE_END = '\u0000';
+const HOLE_TOKEN = new RegExp(`${HOLE}(\\d+)${HOLE_END}`, 'g');
+
+/** A copy of `data` with each hole's non-empty value replaced by a marker, the values collected in order. */
+function withHoles(data: unknown, holes: ReadonlySet<string>, values: unknown[]): unknown {
+  if (Array.isArray(data)) return data.map((item) => withHoles(item, holes, values));
+  if (!data || typeof data !== 'object' || MADE_STRINGS.has(data)) return data;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(data)) {
+    const value = (data as Record<string, unknown>)[key];
+    if (holes.has(key) && (typeof value === 'string' || typeof value === 'number') && value !== '') {
+      copy[key] = `${HOLE}${values.length}${HOLE_END}`;
+      values.push(value);
+    } else if (key === '__proto__') {
+      Object.defineProperty(copy, key, { value: withHoles(value, holes, values), enumerable: true, writable: true, configurable: true });
+    } else {
+      copy[key] = withHoles(value, holes, values);
+    }
+  }
+  return copy;
+}
+
+/** A copy of an expanded card with its markers replaced by the values (a whole-string marker keeps the value's type). */
+function filled(node: unknown, values: readonly unknown[]): unknown {
+  if (typeof node === 'string') {
+    if (!node.includes(HOLE)) return node;
+    if (node.startsWith(HOLE) && node.endsWith(HOLE_END) && node.indexOf(HOLE, 1) === -1) return values[Number(node.slice(HOLE.length, -HOLE_END.length))];
+    return node.replace(HOLE_TOKEN, (_marker, i: string) => String(values[Number(i)]));
+  }
+  if (Array.isArray(node)) return node.map((item) => filled(item, values));
+  if (!node || typeof node !== 'object') return node;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(node)) {
+    const value = filled((node as Record<string, unknown>)[key], values);
+    if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+    else copy[key] = value;
+  }
+  return copy;
+}
+
+/** What a template may do with a hole: show it, or ask whether it is empty (which a marker keeps). */
+function holeUseAllowed(expression: string, hole: string): boolean {
+  const e = expression.trim();
+  return [hole, `$root.${hole}`, `${hole} != ''`, `${hole} == ''`, `${hole} != null`].includes(e);
+}
+
+/** Refuses a template that tests a hole's value in any other way, or iterates it: its card would depend on the value. */
+function checkHoles(node: unknown, holes: ReadonlySet<string>, key = ''): void {
+  if (holes.size === 0) return;
+  if (typeof node === 'string') {
+    for (const [, expression] of node.matchAll(/\$\{([^}]*)\}/g)) {
+      for (const hole of holes) {
+        if (!new RegExp(`(^|[^\\w.$])(\\$root\\.)?${hole}\\b`).test(expression!)) continue;
+        if (key === '$data' || !holeUseAllowed(expression!, hole)) throw new Error(`A card template uses "${hole}" in \${${expression}}, which a hole cannot fill`);
+      }
+    }
+    return;
+  }
+  if (Array.isArray(node)) return node.forEach((item) => checkHoles(item, holes, key));
+  if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) checkHoles(v, holes, k);
+}
+
+/** Whether the shortcuts are on; off, every card renders through plain bindings, which the tests compare with. */
+const shortcuts = { on: true };
+export function cardShortcuts(on: boolean): void {
+  shortcuts.on = on;
 }
 
 /** `${strings.x}` (outside any `$data` scope, where it reads the root) and `${$root.strings.x}`. */
@@ -110,10 +205,12 @@ const stringSets = new Map<string, Readonly<Record<string, string>>>();
  * The same words in the same language are the same (frozen) object every time.
  */
 export function cardStrings<K extends string>(keys: Record<K, string>, locale: string | undefined): Record<K, string> {
-  const id = `${languageOf(locale)}\u0000${Object.entries(keys).join('\u0000')}`;
+  const t = translatorFor(locale);
+  // A plain loop: this runs on every render, and the keys' entries would be arrays of arrays.
+  let id: string = t.language;
+  for (const name in keys) id += `\u0000${name}\u0001${keys[name]}`;
   let strings = stringSets.get(id);
   if (!strings) {
-    const t = translatorFor(locale);
     strings = Object.freeze(Object.fromEntries(Object.entries<string>(keys).map(([name, key]) => [name, t(key)])));
     MADE_STRINGS.add(strings);
     stringSets.set(id, strings);

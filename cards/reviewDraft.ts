@@ -20,7 +20,8 @@ export interface ReviewDraftCardData {
   unusedNotifyEmails?: readonly string[];
 }
 
-const render = compileCard<{ strings: object; draftId: string; facts: Array<{ title: string; value: string }>; emailMessage: string; notifyWarning: string }>(template);
+// What the rep typed (the facts' values, the message) and the draft id fill a card expanded once per template and language.
+const render = compileCard<{ strings: object; draftId: string; facts: Array<{ title: string; value: string }>; emailMessage: string; notifyWarning: string }>(template, { holes: ['draftId', 'value', 'emailMessage'] });
 
 export function renderReviewDraftCard({ draftId, template: catalogTemplate, request, locale = 'en-US', unusedNotifyEmails = [] }: ReviewDraftCardData): AdaptiveCard {
   const loaTemplate = localizedTemplate(catalogTemplate, locale);

@@ -28,6 +28,8 @@ export interface Translate {
   (key: string, values?: TOptions): string;
   /** The Teams locale it speaks for, so that what it names (a template) can follow. */
   readonly locale: string;
+  /** The catalog language it reads. */
+  readonly language: Language;
 }
 
 const instance: i18n = i18next.createInstance();
@@ -80,7 +82,7 @@ function translatorOf(language: Language, locale: string): Translate {
     }
     return values === undefined || !text.includes('{{') ? text : instance.services.interpolator.interpolate(text, values, language, {});
   };
-  return Object.assign(translate, { locale });
+  return Object.assign(translate, { locale, language });
 }
 
 /** Translators per Teams locale string: a turn asks for its rep's several times. */

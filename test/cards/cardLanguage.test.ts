@@ -13,7 +13,7 @@ import { renderAgreementSentCard } from '../../cards/agreementSent';
 import { renderChooseTemplateCard } from '../../cards/chooseTemplate';
 import { readDraftInput } from '../../cards/draftInputs';
 import { renderDraftDetailsCard } from '../../cards/draftDetails';
-import { bakeCardStrings } from '../../cards/render';
+import { cardShortcuts } from '../../cards/render';
 import type { AdaptiveCard } from '../../cards/render';
 import { renderReviewDraftCard } from '../../cards/reviewDraft';
 import { renderHelpCard, renderWelcomeCard } from '../../cards/simpleCards';
@@ -72,12 +72,12 @@ describe('cards in the rep\'s language', () => {
   it('renders every card the same with its fixed words baked into the template as through bindings, in both languages', () => {
     for (const locale of ['en-US', 'fr-FR', 'fr-CA']) {
       const baked = everyCard(locale);
-      bakeCardStrings(false);
+      cardShortcuts(false);
       try {
         const bound = everyCard(locale);
         for (const [i, [name, card]] of baked.entries()) assert.deepEqual(card, bound[i]![1], `${locale} ${name}`);
       } finally {
-        bakeCardStrings(true);
+        cardShortcuts(true);
       }
     }
   });
