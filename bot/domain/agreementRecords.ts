@@ -24,7 +24,7 @@ export interface AgreementRecord {
   formData: FormValue[];
   createdAt: string;
   status: AgreementStatus;
-  /** When the status was last confirmed by the API (absent: as of creation). */
+  /** When a check with the API last wrote the status (absent: as of creation); "my LOAs" writes it only when the status moved. */
   statusCheckedAt?: string;
   /** Set once the agreement is deleted or the API no longer knows it. */
   goneAt?: string;

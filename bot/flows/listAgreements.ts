@@ -134,7 +134,9 @@ async function refreshStatuses(
     const id = open[i]!.id;
     if (result.status === 'fulfilled') {
       refreshed.add(id);
-      changes.set(id, (r) => ({ ...r, status: result.value.status, statusCheckedAt: checkedAt }));
+      // Written only when it moved: rewriting the rep's whole list (a download and an upload on
+      // Blob Storage) on every look, to stamp an unchanged status, cost a storage round trip each time.
+      if (result.value.status !== open[i]!.status) changes.set(id, (r) => ({ ...r, status: result.value.status, statusCheckedAt: checkedAt }));
     } else if (result.reason instanceof LoaServiceError && result.reason.code === LOA_ERROR_CODES.notFound) {
       refreshed.add(id);
       changes.set(id, (r) => ({ ...r, goneAt: checkedAt }));
