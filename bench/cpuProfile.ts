@@ -37,6 +37,8 @@ export interface ProfileWindow {
 }
 
 const REPO_ROOT = resolve(__dirname, '..');
+/** The servers run compiled (bench/serverProcess.ts): their code is named by its source path. */
+const sourcePath = (path: string) => path.replace(/(^|\/)test-artifacts\/bench-build\//, '$1');
 
 function areaOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
@@ -44,13 +46,13 @@ function areaOf(url: string, functionName: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (pkg?.[1]) return pkg[1];
   if (path.startsWith('node:')) return 'node internals';
-  if (path.startsWith(REPO_ROOT)) return relative(REPO_ROOT, path).split('/').slice(0, 2).join('/');
+  if (path.startsWith(REPO_ROOT)) return sourcePath(relative(REPO_ROOT, path)).split('/').slice(0, 2).join('/');
   return path;
 }
 
 function where(url: string, line: number): string {
   const path = url.replace(/^file:\/\//, '');
-  const short = path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length) : path.startsWith(REPO_ROOT) ? relative(REPO_ROOT, path) : path;
+  const short = path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length) : path.startsWith(REPO_ROOT) ? sourcePath(relative(REPO_ROOT, path)) : path;
   return short ? `${short}:${line + 1}` : '';
 }
 

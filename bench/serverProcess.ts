@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { ChildMessage, ProcessStats } from './processProtocol';
@@ -23,6 +24,26 @@ export interface ServerProcessOptions {
   cpuProfileDir?: string;
   /** Another checkout to run the entry from (its bench/ and code), e.g. the tree before a change. */
   root?: string;
+}
+
+/** Where bench/tsconfig.build.json puts the compiled servers, in each checkout. */
+const BUILD_DIR = 'test-artifacts/bench-build';
+const built = new Set<string>();
+
+/**
+ * The servers run as `npm start` runs the bot: compiled by tsc, in plain Node, without tsx
+ * (whose getters on every import and source maps would be counted as the bot's own work).
+ * Each checkout is compiled once per bench, with bench/tsconfig.build.json (copied into a
+ * checkout that has none, e.g. one from before it existed). Returns the compiled checkout's root.
+ */
+export function compiledTree(root: string = REPO_ROOT): string {
+  if (!built.has(root)) {
+    const config = resolve(root, 'bench/tsconfig.build.json');
+    if (!existsSync(config)) copyFileSync(resolve(REPO_ROOT, 'bench/tsconfig.build.json'), config);
+    execFileSync(process.execPath, [resolve(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: root, stdio: 'inherit' });
+    built.add(root);
+  }
+  return resolve(root, BUILD_DIR);
 }
 
 /** A server (bot, echo bot or sandbox) in its own process, reachable over loopback and IPC. */
@@ -52,9 +73,7 @@ export class ServerProcess {
       '--disable-warning=DEP0111',
       '--expose-gc',
       ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
-      '--import',
-      'tsx',
-      resolve(options.root ? resolve(options.root, 'bench') : __dirname, options.entry),
+      resolve(compiledTree(options.root), 'bench', options.entry.replace(/\.ts$/, '.js')),
       ...(options.args ?? []),
     ];
     const child = spawn(process.execPath, args, { cwd: options.root ?? REPO_ROOT, env: { PATH: CHILD_PATH, ...options.env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
