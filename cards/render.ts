@@ -60,7 +60,8 @@ export function compileCard<T extends object>(template: object, options: Compile
     let card = expanded.get(key);
     if (card === undefined) {
       card = expand(shape);
-      // Bounded: a key holds no rep's value, only which template, language, problems and marks.
+      // Bounded: a key names the template, language, problems and marks, and a problem's text can
+      // quote what a rep typed; the oldest goes first.
       if (expanded.size >= MAX_EXPANDED) expanded.delete(expanded.keys().next().value!);
       expanded.set(key, card);
     }

@@ -9,6 +9,9 @@ import { GET_UNSUPPORTED_FOR_MS } from '../../bot/loa/loaClient';
 import { openDistributorDraft, sendDistributorLoa } from '../../testkit/loaFlow';
 import { JumpingClock } from '../helpers/manualClock';
 import { startTestSandbox } from '../../testkit/sandbox';
+import { MemoryStorage } from 'botbuilder';
+import { memoryStores } from '../../bot/domain/keyValueStore';
+import type { KeyValueStore, StoreFactory } from '../../bot/domain/keyValueStore';
 import type { TestSandbox } from '../../testkit/sandbox';
 
 /** The item containers of a "my LOAs" card, as the rep reads them. */
@@ -380,6 +383,47 @@ describe('status changes', () => {
     assert.doesNotMatch(list, /last known/);
     assert.match(list, /^Viewed · sent/m);
     assert.match(list, /^Signed · sent/m);
+  });
+});
+
+describe('my LOAs and the rep\'s stored records', () => {
+  let loa: TestSandbox;
+  let h: ConversationHarness;
+  /** Writes to the stored record lists ("agreements/<rep>"), counted as they reach the store. */
+  let recordWrites = 0;
+
+  before(async () => {
+    loa = await startTestSandbox();
+    const memory = memoryStores();
+    const counted: StoreFactory = <T>(name: string) => {
+      const store = memory<T>(name);
+      if (name !== 'agreements') return store;
+      const counting: KeyValueStore<T> = {
+        get: (key) => store.get(key),
+        create: (key, value) => (recordWrites++, store.create(key, value)),
+        replace: (key, value, etag) => (recordWrites++, store.replace(key, value, etag)),
+      };
+      return counting;
+    };
+    h = await ConversationHarness.start(loa.url, loa, { overrides: { state: { conversation: new MemoryStorage(), stores: counted, init: () => Promise.resolve() } } });
+  });
+  after(async () => {
+    await h.stop();
+    await loa.close();
+  });
+
+  it('rewrites them only when a status moved: a look that finds nothing new writes nothing', async () => {
+    const rep = h.rep();
+    await sendDistributorLoa(rep);
+    const [agreement] = (await loa.hooks.agreements()).filter((a) => a.owner === rep.member.userPrincipalName);
+    const before = recordWrites;
+    for (let i = 0; i < 3; i++) assert.match(readableText(await myLoas(rep)), /^Sent: waiting for the signer · sent/m);
+    assert.equal(recordWrites - before, 0, 'three looks at unchanged statuses wrote nothing');
+    await loa.hooks.setStatus(agreement!.id, 'VIEWED');
+    assert.match(readableText(await myLoas(rep)), /^Viewed · sent/m);
+    assert.equal(recordWrites - before, 1, 'the moved status was written once');
+    assert.match(readableText(await myLoas(rep)), /^Viewed · sent/m);
+    assert.equal(recordWrites - before, 1, 'and not again');
   });
 });
 
