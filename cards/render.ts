@@ -83,12 +83,10 @@ function withHoles(data: unknown, holes: ReadonlySet<string>, values: unknown[])
   for (const key of Object.keys(data)) {
     const value = (data as Record<string, unknown>)[key];
     if (holes.has(key) && (typeof value === 'string' || typeof value === 'number') && value !== '') {
-      copy[key] = `${HOLE}${values.length}${HOLE_END}`;
+      setOwn(copy, key, `${HOLE}${values.length}${HOLE_END}`);
       values.push(value);
-    } else if (key === '__proto__') {
-      Object.defineProperty(copy, key, { value: withHoles(value, holes, values), enumerable: true, writable: true, configurable: true });
     } else {
-      copy[key] = withHoles(value, holes, values);
+      setOwn(copy, key, withHoles(value, holes, values));
     }
   }
   return copy;
@@ -104,11 +102,7 @@ function filled(node: unknown, values: readonly unknown[]): unknown {
   if (Array.isArray(node)) return node.map((item) => filled(item, values));
   if (!node || typeof node !== 'object') return node;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(node)) {
-    const value = filled((node as Record<string, unknown>)[key], values);
-    if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
-    else copy[key] = value;
-  }
+  for (const key of Object.keys(node)) setOwn(copy, key, filled((node as Record<string, unknown>)[key], values));
   return copy;
 }
 
@@ -181,6 +175,12 @@ function withVerbs(node: unknown): unknown {
   return node;
 }
 
+/** Sets a property of a copy; as Object.fromEntries does, a key named __proto__ stays a plain property. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** A copy without the properties that are null, at any depth; in a loop, since it runs over every rendered card. */
 function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
@@ -189,9 +189,7 @@ function dropNulls(value: unknown): unknown {
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (v === null) continue;
-    // As Object.fromEntries did, a key named __proto__ stays a plain property.
-    if (key === '__proto__') Object.defineProperty(kept, key, { value: dropNulls(v), enumerable: true, writable: true, configurable: true });
-    else kept[key] = dropNulls(v);
+    setOwn(kept, key, dropNulls(v));
   }
   return kept;
 }
