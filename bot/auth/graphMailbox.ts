@@ -1,7 +1,7 @@
 import axios from 'axios';
 import type { AxiosInstance } from 'axios';
 import type { Clock } from '../domain/clock';
-import { systemClock } from '../domain/clock';
+import { systemClock, withDeadline } from '../domain/clock';
 import type { OnBehalfOf, SignedInRep } from './onBehalfOf';
 
 export const GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
@@ -83,18 +83,21 @@ export class GraphMailbox implements MailboxLookup {
 
   private async readMail(token: string): Promise<string | undefined> {
     // axios' timeout is an idle timeout: the signal bounds the whole exchange.
-    const signal = AbortSignal.timeout(this.o.timeoutMs);
+    let deadline: AbortSignal | undefined;
     let res;
     try {
-      res = await this.http.get<unknown>('/me', {
-        params: { $select: 'mail' },
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-        timeout: this.o.timeoutMs,
-        signal,
+      res = await withDeadline(this.o.timeoutMs, (signal) => {
+        deadline = signal;
+        return this.http.get<unknown>('/me', {
+          params: { $select: 'mail' },
+          headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+          timeout: this.o.timeoutMs,
+          signal,
+        });
       });
     } catch (err) {
       // Never rethrow the axios error: its config carries the bearer token.
-      const code = signal.aborted ? 'a timeout' : typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'a network error';
+      const code = deadline?.aborted ? 'a timeout' : typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'a network error';
       throw new GraphError(`Microsoft Graph /me did not answer (${code})`);
     }
     if (res.status !== 200) throw new GraphError(`Microsoft Graph /me answered ${res.status}`, res.status);

@@ -2,7 +2,7 @@ import axios from 'axios';
 import type { AxiosInstance, AxiosResponse, Method } from 'axios';
 import type { Logger } from 'pino';
 import type { Agreement, AgreementRequest } from '../domain/agreement';
-import { sleep, systemClock } from '../domain/clock';
+import { sleep, systemClock, withDeadline } from '../domain/clock';
 import type { Clock } from '../domain/clock';
 import { LOA_ERROR_CODES } from '../domain/loaService';
 import type { CallOptions, LoaPrincipal as ServicePrincipal } from '../domain/loaService';
@@ -184,23 +184,26 @@ export class LoaClient {
   private async once(operation: LoaOperation, attempt: Attempt, timeoutMs: number): Promise<AxiosResponse | LoaApiError> {
     const started = this.clock.now();
     // axios' timeout is an idle timeout: a server that trickles bytes would never trip it.
-    const signal = AbortSignal.timeout(timeoutMs);
+    let deadline: AbortSignal | undefined;
     let res: AxiosResponse;
     try {
-      res = await this.http.request({
-        baseURL: this.options.baseUrl,
-        url: attempt.path,
-        method: attempt.method,
-        data: attempt.data,
-        headers: { Accept: 'application/json', ...attempt.headers },
-        timeout: timeoutMs,
-        signal,
-        validateStatus: () => true,
-        maxRedirects: 0,
+      res = await withDeadline(timeoutMs, (signal) => {
+        deadline = signal;
+        return this.http.request({
+          baseURL: this.options.baseUrl,
+          url: attempt.path,
+          method: attempt.method,
+          data: attempt.data,
+          headers: { Accept: 'application/json', ...attempt.headers },
+          timeout: timeoutMs,
+          signal,
+          validateStatus: () => true,
+          maxRedirects: 0,
+        });
       });
     } catch (err) {
       // Never rethrow the axios error: its config carries the secret or the bearer token.
-      const failure = signal.aborted ? 'timeout' : networkFailureOf(err);
+      const failure = deadline?.aborted ? 'timeout' : networkFailureOf(err);
       this.options.logger.warn({ loa: { operation, method: attempt.method, path: pathOnly(attempt.path), failure, ms: this.clock.now() - started } }, 'LOA API call failed without an answer');
       return networkError(operation, failure, timeoutMs);
     }

@@ -1,4 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
+import { withDeadline } from '../domain/clock';
 import { StorageUnavailable } from '../domain/keyValueStore';
 import type { KeyValueStore, Versioned } from '../domain/keyValueStore';
 
@@ -23,9 +24,11 @@ export class BlobKeyValueStore<T> implements KeyValueStore<T> {
   async get(key: string): Promise<Versioned<T> | undefined> {
     try {
       const blob = this.blob(key);
-      const response = await blob.download(0, undefined, { abortSignal: AbortSignal.timeout(this.timeoutMs) });
-      const body = await streamToBuffer(response.readableStreamBody);
-      return { value: JSON.parse(body.toString('utf8')) as T, etag: response.etag ?? '' };
+      return await withDeadline(this.timeoutMs, async (abortSignal) => {
+        const response = await blob.download(0, undefined, { abortSignal });
+        const body = await streamToBuffer(response.readableStreamBody);
+        return { value: JSON.parse(body.toString('utf8')) as T, etag: response.etag ?? '' };
+      });
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw unavailable('read', err);
@@ -43,7 +46,7 @@ export class BlobKeyValueStore<T> implements KeyValueStore<T> {
   private async write(key: string, value: T, conditions: { ifNoneMatch?: string; ifMatch?: string }): Promise<string | undefined> {
     const body = Buffer.from(JSON.stringify(value), 'utf8');
     try {
-      const response = await this.blob(key).upload(body, body.length, { conditions, blobHTTPHeaders: { blobContentType: 'application/json' }, abortSignal: AbortSignal.timeout(this.timeoutMs) });
+      const response = await withDeadline(this.timeoutMs, (abortSignal) => this.blob(key).upload(body, body.length, { conditions, blobHTTPHeaders: { blobContentType: 'application/json' }, abortSignal }));
       if (!response.etag) throw new Error(`Blob Storage wrote ${key} but returned no ETag`);
       return response.etag;
     } catch (err) {
