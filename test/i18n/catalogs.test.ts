@@ -62,8 +62,8 @@ describe('message catalogs', () => {
   });
 
   it('says exactly what i18next says, for every key in every language, plural forms and values included', () => {
-    // The translator keeps the raw texts i18next resolves and interpolates values itself with
-    // i18next's interpolator: any difference from i18next is a rep reading the wrong words.
+    // The translator keeps the raw texts i18next resolves and fills their placeholders itself:
+    // any difference from i18next is a rep reading the wrong words.
     let compared = 0;
     for (const language of LANGUAGES) {
       const cached = translatorFor(language === 'fr' ? 'fr-FR' : 'en-US');
@@ -74,7 +74,11 @@ describe('message catalogs', () => {
           const texts: Map<string, string> = leaves(CATALOGS[language][ns]);
           const names = new Set<string>([...texts].filter(([k]) => k.replace(PLURAL, '') === key).flatMap(([, text]) => placeholders(text).filter((n): n is string => n !== undefined)));
           const values: Record<string, string> = Object.fromEntries([...names].filter((n) => n !== 'count').map((n) => [n, `<${n} & "x">`]));
-          const variants: Array<Record<string, string | number> | undefined> = [undefined, values, ...[0, 1, 2, 5, 1.5].map((count) => ({ ...values, count }))];
+          // Some values missing (the placeholder stays), null (empty), a number, and a value that looks like a placeholder or a nesting (shown as typed).
+          const odd: Record<string, string | number | null> = Object.fromEntries(
+            [...names].filter((n) => n !== 'count').flatMap((n, i) => (i % 4 === 0 ? [] : [[n, i % 4 === 1 ? null : i % 4 === 2 ? 42.5 : `{{${n}}} $t(chat:help.title) {{count}}`]])),
+          );
+          const variants: Array<Record<string, string | number | null> | undefined> = [undefined, values, odd, ...[0, 1, 2, 5, 1.5].map((count) => ({ ...values, count })), { ...odd, count: 3 }];
           // Twice: the first call fills the cache, the second reads it.
           for (const v of [...variants, ...variants]) {
             assert.equal(cached(id, v), reference(id, v), `${language} ${id} ${JSON.stringify(v)}`);
