@@ -15,12 +15,20 @@ import type { AnnounceOptions, Announced, Announcement } from './announcements';
  * rep creating it, so nothing was asked of the API.
  */
 export type DeletionOutcome =
-  | { status: 'deleted' | 'gone'; record: AgreementRecord; attempt: number }
-  | { status: 'forbidden'; record: AgreementRecord; attempt: number; message: string }
+  | (OfRecord & { status: 'deleted' | 'gone' })
+  | (OfRecord & { status: 'forbidden'; message: string })
   /** mayHaveDeleted: no answer arrived, or a server error, so the API may have deleted it all the same. */
-  | { status: 'failed'; record: AgreementRecord; attempt: number; failure: LoaFailure; mayHaveDeleted: boolean }
-  | { status: 'deleting'; record: AgreementRecord; attempt: number }
+  | (OfRecord & { status: 'failed'; failure: LoaFailure; mayHaveDeleted: boolean })
+  | (OfRecord & { status: 'deleting' })
   | { status: 'notYours' };
+
+/** What an outcome about one of the rep's agreements carries. */
+interface OfRecord {
+  record: AgreementRecord;
+  /** Its short ref as the rep reads it, from the same read of their records as `record`. */
+  ref: string;
+  attempt: number;
+}
 
 interface DeletionClaim extends Announced {
   status: 'deleting' | 'deleted' | 'gone' | 'failed' | 'forbidden';
@@ -39,6 +47,9 @@ const STALE_MARGIN_MS = 40_000;
 
 const keyOf = (agreementId: string) => `deletion/${agreementId}`;
 
+/** One of the rep's records and its ref, as one read of their records found them. */
+type Found = Pick<OfRecord, 'record' | 'ref'>;
+
 /** Deletes a rep's agreements, once each, however often Delete is confirmed, and tells the chat once. */
 export class AgreementDeleter {
   private readonly inFlight = new Map<string, Promise<DeletionOutcome>>();
@@ -52,12 +63,12 @@ export class AgreementDeleter {
   ) {}
 
   async delete(repKey: string, principal: LoaPrincipal, agreementId: string): Promise<DeletionOutcome> {
-    const record = await this.records.find(repKey, agreementId);
-    if (!record) return { status: 'notYours' };
+    const found = await this.records.findWithRef(repKey, agreementId);
+    if (!found) return { status: 'notYours' };
     const first: DeletionClaim = { status: 'deleting', at: this.nowIso(), attempt: 1 };
     const attempt = await claimOnce(this.claims, keyOf(agreementId), first, (earlier) => this.retryOf(earlier, agreementId));
-    if (!attempt.claimed) return this.standing(attempt.current, record, agreementId);
-    const run = this.run(keyOf(agreementId), attempt.etag, repKey, principal, record, attempt.value).finally(() => this.inFlight.delete(agreementId));
+    if (!attempt.claimed) return this.standing(attempt.current, found, agreementId);
+    const run = this.run(keyOf(agreementId), attempt.etag, repKey, principal, found, attempt.value).finally(() => this.inFlight.delete(agreementId));
     this.inFlight.set(agreementId, run);
     return run;
   }
@@ -74,10 +85,10 @@ export class AgreementDeleter {
   }
 
   /** What a Delete that did not get the claim answers: the one running, or the stored outcome. */
-  private standing(current: DeletionClaim | undefined, record: AgreementRecord, agreementId: string): Promise<DeletionOutcome> | DeletionOutcome {
+  private standing(current: DeletionClaim | undefined, found: Found, agreementId: string): Promise<DeletionOutcome> | DeletionOutcome {
     const attempt = current?.attempt ?? 1;
-    if (current?.status === 'deleted' || current?.status === 'gone') return { status: current.status, record, attempt };
-    return this.inFlight.get(agreementId) ?? { status: 'deleting', record, attempt };
+    if (current?.status === 'deleted' || current?.status === 'gone') return { status: current.status, ...found, attempt };
+    return this.inFlight.get(agreementId) ?? { status: 'deleting', ...found, attempt };
   }
 
   /**
@@ -86,9 +97,9 @@ export class AgreementDeleter {
    * A claim left at "deleting" by an instance that died settles as "may have deleted".
    */
   async settled(repKey: string, agreementId: string): Promise<DeletionOutcome | 'pending' | undefined> {
-    const record = await this.records.find(repKey, agreementId);
+    const found = await this.records.findWithRef(repKey, agreementId);
     const current = await this.claims.get(keyOf(agreementId));
-    if (!record || !current) return undefined;
+    if (!found || !current) return undefined;
     const claim = current.value;
     const attempt = claim.attempt ?? 1;
     if (claim.status === 'deleting') {
@@ -96,11 +107,11 @@ export class AgreementDeleter {
       const interrupted: DeletionClaim = { ...claim, status: 'failed', at: this.nowIso(), mayHaveDeleted: true, failure: 'failed' };
       if (!(await this.claims.replace(keyOf(agreementId), interrupted, current.etag))) return 'pending';
       this.log.warn({ agreementId }, 'A delete was interrupted; marked as maybe deleted');
-      return { status: 'failed', record, attempt, failure: 'failed', mayHaveDeleted: true };
+      return { status: 'failed', ...found, attempt, failure: 'failed', mayHaveDeleted: true };
     }
-    if (claim.status === 'failed') return { status: 'failed', record, attempt, failure: claim.failure ?? 'failed', mayHaveDeleted: claim.mayHaveDeleted === true };
-    if (claim.status === 'forbidden') return { status: 'forbidden', record, attempt, message: '' };
-    return { status: claim.status, record, attempt };
+    if (claim.status === 'failed') return { status: 'failed', ...found, attempt, failure: claim.failure ?? 'failed', mayHaveDeleted: claim.mayHaveDeleted === true };
+    if (claim.status === 'forbidden') return { status: 'forbidden', ...found, attempt, message: '' };
+    return { status: claim.status, ...found, attempt };
   }
 
   /** A "deleting" claim older than any delete can take belongs to an instance that died. */
@@ -127,21 +138,21 @@ export class AgreementDeleter {
   }
 
   /** `claimEtag` is the version our claim wrote: the outcome replaces exactly that. */
-  private async run(key: string, claimEtag: string, repKey: string, principal: LoaPrincipal, record: AgreementRecord, claim: DeletionClaim): Promise<DeletionOutcome> {
+  private async run(key: string, claimEtag: string, repKey: string, principal: LoaPrincipal, { record, ref }: Found, claim: DeletionClaim): Promise<DeletionOutcome> {
     const attempt = claim.attempt ?? 1;
     const earlierMayHaveDeleted = claim.mayHaveDeleted === true;
     let outcome: DeletionOutcome;
     try {
       await this.loa.deleteAgreement(principal, record.id, { deadline: this.clock.now() + DELETE_DEADLINE_MS });
-      outcome = { status: 'deleted', record, attempt };
+      outcome = { status: 'deleted', record, ref, attempt };
     } catch (err) {
       if (!(err instanceof LoaServiceError)) {
         await this.settle(key, claimEtag, { status: 'failed', attempt, at: this.nowIso(), ...(earlierMayHaveDeleted ? { mayHaveDeleted: true } : {}) });
         throw err;
       }
-      if (err.code === LOA_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record, attempt };
-      else if (err.status === 403 && err.operation === 'delete') outcome = { status: 'forbidden', record, attempt, message: err.message };
-      else outcome = { status: 'failed', record, attempt, failure: err.failure, mayHaveDeleted: earlierMayHaveDeleted || err.outcomeUnknown };
+      if (err.code === LOA_ERROR_CODES.notFound || err.status === 404) outcome = { status: 'gone', record, ref, attempt };
+      else if (err.status === 403 && err.operation === 'delete') outcome = { status: 'forbidden', record, ref, attempt, message: err.message };
+      else outcome = { status: 'failed', record, ref, attempt, failure: err.failure, mayHaveDeleted: earlierMayHaveDeleted || err.outcomeUnknown };
       this.log.warn({ agreementId: record.id, status: err.status, code: err.code }, 'Delete did not go through as asked');
     }
     if (outcome.status === 'deleted' || outcome.status === 'gone') {

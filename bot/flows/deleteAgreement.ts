@@ -139,13 +139,13 @@ export function deleteAgreement(deps: FlowDeps): FlowHandler<{ agreementId: stri
 
 /** The outcome of a delete as the chat is told it, in the rep's words (`t`): only the first to show it posts its message. */
 export async function announcedDeletion(deps: FlowDeps, log: Logger, outcome: DeletionOutcome, how: AnnounceOptions, t: Translate): Promise<FlowResult> {
-  const shown = await renderDeletion(deps, outcome, t);
+  const shown = renderDeletion(deps, outcome, t);
   if (!shown.messages?.length) return shown;
   return asAnnounced(shown, await announceOrTell(() => deps.deleter.announce(outcome, how), log), () => deps.deleter.unannounce(outcome));
 }
 
-async function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome, t: Translate): Promise<FlowResult> {
-  const ref = 'record' in outcome ? await deps.records.refOf(outcome.record.id) : '';
+function renderDeletion(deps: FlowDeps, outcome: DeletionOutcome, t: Translate): FlowResult {
+  const ref = 'ref' in outcome ? outcome.ref : '';
   switch (outcome.status) {
     case 'notYours':
       return { card: renderNoticeCard({ title: t('chat:delete.notFound.title'), text: t('chat:delete.notFound.notYours'), style: 'attention', actions: [myLoas(t)] }) };
