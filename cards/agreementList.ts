@@ -42,8 +42,9 @@ export interface AgreementListCardData {
   locale?: string;
 }
 
-const renderList = compileCard<object>(template);
-const renderConfirm = compileCard<object>(confirmTemplate);
+/** Expanded once per page shape (items, buttons, words) and filled with each page's lines and ids. */
+const renderList = compileCard<object>(template, { holes: ['headline', 'templateRef', 'signerLine', 'statusLine', 'id', 'summary', 'note', 'pageLabel', 'search'] });
+const renderConfirm = compileCard<object>(confirmTemplate, { holes: ['agreementId', 'createdAt', 'value'] });
 
 export function statusLabel(record: AgreementRecord, fresh: boolean, locale = 'en-US'): string {
   const t = translatorFor(locale);

@@ -22,7 +22,7 @@ interface Model {
   sentAt: string;
 }
 
-const render = compileCard<Model>(template);
+const render = compileCard<Model>(template, { holes: ['signerGets', 'value', 'sentAt'] });
 
 /** Adaptive Cards' DATE() and TIME() take RFC 3339 without fractions of a second. */
 export function cardTimestamp(iso: string): string {

@@ -29,7 +29,8 @@ export interface NoticeCardData {
 
 const welcome = compileCard<{ strings: object }>(welcomeTemplate);
 const help = compileCard<{ strings: object; intro: string; commands: Array<{ command: string; does: string }> }>(helpTemplate);
-const notice = compileCard<Required<NoticeCardData>>(noticeTemplate);
+/** Outcomes vary in their words and ids, not their shape: each kind is expanded once and filled. */
+const notice = compileCard<Required<NoticeCardData>>(noticeTemplate, { holes: ['title', 'text', 'value', 'agreementId', 'draftId'] });
 
 /** What the help card lists: the words the bot understands (English in every language), an argument, and what each does. */
 export const COMMANDS = [

@@ -14,6 +14,11 @@ import { renderDraftDetailsCard } from '../../cards/draftDetails';
 import { cardShortcuts, compileCard } from '../../cards/render';
 import type { AdaptiveCard } from '../../cards/render';
 import { renderReviewDraftCard } from '../../cards/reviewDraft';
+import { renderAgreementListCard, renderConfirmDeleteCard } from '../../cards/agreementList';
+import type { ListedAgreement } from '../../cards/agreementList';
+import { renderAgreementSentCard } from '../../cards/agreementSent';
+import { renderNoticeCard } from '../../cards/simpleCards';
+import type { AgreementRecord } from '../../bot/domain/agreementRecords';
 
 const CATALOG = TemplateCatalog.fromFile(resolve(__dirname, '../../bot/domain/loaTemplates.json'));
 
@@ -83,6 +88,56 @@ describe('card render shortcuts', () => {
       }
       for (const i of [1, 2, 3]) sameBothWays(`choose ${locale} #${i}`, () => renderChooseTemplateCard({ draftId: `d-${i}`, templates: CATALOG.templates, locale, note: i === 2 ? 'From your message' : '' }));
     }
+  });
+
+  it('render outcome, list, confirmation and sent cards as plain bindings do, for names and ids after one another', () => {
+    // What reps and the API put in these cards: plain, Markdown, binding-like, empty, accented.
+    const NAMES = ['Jane Customer', '**Bold** [x](https://evil.example) ${strings.title} ${$root.agreementId} {{TIME(x)}}', '', 'Émilie Ñúñez 😀'];
+    const record = (i: number, name: string): AgreementRecord => ({
+      id: `0000000${i}-aaaa-4bbb-8ccc-${String(i).padStart(12, '0')}`,
+      templateId: CATALOG.templates[i % CATALOG.templates.length]!.id,
+      signer: { name, email: `signer${i}@acme.example` },
+      ...(i % 2 ? { cc: { name: `${name} cc`, email: 'cc@acme.example' } } : {}),
+      formData: [],
+      createdAt: `2026-0${(i % 9) + 1}-1${i % 10}T08:30:00.000Z`,
+      status: ['SENT', 'VIEWED', 'SIGNED', 'DECLINED'][i % 4]!,
+      ...(i % 3 === 2 ? { goneAt: '2026-10-01T00:00:00.000Z' } : {}),
+      origin: { reference: {} },
+    });
+    let n = 0;
+    for (const locale of ['en-US', 'fr-FR']) {
+      for (const [i, name] of NAMES.entries()) {
+        const r = record(i, name);
+        sameBothWays(`notice ${locale} #${i}`, () =>
+          renderNoticeCard({
+            title: `LOA ${name} deleted`,
+            text: i === 2 ? '' : `${name} can no longer sign it.`,
+            style: i % 2 ? 'good' : 'attention',
+            facts: i === 3 ? [] : [{ title: 'Signer', value: name }, { title: 'Agreement ID', value: r.id }],
+            actions: [{ title: `Delete ${name}`, verb: 'loa.deleteAgreement', data: { agreementId: r.id } }, { title: 'Back', verb: 'loa.listAgreements', data: { page: '1' } }],
+          }),
+        );
+        sameBothWays(`confirm ${locale} #${i}`, () => renderConfirmDeleteCard(r, `Template ${name}`, `A1B2C${i}`, locale));
+        sameBothWays(`sent ${locale} #${i}`, () => renderAgreementSentCard({ agreement: r, templateName: `Template ${name}`, locale }));
+        const items: ListedAgreement[] = [0, 1, 2].slice(0, (i % 3) + 1).map((k) => {
+          const listed = record(i + k, NAMES[(i + k) % NAMES.length]!);
+          return { record: listed, templateName: `T ${k}`, fresh: k % 2 === 0, ref: `REF${i}${k}`, ...(k === 1 ? { keyValue: name } : {}), sentAt: listed.createdAt };
+        });
+        sameBothWays(`list ${locale} #${i}`, () =>
+          renderAgreementListCard({
+            items: i === 3 ? [] : items,
+            page: (i % 2) + 1,
+            pages: 2,
+            note: i === 1 ? `Statuses may be old: ${name}` : '',
+            ...(i % 2 ? { draft: { id: `draft-${i}`, templateName: `T ${name}`, summary: name } } : {}),
+            ...(i === 2 ? { filter: { label: `Matching "${name}"`, search: name } } : {}),
+            locale,
+          }),
+        );
+        n += 4;
+      }
+    }
+    assert.ok(n >= 32);
   });
 
   it('keep a number a number, and text around a value as it is', () => {
