@@ -30,8 +30,8 @@ export interface CompileOptions {
  * and a details card has nearly two hundred. Two shortcuts keep that off the common path:
  * - a card's fixed words (`strings`, from `cardStrings`) are put into the template once per
  *   language and set of words;
- * - with `holes`, the expanded card is kept per data without those values (bounded), and each
- *   render fills a copy of it.
+ * - with `holes`, the expanded card is kept per data without those values (bounded, frozen), and
+ *   each render fills it, copying only the parts that hold those values: the rest is shared.
  * The tests render every card with and without the shortcuts and require the same card.
  */
 export function compileCard<T extends object>(template: object, options: CompileOptions = {}): (data: T) => AdaptiveCard {
@@ -40,7 +40,7 @@ export function compileCard<T extends object>(template: object, options: Compile
   checkHoles(withVerbsOnly, holes);
   const compiled = new ACData.Template(withVerbsOnly);
   const withStrings = new WeakMap<object, ACData.Template>();
-  const expanded = new Map<string, unknown>();
+  const expanded = new Map<string, Expanded>();
   const templateFor = (data: T) => {
     const strings = (data as { strings?: unknown }).strings;
     if (!shortcuts.on || !strings || typeof strings !== 'object' || !MADE_STRINGS.has(strings)) return compiled;
@@ -57,15 +57,15 @@ export function compileCard<T extends object>(template: object, options: Compile
     const values: unknown[] = [];
     const shape = withHoles(data, holes, values) as T;
     const key = JSON.stringify(shape);
-    let card = expanded.get(key);
-    if (card === undefined) {
-      card = expand(shape);
+    let kept = expanded.get(key);
+    if (kept === undefined) {
+      kept = keep(expand(shape));
       // Bounded: a key names the template, language, problems and marks, and a problem's text can
       // quote what a rep typed; the oldest goes first.
       if (expanded.size >= MAX_EXPANDED) expanded.delete(expanded.keys().next().value!);
-      expanded.set(key, card);
+      expanded.set(key, kept);
     }
-    return filled(card, values) as AdaptiveCard;
+    return filled(kept.card, values, kept.holed) as AdaptiveCard;
   };
 }
 
@@ -92,17 +92,42 @@ function withHoles(data: unknown, holes: ReadonlySet<string>, values: unknown[])
   return copy;
 }
 
-/** A copy of an expanded card with its markers replaced by the values (a whole-string marker keeps the value's type). */
-function filled(node: unknown, values: readonly unknown[]): unknown {
+/**
+ * An expanded card as kept: frozen, with the objects and arrays that hold a marker somewhere
+ * below them. Filling copies only those; the rest of the card (most of it: layout, labels,
+ * buttons) is shared by every card filled from it, which freezing makes safe to hand out.
+ */
+interface Expanded {
+  card: unknown;
+  holed: WeakSet<object>;
+}
+
+function keep(card: unknown): Expanded {
+  const holed = new WeakSet<object>();
+  const visit = (node: unknown): boolean => {
+    if (typeof node === 'string') return node.includes(HOLE);
+    if (!node || typeof node !== 'object') return false;
+    let has = false;
+    for (const value of Object.values(node)) if (visit(value)) has = true;
+    if (has) holed.add(node);
+    Object.freeze(node);
+    return has;
+  };
+  visit(card);
+  return { card, holed };
+}
+
+/** The kept card with its markers replaced by the values (a whole-string marker keeps the value's type), copying only the paths to them. */
+function filled(node: unknown, values: readonly unknown[], holed: WeakSet<object>): unknown {
   if (typeof node === 'string') {
     if (!node.includes(HOLE)) return node;
     if (node.startsWith(HOLE) && node.endsWith(HOLE_END) && node.indexOf(HOLE, 1) === -1) return values[Number(node.slice(HOLE.length, -HOLE_END.length))];
     return node.replace(HOLE_TOKEN, (_marker, i: string) => String(values[Number(i)]));
   }
-  if (Array.isArray(node)) return node.map((item) => filled(item, values));
-  if (!node || typeof node !== 'object') return node;
+  if (!node || typeof node !== 'object' || !holed.has(node)) return node;
+  if (Array.isArray(node)) return node.map((item) => filled(item, values, holed));
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(node)) setOwn(copy, key, filled((node as Record<string, unknown>)[key], values));
+  for (const key of Object.keys(node)) setOwn(copy, key, filled((node as Record<string, unknown>)[key], values, holed));
   return copy;
 }
 

@@ -140,6 +140,28 @@ describe('card render shortcuts', () => {
     assert.ok(n >= 32);
   });
 
+  it('never let one card handed out change the next: what a card shares with others cannot be written to', () => {
+    const template = CATALOG.templates[0]!;
+    const render = (name: string) => renderDraftDetailsCard({ template, draft: draftOf(template, { signerName: name }, `draft-${name}`), locale: 'en-US' });
+    const first = render('Jane Customer');
+    // Whatever later code tries on a card it was given (a presenter, a test), anywhere in it.
+    const scribble = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      for (const key of Object.keys(node)) {
+        scribble((node as Record<string, unknown>)[key]);
+        try {
+          (node as Record<string, unknown>)[key] = 'scribbled';
+        } catch {
+          // A frozen part refuses, which is what keeps it safe to share.
+        }
+      }
+    };
+    scribble(first);
+    const next = render('Émilie Ñúñez');
+    assert.deepEqual(next, withoutShortcuts(() => render('Émilie Ñúñez')));
+    assert.ok(!JSON.stringify(next).includes('scribbled'));
+  });
+
   it('keep a number a number, and text around a value as it is', () => {
     const render = compileCard<{ n: number | string; label: string; id: string }>(
       { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Input.Number', id: '${id}', value: '${n}', label: 'Value of ${id}: ${label}' }] },
