@@ -5,10 +5,9 @@ import { AuthenticationError, JwtTokenValidation } from 'botframework-connector'
 import type { AuthenticateRequestResult, ClaimsIdentity, ConnectorClient, ConnectorFactory, ServiceClientCredentialsFactory, UserTokenClient } from 'botframework-connector';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { translatorFor } from '../i18n';
 import { describeError } from '../logger';
-import { failedTurnInvokeResponse } from './presenter';
-import { correlationIdOf, turnLog } from './turnLog';
+import { failedTurnInvokeResponse, failedTurnMessage } from './presenter';
+import { turnLog } from './turnLog';
 
 /** The Bot Framework adapter, authenticating /api/messages unless MicrosoftAppId is empty (local runs). */
 export function createAdapter(
@@ -34,9 +33,9 @@ export function createAdapter(
     const log = turnLog(context, logger);
     log.error({ err: describeError(error) }, 'Turn failed');
     try {
-      const invokeResponse = failedTurnInvokeResponse(context);
+      const invokeResponse = failedTurnInvokeResponse(context, error);
       if (invokeResponse) await context.sendActivity(invokeResponse);
-      else await context.sendActivity(MessageFactory.text(translatorFor(context.activity.locale)('chat:teams.turnFailed.message', { reference: correlationIdOf(context) })));
+      else await context.sendActivity(MessageFactory.text(failedTurnMessage(context, error)));
     } catch (sendError) {
       log.error({ err: describeError(sendError) }, 'Could not tell the rep that the turn failed');
     }

@@ -212,18 +212,36 @@ function cardResponse(card: AdaptiveCard): AdaptiveCardInvokeResponse {
 
 /**
  * The invoke response for a turn that failed, so the pressed card says so instead of spinning.
+ * Storage that did not answer (the chat state could not be read or kept) is named as such:
+ * the rep can do something about that, try again in a minute, which "something went wrong" does not say.
  * A free function: the adapter's turn-error handler needs it before any bot exists.
  */
-export function failedTurnInvokeResponse(context: TurnContext): Partial<Activity> | undefined {
+export function failedTurnInvokeResponse(context: TurnContext, error?: unknown): Partial<Activity> | undefined {
   if (context.activity.type !== 'invoke' || context.activity.name !== 'adaptiveCard/action') return undefined;
   const parsed = z.object({ action: z.object({ data: z.object({ draftId: z.string().max(100) }) }) }).safeParse(context.activity.value);
   const draftId = parsed.success ? parsed.data.action.data.draftId : undefined;
   const t = translatorFor(context.activity.locale);
-  const card = renderNoticeCard({
-    title: t('chat:teams.turnFailed.title'),
-    text: t('chat:teams.turnFailed.text', { next: draftId ? t('chat:teams.turnFailed.draftKept') : t('chat:teams.turnFailed.startAgain'), reference: correlationIdOf(context) }),
-    style: 'attention',
-    actions: backToDraft(t, draftId),
-  });
+  const card = renderNoticeCard(
+    error instanceof StorageUnavailable
+      ? {
+          title: t('chat:teams.storage.title'),
+          text: t('chat:teams.storage.text', { next: draftId ? t('chat:teams.storage.draftKept') : t('chat:teams.storage.tryAgain') }),
+          style: 'attention',
+          actions: backToDraft(t, draftId),
+        }
+      : {
+          title: t('chat:teams.turnFailed.title'),
+          text: t('chat:teams.turnFailed.text', { next: draftId ? t('chat:teams.turnFailed.draftKept') : t('chat:teams.turnFailed.startAgain'), reference: correlationIdOf(context) }),
+          style: 'attention',
+          actions: backToDraft(t, draftId),
+        },
+  );
   return { type: 'invokeResponse', value: { status: 200, body: cardResponse(card) } };
+}
+
+/** The chat message for a typed message whose turn failed; storage that did not answer is named, as on a card. */
+export function failedTurnMessage(context: TurnContext, error?: unknown): string {
+  const t = translatorFor(context.activity.locale);
+  if (error instanceof StorageUnavailable) return t('chat:teams.storage.text', { next: t('chat:teams.storage.tryAgain') });
+  return t('chat:teams.turnFailed.message', { reference: correlationIdOf(context) });
 }

@@ -549,8 +549,8 @@ const SETTLE_WAIT_MS = 60_000;
 const QUIET_MS = 10_000;
 const OUTAGE_ARTIFACT = resolve(__dirname, '../../test-artifacts/fault-campaign-teams-storage.json');
 const PROMISE = /^(Sending your LOA|Deleting…)/;
-/** The bot's answers when a step failed on its side and nothing was sent or changed. */
-const REFUSED = /^I couldn't save that|something went wrong on my side/i;
+/** The bot's answers when a step failed on its side and nothing was sent or changed (a card's title, or a chat message when a typed turn could not read its state). */
+const REFUSED = /^I couldn't save that|^My storage did not answer just now|something went wrong on my side/i;
 /** How often a rep does a step again after such an answer. */
 const TRIES_AFTER_A_REFUSAL = 3;
 
@@ -717,7 +717,8 @@ describe(`fault campaign: ${OUTAGE_REPS} reps while Teams refuses 20% of posts, 
 
   /**
    * Whether the bot told the rep that this step failed on its side and nothing was done
-   * ("I couldn't save that", "Something went wrong on my side"): the rep then does it again.
+   * ("I couldn't save that", "My storage did not answer just now", "Something went wrong on my
+   * side"): the rep then does it again.
    * Anything else unexpected is a problem of the campaign's.
    */
   function refusedByTheBot(answer: AdaptiveCard | undefined, texts: string[], what: string, outcome: OutageRepOutcome): void {

@@ -76,8 +76,21 @@ describe('when storage fails', function () {
     const answer = await rep.press(review, 'Send');
     const ms = Date.now() - started;
     assert.ok(ms < 15_000, `answered in ${ms} ms`);
-    assert.match(readableText(answer), /nothing was sent|Nothing new was sent/);
+    // The chat state cannot be read: the rep is told it is storage, and what to do.
+    assert.match(readableText(answer), /I couldn't save that\nMy storage did not answer just now, so nothing was sent or changed. Your draft is kept/);
     assert.equal((await owned(rep)).length, 0);
+  });
+
+  it('tells a rep who types while storage hangs that storage did not answer, not that something went wrong', async () => {
+    const rep = h.rep();
+    await rep.says('hello');
+    proxy.plan = { rates: { hang: 1 } };
+    const started = Date.now();
+    const reply = await rep.says('my LOAs');
+    assert.ok(Date.now() - started < 15_000, `answered in ${Date.now() - started} ms`);
+    assert.deepEqual(reply.texts, ['My storage did not answer just now, so nothing was sent or changed. Try again in a minute.']);
+    proxy.plan = {};
+    assert.match(readableText((await rep.says('my LOAs')).cards[0]!), /^Your LOAs/);
   });
 
   it('keeps the record of an agreement the API created while storage refused to write it, and shows it once storage is back', async () => {

@@ -6,7 +6,7 @@ import type { FlowResult } from '../../bot/flows/flowContext';
 import { translatorFor } from '../../bot/i18n';
 import { createLogger } from '../../bot/logger';
 import { IdentityError } from '../../bot/teams/identity';
-import { Presenter, failedTurnInvokeResponse } from '../../bot/teams/presenter';
+import { Presenter, failedTurnInvokeResponse, failedTurnMessage } from '../../bot/teams/presenter';
 import type { AfterTurnPoster } from '../../bot/teams/presenter';
 import { renderNoticeCard } from '../../cards/simpleCards';
 
@@ -63,6 +63,23 @@ describe('the presenter', () => {
       assert.match(french, /Une erreur s’est produite de mon côté/);
       assert.match(french, /Retour à mon brouillon/);
       assert.match(JSON.stringify(failedTurnInvokeResponse(pressed('de-DE'))), /Something went wrong on my side/);
+    });
+
+    it('names storage, not "something went wrong", when the chat state could not be read or kept, on a card and in a message', () => {
+      const stateTimedOut = new StorageUnavailable('Conversation state storage did not answer a read in 5000 ms');
+      const pressed = (locale: string, data: Record<string, unknown>) => new TurnContext({} as never, { type: 'invoke', name: 'adaptiveCard/action', locale, value: { action: { type: 'Action.Execute', verb: 'loa.reviewDraft', data } } });
+      const onDraft = JSON.stringify(failedTurnInvokeResponse(pressed('en-US', { draftId: 'draft-1' }), stateTimedOut));
+      assert.match(onDraft, /I couldn't save that/);
+      assert.match(onDraft, /My storage did not answer just now, so nothing was sent or changed. Your draft is kept: press Back to my draft, then try again in a minute./);
+      assert.match(onDraft, /Back to my draft/);
+      assert.doesNotMatch(onDraft, /went wrong|Conversation state|5000/);
+      assert.match(JSON.stringify(failedTurnInvokeResponse(pressed('en-US', {}), stateTimedOut)), /so nothing was sent or changed. Try again in a minute./);
+      assert.match(JSON.stringify(failedTurnInvokeResponse(pressed('fr-FR', { draftId: 'draft-1' }), stateTimedOut)), /Je n’ai pas pu enregistrer.*Retour à mon brouillon/);
+      const typed = (locale: string) => new TurnContext({} as never, { type: 'message', text: 'my LOAs', locale });
+      assert.equal(failedTurnMessage(typed('en-US'), stateTimedOut), 'My storage did not answer just now, so nothing was sent or changed. Try again in a minute.');
+      assert.match(failedTurnMessage(typed('fr-FR'), stateTimedOut), /^Mon stockage n’a pas répondu/);
+      // Any other failure keeps the reference an operator needs to find it.
+      assert.match(failedTurnMessage(typed('en-US'), new TypeError('bug')), /^Sorry, something went wrong on my side and nothing new was sent\. Try again, or type \*\*help\*\*\. Reference: /);
     });
 
     it('leaves an error that is a bug to the turn-error handler', () => {
