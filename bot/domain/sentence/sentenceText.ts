@@ -58,6 +58,8 @@ export function wordsOf(text: string, offset = 0): Word[] {
 export class SentenceText {
   readonly folded: string;
   private readonly used: Uint8Array;
+  /** The free words as of the last take: readers ask for them many times between takes (once per field name). */
+  private free: readonly Word[] | undefined;
 
   constructor(readonly raw: string) {
     this.folded = fold(raw);
@@ -67,6 +69,7 @@ export class SentenceText {
   /** Marks a span as placed. */
   take(span: Span): void {
     this.used.fill(1, span.start, span.end);
+    this.free = undefined;
   }
 
   isFree(span: Span): boolean {
@@ -79,14 +82,19 @@ export class SentenceText {
     return this.masked(this.raw);
   }
 
-  /** The words not yet placed. */
-  freeWords(): Word[] {
-    return [...this.masked(this.folded).matchAll(WORD)].map((m) => ({
-      folded: m[0],
-      raw: this.raw.slice(m.index, m.index + m[0].length),
-      start: m.index,
-      end: m.index + m[0].length,
-    }));
+  /** The words not yet placed (frozen: the same list until the next take). */
+  freeWords(): readonly Word[] {
+    this.free ??= Object.freeze(
+      [...this.masked(this.folded).matchAll(WORD)].map((m) =>
+        Object.freeze({
+          folded: m[0],
+          raw: this.raw.slice(m.index, m.index + m[0].length),
+          start: m.index,
+          end: m.index + m[0].length,
+        }),
+      ),
+    );
+    return this.free;
   }
 
   private masked(text: string): string {

@@ -27,11 +27,13 @@ export const patternOf: (pattern: string) => RegExp = memoByString((pattern) => 
 /** Where `phrase` occurs in `words` (consecutive words, each nearly equal), first match first. */
 export function findPhrase(words: readonly Word[], phrase: Phrase): Span[] {
   const found: Span[] = [];
-  if (phrase.length === 0) return found;
-  for (let i = 0; i + phrase.length <= words.length; i += 1) {
-    if (phrase.every((p, k) => nearlyEqual(words[i + k]?.folded ?? '', p))) {
-      found.push({ start: words[i]?.start ?? 0, end: words[i + phrase.length - 1]?.end ?? 0 });
-    }
+  const n = phrase.length;
+  if (n === 0) return found;
+  // Plain loops: this runs for every catalog phrase against every word of the sentence.
+  for (let i = 0; i + n <= words.length; i += 1) {
+    let k = 0;
+    while (k < n && nearlyEqual(words[i + k]!.folded, phrase[k]!)) k += 1;
+    if (k === n) found.push({ start: words[i]!.start, end: words[i + n - 1]!.end });
   }
   return found;
 }
