@@ -10,7 +10,11 @@
  *
  * With --draft-state as well, it also keeps the LOA bot's draft in conversation state
  * (see DraftState): the third baseline, so that the state cost is measured apart.
+ *
+ * A conversation that starts from a sentence (DISTRIBUTOR_SENTENCE) gets the sentence echoed:
+ * the LOA bot's parsing of it is its own work.
  */
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import axios from 'axios';
 import type { AxiosInstance } from 'axios';
@@ -28,7 +32,7 @@ import { createStateStorage } from '../bot/teams/stateStorage';
 import { VERBS } from '../cards/verbs';
 import { readDraftInput } from '../cards/draftInputs';
 import { serveParent } from './processProtocol';
-import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../testkit/fixtures';
+import { DISTRIBUTOR_SENTENCE, DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from '../testkit/fixtures';
 
 /** The LOA API, called the way the LOA bot calls it for one fixed rep. */
 interface Outbound {
@@ -74,6 +78,10 @@ class EchoBot extends ActivityHandler {
     const action = (context.activity.value as { action?: { verb?: string; data?: { draftId?: string } } } | undefined)?.action;
     if (action?.verb === VERBS.chooseTemplate) {
       data.draft = { id: action.data?.draftId ?? '', owner: `aad:${context.activity.from.aadObjectId ?? ''}`, templateId: DISTRIBUTOR_TEMPLATE_ID, values: emptyValues() };
+    }
+    // A draft started from a sentence holds what the sentence filled in from the start.
+    if (context.activity.type === 'message' && context.activity.text === DISTRIBUTOR_SENTENCE) {
+      data.draft = { id: randomUUID(), owner: `aad:${context.activity.from.aadObjectId ?? ''}`, templateId: DISTRIBUTOR_TEMPLATE_ID, values: this.state.values };
     }
     if (action?.verb === VERBS.reviewDraft && data.draft) data.draft.values = this.state.values;
     if (action?.verb === VERBS.sendDraft) delete data.draft;

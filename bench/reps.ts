@@ -3,19 +3,19 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AdaptiveCard } from '../cards/render';
 import { VERBS } from '../cards/verbs';
-import { CardIds, actionsOf, button, factValue, firstText } from '../testkit/cards';
+import { CardIds, actionsOf, button, factValue, firstText, inputsOf } from '../testkit/cards';
 import type { CardAction } from '../testkit/cards';
 import type { FakeTeams, RosterMember } from '../testkit/fakeTeams';
-import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails, personalChatActivity, rosterMember } from '../testkit/fixtures';
+import { DISTRIBUTOR_SENTENCE, DISTRIBUTOR_TEMPLATE_ID, distributorDetails, personalChatActivity, rosterMember } from '../testkit/fixtures';
 import { reviewDistributorDraft } from '../testkit/loaFlow';
 import type { CardChat } from '../testkit/loaFlow';
 
 /** The turns of one conversation, in order. */
-export const TURN_KINDS = ['sendLoa', 'chooseTemplate', 'review', 'send', 'myLoas', 'confirmDelete', 'delete'] as const;
+export const TURN_KINDS = ['sendLoa', 'sentence', 'chooseTemplate', 'review', 'send', 'myLoas', 'confirmDelete', 'delete'] as const;
 export type TurnKind = (typeof TURN_KINDS)[number];
 
 /** The kind of turn each message and card action is, for the latency log. */
-const KIND_OF_TEXT: Readonly<Record<string, TurnKind>> = { 'send LOA': 'sendLoa', 'my LOAs': 'myLoas' };
+const KIND_OF_TEXT: Readonly<Record<string, TurnKind>> = { 'send LOA': 'sendLoa', [DISTRIBUTOR_SENTENCE]: 'sentence', 'my LOAs': 'myLoas' };
 const KIND_OF_VERB: Readonly<Record<string, TurnKind>> = {
   [VERBS.chooseTemplate]: 'chooseTemplate',
   [VERBS.reviewDraft]: 'review',
@@ -124,6 +124,7 @@ export class Rep implements CardChat {
   private readonly endpoint: URL;
   /** The Teams activity id of each card the rep has seen; updates in place keep it. */
   private readonly cardIds = new CardIds();
+  private conversationsStarted = 0;
 
   constructor(
     botUrl: string,
@@ -137,6 +138,15 @@ export class Rep implements CardChat {
     const slug = `bench.${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${randomUUID().slice(0, 8)}`;
     this.member = rosterMember(`Bench Rep ${label}`, slug);
     connector.addMember(this.member);
+  }
+
+  /**
+   * Whether this conversation starts from one typed sentence rather than "send LOA" and a
+   * template: every other one does, so both ways in are measured, the sentence parser's cost
+   * included. The LOA bot and the echo bots get the same mix.
+   */
+  startsFromSentence(): boolean {
+    return this.conversationsStarted++ % 2 === 1;
   }
 
   /** A typed message; the cards among the replies. */
@@ -230,9 +240,9 @@ export interface SendAnswer {
 }
 
 /**
- * The whole conversation with the LOA bot: send LOA; template, details, review; Send and
- * its confirmation (testkit/loaFlow.ts, as the tests hold it); my LOAs; Delete and its
- * confirmation. Fails on any unexpected card.
+ * The whole conversation with the LOA bot: send LOA and the template, or every other time one
+ * sentence naming them; details, review; Send and its confirmation (testkit/loaFlow.ts, as the
+ * tests hold it); my LOAs; Delete and its confirmation. Fails on any unexpected card.
  */
 export async function loaConversation(rep: Rep): Promise<void> {
   const sent = await sendAndConfirm(rep);
@@ -263,10 +273,22 @@ async function resultOf(rep: Rep, turn: TurnKind, answer: AdaptiveCard): Promise
  * result, as a rep in Teams would.
  */
 async function sendAndConfirm(rep: Rep): Promise<AdaptiveCard | undefined> {
-  const review = await reviewDistributorDraft(rep);
+  const review = rep.startsFromSentence() ? await reviewFromSentence(rep) : await reviewDistributorDraft(rep);
   const sent = await resultOf(rep, 'send', await rep.press(review, 'Send'));
   if (sent && !actionsOf(sent).some((a) => a.title === 'Send another LOA')) throw new Error(`expected the confirmation, got: ${JSON.stringify(sent).slice(0, 400)}`);
   return sent;
+}
+
+/** The sentence, the details card it prefilled, Review: the review card. */
+async function reviewFromSentence(rep: Rep): Promise<AdaptiveCard> {
+  const { cards, texts } = await rep.says(DISTRIBUTOR_SENTENCE);
+  const [details] = cards;
+  if (!details) throw new Error(`the sentence answered with no card${texts.length > 0 ? `, only: ${texts.join(' | ').slice(0, 200)}` : ''}`);
+  // The parser must have read it: a details card with the signer filled from the sentence.
+  if (inputsOf(details).signerEmail !== 'jane.doe@acme.example') throw new Error(`expected the details card filled from the sentence, got: ${JSON.stringify(details).slice(0, 400)}`);
+  const review = await rep.press(details, 'Review', distributorDetails());
+  if (!actionsOf(review).some((a) => a.title === 'Send')) throw new Error(`expected the review card, got: ${JSON.stringify(review).slice(0, 400)}`);
+  return review;
 }
 
 /** Up to Send, for the slow-API scenario: what the Send answered, and when. */
@@ -277,14 +299,18 @@ export async function sendOnly(rep: Rep): Promise<SendAnswer> {
 }
 
 /**
- * The same seven turns against the echo bot: the same activities, of the same sizes, with
- * the data the LOA bot's cards would have carried.
+ * The same turns against the echo bot (seven, or six from a sentence, in the same mix): the
+ * same activities, of the same sizes, with the data the LOA bot's cards would have carried.
  */
 export async function echoConversation(rep: Rep): Promise<void> {
   const draftId = randomUUID();
   const cardId = randomUUID();
-  await rep.says('send LOA');
-  await rep.invoke(VERBS.chooseTemplate, { draftId, templateId: DISTRIBUTOR_TEMPLATE_ID }, cardId);
+  if (rep.startsFromSentence()) {
+    await rep.says(DISTRIBUTOR_SENTENCE);
+  } else {
+    await rep.says('send LOA');
+    await rep.invoke(VERBS.chooseTemplate, { draftId, templateId: DISTRIBUTOR_TEMPLATE_ID }, cardId);
+  }
   await rep.invoke(VERBS.reviewDraft, { draftId, ...distributorDetails() }, cardId);
   await rep.invoke(VERBS.sendDraft, { draftId }, cardId);
   const agreementId = randomUUID();

@@ -11,6 +11,12 @@ export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 /** The template of the overview's example: "Distributor pricing agreement". */
 export const DISTRIBUTOR_TEMPLATE_ID = '1891f288-eed5-4253-8934-a1160207b6b9';
 
+/**
+ * One sentence a rep types to start the distributor LOA: the template, the signer, the
+ * customer, a discount, a product range and a period, all read by the sentence parser.
+ */
+export const DISTRIBUTOR_SENTENCE = 'send the distributor pricing LOA to Jane Doe jane.doe@acme.example for Acme Distribution SAS, 12.5% discount on low voltage, from 1 April 2026 to 31 March 2027';
+
 /** Details a rep would type for the distributor pricing template. */
 export function distributorDetails(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
