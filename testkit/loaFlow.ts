@@ -9,7 +9,7 @@ import { DISTRIBUTOR_TEMPLATE_ID, distributorDetails } from './fixtures';
  * the tests, the bench's Rep under load.
  */
 export interface CardChat {
-  says(text: string): Promise<{ cards: AdaptiveCard[] }>;
+  says(text: string): Promise<{ cards: AdaptiveCard[]; texts?: string[] }>;
   /** Presses the button titled `title` on `card`, typing `inputs` into the card first; the card it answers with. */
   press(card: AdaptiveCard, title: string, inputs?: Record<string, unknown>, pick?: (a: CardAction) => boolean): Promise<AdaptiveCard>;
   /** The card once a "Sending…" card got its follow-up, where the chat can wait for one. */
@@ -18,9 +18,9 @@ export interface CardChat {
 
 /** "send LOA", pick the distributor template: the details card. */
 export async function openDistributorDraft(rep: CardChat): Promise<AdaptiveCard> {
-  const { cards } = await rep.says('send LOA');
+  const { cards, texts = [] } = await rep.says('send LOA');
   const chooser = cards[0];
-  assert.ok(chooser, 'the bot answered "send LOA" with a card');
+  assert.ok(chooser, `"send LOA" answered with no card${texts.length > 0 ? `, only: ${texts.join(' | ').slice(0, 200)}` : ''}`);
   return rep.press(chooser, 'Use this template', {}, (a) => a.data.templateId === DISTRIBUTOR_TEMPLATE_ID);
 }
 
