@@ -76,12 +76,11 @@ class EchoBot extends ActivityHandler {
     if (!this.state) return super.run(context);
     const data = await this.state.data.get(context, {});
     const action = (context.activity.value as { action?: { verb?: string; data?: { draftId?: string } } } | undefined)?.action;
-    if (action?.verb === VERBS.chooseTemplate) {
-      data.draft = { id: action.data?.draftId ?? '', owner: `aad:${context.activity.from.aadObjectId ?? ''}`, templateId: DISTRIBUTOR_TEMPLATE_ID, values: emptyValues() };
-    }
-    // A draft started from a sentence holds what the sentence filled in from the start.
-    if (context.activity.type === 'message' && context.activity.text === DISTRIBUTOR_SENTENCE) {
-      data.draft = { id: randomUUID(), owner: `aad:${context.activity.from.aadObjectId ?? ''}`, templateId: DISTRIBUTOR_TEMPLATE_ID, values: this.state.values };
+    // A draft starts on the template's choice, empty, or on the sentence, with what it filled in.
+    const fromSentence = context.activity.type === 'message' && context.activity.text === DISTRIBUTOR_SENTENCE;
+    if (fromSentence || action?.verb === VERBS.chooseTemplate) {
+      const id = fromSentence ? randomUUID() : (action?.data?.draftId ?? '');
+      data.draft = { id, owner: `aad:${context.activity.from.aadObjectId ?? ''}`, templateId: DISTRIBUTOR_TEMPLATE_ID, values: fromSentence ? this.state.values : emptyValues() };
     }
     if (action?.verb === VERBS.reviewDraft && data.draft) data.draft.values = this.state.values;
     if (action?.verb === VERBS.sendDraft) delete data.draft;

@@ -141,11 +141,11 @@ export class Rep implements CardChat {
   }
 
   /**
-   * Whether this conversation starts from one typed sentence rather than "send LOA" and a
-   * template: every other one does, so both ways in are measured, the sentence parser's cost
-   * included. The LOA bot and the echo bots get the same mix.
+   * Starts the rep's next conversation and tells how it begins: every other one from one typed
+   * sentence rather than "send LOA" and a template, so both ways in are measured, the sentence
+   * parser's cost included. The LOA bot and the echo bots get the same mix.
    */
-  startsFromSentence(): boolean {
+  nextConversationFromSentence(): boolean {
     return this.conversationsStarted++ % 2 === 1;
   }
 
@@ -273,7 +273,7 @@ async function resultOf(rep: Rep, turn: TurnKind, answer: AdaptiveCard): Promise
  * result, as a rep in Teams would.
  */
 async function sendAndConfirm(rep: Rep): Promise<AdaptiveCard | undefined> {
-  const review = rep.startsFromSentence() ? await reviewFromSentence(rep) : await reviewDistributorDraft(rep);
+  const review = rep.nextConversationFromSentence() ? await reviewFromSentence(rep) : await reviewDistributorDraft(rep);
   const sent = await resultOf(rep, 'send', await rep.press(review, 'Send'));
   if (sent && !actionsOf(sent).some((a) => a.title === 'Send another LOA')) throw new Error(`expected the confirmation, got: ${JSON.stringify(sent).slice(0, 400)}`);
   return sent;
@@ -305,7 +305,7 @@ export async function sendOnly(rep: Rep): Promise<SendAnswer> {
 export async function echoConversation(rep: Rep): Promise<void> {
   const draftId = randomUUID();
   const cardId = randomUUID();
-  if (rep.startsFromSentence()) {
+  if (rep.nextConversationFromSentence()) {
     await rep.says(DISTRIBUTOR_SENTENCE);
   } else {
     await rep.says('send LOA');

@@ -171,12 +171,17 @@ export class Presenter {
 
 function storageUnavailable(err: StorageUnavailable, turn: FailedTurn, t: Translate): FlowResult {
   turn.log.error({ err: describeError(err) }, 'Storage failed before anything was sent or changed');
-  return notice({
+  return notice(storageNotice(t, turn.draftId));
+}
+
+/** Storage did not answer, nothing was sent or changed: the way back to the draft when there is one. */
+function storageNotice(t: Translate, draftId: string | undefined): NoticeCardData {
+  return {
     title: t('chat:teams.storage.title'),
-    text: t('chat:teams.storage.text', { next: turn.draftId ? t('chat:teams.storage.draftKept') : t('chat:teams.storage.tryAgain') }),
+    text: t('chat:teams.storage.text', { next: draftId ? t('chat:teams.storage.draftKept') : t('chat:teams.storage.tryAgain') }),
     style: 'attention',
-    actions: backToDraft(t, turn.draftId),
-  });
+    actions: backToDraft(t, draftId),
+  };
 }
 
 function notice(data: NoticeCardData): FlowResult {
@@ -223,12 +228,7 @@ export function failedTurnInvokeResponse(context: TurnContext, error?: unknown):
   const t = translatorFor(context.activity.locale);
   const card = renderNoticeCard(
     error instanceof StorageUnavailable
-      ? {
-          title: t('chat:teams.storage.title'),
-          text: t('chat:teams.storage.text', { next: draftId ? t('chat:teams.storage.draftKept') : t('chat:teams.storage.tryAgain') }),
-          style: 'attention',
-          actions: backToDraft(t, draftId),
-        }
+      ? storageNotice(t, draftId)
       : {
           title: t('chat:teams.turnFailed.title'),
           text: t('chat:teams.turnFailed.text', { next: draftId ? t('chat:teams.turnFailed.draftKept') : t('chat:teams.turnFailed.startAgain'), reference: correlationIdOf(context) }),
