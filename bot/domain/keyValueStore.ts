@@ -64,12 +64,14 @@ export class MemoryKeyValueStore<T> implements KeyValueStore<T> {
 
 /**
  * Read-modify-write with compare-and-swap: `change` gets the stored value (undefined when
- * there is none) and returns the new one; it runs again whenever another writer got in between.
+ * there is none) and returns the new one, or undefined to leave it as it is (nothing is
+ * written); it runs again whenever another writer got in between.
  */
-export async function updateWithRetry<T>(store: KeyValueStore<T>, key: string, change: (current: T | undefined) => T, attempts = 20): Promise<void> {
+export async function updateWithRetry<T>(store: KeyValueStore<T>, key: string, change: (current: T | undefined) => T | undefined, attempts = 20): Promise<void> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const current = await store.get(key);
     const next = change(current?.value);
+    if (next === undefined) return;
     if (current ? await store.replace(key, next, current.etag) : await store.create(key, next)) return;
   }
   throw new Error(`Could not update ${key.split('/')[0]}: too many concurrent writes`);
