@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AdaptiveCard } from '../cards/render';
 import { VERBS } from '../cards/verbs';
-import { CardIds, actionsOf, button, factValue, firstText, inputsOf } from '../testkit/cards';
+import { CardIds, actionsOf, button, factValue, firstText, inputsOf, readableText } from '../testkit/cards';
 import type { CardAction } from '../testkit/cards';
 import type { FakeTeams, RosterMember } from '../testkit/fakeTeams';
 import { DISTRIBUTOR_SENTENCE, DISTRIBUTOR_TEMPLATE_ID, distributorDetails, personalChatActivity, rosterMember } from '../testkit/fixtures';
@@ -275,7 +275,7 @@ async function resultOf(rep: Rep, turn: TurnKind, answer: AdaptiveCard): Promise
 async function sendAndConfirm(rep: Rep): Promise<AdaptiveCard | undefined> {
   const review = rep.nextConversationFromSentence() ? await reviewFromSentence(rep) : await reviewDistributorDraft(rep);
   const sent = await resultOf(rep, 'send', await rep.press(review, 'Send'));
-  if (sent && !actionsOf(sent).some((a) => a.title === 'Send another LOA')) throw new Error(`expected the confirmation, got: ${JSON.stringify(sent).slice(0, 400)}`);
+  if (sent && !actionsOf(sent).some((a) => a.title === 'Send another LOA')) throw new Error(`expected the confirmation, got: ${readableText(sent).replace(/\n/g, ' ')}`);
   return sent;
 }
 
@@ -285,9 +285,9 @@ async function reviewFromSentence(rep: Rep): Promise<AdaptiveCard> {
   const [details] = cards;
   if (!details) throw new Error(`the sentence answered with no card${texts.length > 0 ? `, only: ${texts.join(' | ').slice(0, 200)}` : ''}`);
   // The parser must have read it: a details card with the signer filled from the sentence.
-  if (inputsOf(details).signerEmail !== 'jane.doe@acme.example') throw new Error(`expected the details card filled from the sentence, got: ${JSON.stringify(details).slice(0, 400)}`);
+  if (inputsOf(details).signerEmail !== 'jane.doe@acme.example') throw new Error(`expected the details card filled from the sentence, got: ${readableText(details).replace(/\n/g, ' ')}`);
   const review = await rep.press(details, 'Review', distributorDetails());
-  if (!actionsOf(review).some((a) => a.title === 'Send')) throw new Error(`expected the review card, got: ${JSON.stringify(review).slice(0, 400)}`);
+  if (!actionsOf(review).some((a) => a.title === 'Send')) throw new Error(`expected the review card, got: ${readableText(review).replace(/\n/g, ' ')}`);
   return review;
 }
 
