@@ -11,6 +11,11 @@
  * With --draft-state as well, it also keeps the LOA bot's draft in conversation state
  * (see DraftState): the third baseline, so that the state cost is measured apart.
  *
+ * With --largest-card as well (`npm run bench -- --cpu --largest-card`), it answers every
+ * message and card action with the LOA bot's largest card, the filled details card (about
+ * 4.4 KB), rendered once at startup: an upper bound on what the size of the LOA bot's answers
+ * costs, as against the small card above.
+ *
  * A conversation that starts from a sentence (DISTRIBUTOR_SENTENCE) gets the sentence echoed:
  * the LOA bot's parsing of it is its own work.
  */
@@ -24,11 +29,14 @@ import { loadConfig } from '../bot/config';
 import { emptyValues, toAgreementRequest } from '../bot/domain/draft';
 import type { Draft, DraftValues } from '../bot/domain/draft';
 import { TemplateCatalog } from '../bot/domain/templateCatalog';
+import type { LoaTemplate } from '../bot/domain/templateCatalog';
 import { createLogger } from '../bot/logger';
 import { PATHS, parseTokenResponse, tokenRequestForm } from '../bot/loa/contract';
 import { startBotServer } from '../bot/server';
 import { createAdapter, requestsThroughCreateAdapter } from '../bot/teams/adapter';
 import { createStateStorage } from '../bot/teams/stateStorage';
+import { renderDraftDetailsCard } from '../cards/draftDetails';
+import type { AdaptiveCard } from '../cards/render';
 import { VERBS } from '../cards/verbs';
 import { readDraftInput } from '../cards/draftInputs';
 import { serveParent } from './processProtocol';
@@ -43,6 +51,7 @@ interface Outbound {
   agreements: Map<string, string>;
   /** The details a review carries, as the LOA bot keeps them in its draft. */
   values: DraftValues;
+  template: LoaTemplate;
 }
 
 /**
@@ -60,6 +69,8 @@ class EchoBot extends ActivityHandler {
   constructor(
     private readonly outbound?: Outbound,
     private readonly state?: DraftState,
+    /** Given: the answer to every message and card action, instead of the echo and the small card. */
+    private readonly largestCard?: AdaptiveCard,
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -67,7 +78,7 @@ class EchoBot extends ActivityHandler {
         const id = this.outbound.agreements.get(context.activity.conversation.id);
         if (id) await this.outbound.http.get(PATHS.agreement(id));
       }
-      await context.sendActivity(MessageFactory.text(`You said: ${context.activity.text ?? ''}`));
+      await context.sendActivity(this.largestCard ? MessageFactory.attachment({ contentType: 'application/vnd.microsoft.card.adaptive', content: this.largestCard }) : MessageFactory.text(`You said: ${context.activity.text ?? ''}`));
       await next();
     });
   }
@@ -101,6 +112,7 @@ class EchoBot extends ActivityHandler {
       if (id) await this.outbound.http.delete(PATHS.agreement(id));
       await context.sendActivity(MessageFactory.text(`Deleted: ${id ?? 'nothing'}`));
     }
+    if (this.largestCard) return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: this.largestCard };
     return {
       statusCode: 200,
       type: 'application/vnd.microsoft.card.adaptive',
@@ -123,7 +135,7 @@ async function outboundFrom(settings: { baseUrl: string | undefined; clientId: s
   const template = TemplateCatalog.fromFile(resolve(__dirname, '../bot/domain/loaTemplates.json')).get(DISTRIBUTOR_TEMPLATE_ID);
   if (!template) throw new Error('The bundled catalog has no distributor template');
   const { values } = readDraftInput(template, distributorDetails());
-  return { http, request: toAgreementRequest(template, { id: 'echo', templateId: template.id, values }), agreements: new Map(), values };
+  return { http, request: toAgreementRequest(template, { id: 'echo', templateId: template.id, values }), agreements: new Map(), values, template };
 }
 
 function draftState(storage: Parameters<typeof createStateStorage>[0], values: DraftValues): DraftState {
@@ -142,7 +154,12 @@ async function main(): Promise<void> {
   const adapter = createAdapter(config, logger);
   // --draft-state: keep the LOA bot's draft state too, in the storage the config selects.
   const state = outbound && process.argv.includes('--draft-state') ? draftState(config.storage, outbound.values) : undefined;
-  const server = await startBotServer({ port: 0, host: '127.0.0.1', requireBearer: false, ...http }, { adapter, bot: new EchoBot(outbound, state), logger, drain: () => Promise.resolve() });
+  // --largest-card: the details card as the LOA bot shows it after a review, filled with the bench's details.
+  const largestCard =
+    state && outbound && process.argv.includes('--largest-card')
+      ? renderDraftDetailsCard({ template: outbound.template, draft: { id: randomUUID(), owner: 'aad:echo', templateId: outbound.template.id, values: outbound.values }, locale: 'en-US' })
+      : undefined;
+  const server = await startBotServer({ port: 0, host: '127.0.0.1', requireBearer: false, ...http }, { adapter, bot: new EchoBot(outbound, state, largestCard), logger, drain: () => Promise.resolve() });
   serveParent(server.url, () => server.close(), requestsThroughCreateAdapter);
 }
 

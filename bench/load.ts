@@ -31,6 +31,8 @@ export interface LoadResult {
   latencyByTurnMs: Partial<Record<TurnKind, Percentiles>>;
   /** CPU time (user + system) of the server process during the run, per turn. */
   cpuMsPerTurn: number;
+  /** Mean size of the bot's answers (HTTP bodies), bytes per turn. */
+  answerBytesPerTurn: number;
   /** Conversations that did not finish (a failed connection, an unexpected card), by reason. */
   failed: { conversations: number; reasons: Record<string, number> };
   /** Sends and deletes answered "Sending…" or "Deleting…", and how long the reps then waited for the result (pooled like latencyMs). */
@@ -79,6 +81,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies = options.latencies ?? new LatencyLog();
   const turnsBefore = latencies.all.length;
   const failedTurnsBefore = latencies.failedTurns;
+  const answerBytesBefore = latencies.answerBytes;
   const newRep = (name: string) => new Rep(options.server.url, options.connector, latencies, name, options.thinkMs);
   const reps = Array.from({ length: options.reps }, (_, i) => newRep(`${options.label}${i}`));
   const failures: string[] = [];
@@ -138,6 +141,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     latencyMs: percentiles(latencies.all),
     latencyByTurnMs: byKind,
     cpuMsPerTurn: cpuMs / turns,
+    answerBytesPerTurn: (latencies.answerBytes - answerBytesBefore) / turns,
     followUpWaits: {
       send: latencies.followUpWaits.filter((w) => w.turn === 'send').length,
       delete: latencies.followUpWaits.filter((w) => w.turn === 'delete').length,

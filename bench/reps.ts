@@ -42,6 +42,8 @@ export class LatencyLog {
   readonly followUpWaits: Array<{ turn: TurnKind; ms: number; delivered: boolean }> = [];
   /** Turns whose HTTP exchange failed: not in `all`, though the bot may have served them. */
   failedTurns = 0;
+  /** Bytes of the bot's answers to the turns in `all` (HTTP bodies; chat messages and card updates go to the connector instead). */
+  answerBytes = 0;
 
   record(kind: TurnKind, ms: number): void {
     this.all.push(ms);
@@ -72,6 +74,8 @@ const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
 interface HttpAnswer {
   status: number;
   body: unknown;
+  /** The body's size on the wire. */
+  bytes: number;
 }
 
 /**
@@ -95,14 +99,15 @@ function postOnce(url: URL, payload: string): Promise<HttpAnswer> {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const raw = Buffer.concat(chunks);
+        const text = raw.toString('utf8');
         let body: unknown = text;
         try {
           body = text ? (JSON.parse(text) as unknown) : undefined;
         } catch {
           // Not JSON: kept as text for the error message.
         }
-        resolve({ status: res.statusCode ?? 0, body });
+        resolve({ status: res.statusCode ?? 0, body, bytes: raw.length });
       });
       res.on('error', reject);
     });
@@ -223,6 +228,7 @@ export class Rep implements CardChat {
       throw err;
     }
     this.latencies.record(kind, performance.now() - started);
+    this.latencies.answerBytes += answer.bytes;
     return answer;
   }
 

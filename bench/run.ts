@@ -9,7 +9,8 @@
  * baselines, and prints their CPU per turn and ratios (about a minute): for trying a change to the
  * bot's own work. `--profile` works with it too. `--cpu --compare <dir>` also runs the LOA bot
  * from another checkout (e.g. `git worktree add <dir> main`) in the same rounds: what a change
- * bought, measured in one run.
+ * bought, measured in one run. `--cpu --largest-card` also runs echo + calls + state answering
+ * every turn with the LOA bot's largest card: what the size of the LOA bot's answers costs.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -156,8 +157,9 @@ function merged(rounds: readonly LoadResult[]): LoadResult {
   const turns = rounds.reduce((sum, r) => sum + r.turns, 0);
   const wallMs = rounds.reduce((sum, r) => sum + r.wallMs, 0);
   const cpuMs = rounds.reduce((sum, r) => sum + r.cpuMsPerTurn * r.turns, 0);
+  const answerBytes = rounds.reduce((sum, r) => sum + r.answerBytesPerTurn * r.turns, 0);
   const failed = { conversations: rounds.reduce((sum, r) => sum + r.failed.conversations, 0), reasons: Object.assign({}, ...rounds.map((r) => r.failed.reasons)) as Record<string, number> };
-  return { ...last, conversations: rounds.reduce((sum, r) => sum + r.conversations, 0), failed, turns, wallMs, turnsPerSecond: turns / (wallMs / 1000), cpuMsPerTurn: cpuMs / turns };
+  return { ...last, conversations: rounds.reduce((sum, r) => sum + r.conversations, 0), failed, turns, wallMs, turnsPerSecond: turns / (wallMs / 1000), cpuMsPerTurn: cpuMs / turns, answerBytesPerTurn: answerBytes / turns };
 }
 
 async function pacedRun(c: Contender, connector: FakeTeams): Promise<LoadResult> {
@@ -443,38 +445,49 @@ function machine(): BenchReport['machine'] {
 
 /**
  * `--cpu`: the saturated rounds of echo + calls, echo + calls + state and the LOA bot, nothing
- * else; with `compareRoot`, also the LOA bot of that checkout.
+ * else; with `compareRoot`, also the LOA bot of that checkout; with `largestCard`, also echo +
+ * calls + state answering every turn with the LOA bot's largest card.
  */
-async function cpuOnly(connector: FakeTeams, sandbox: Sandbox, profile: boolean, compareRoot: string | undefined): Promise<void> {
+async function cpuOnly(connector: FakeTeams, sandbox: Sandbox, profile: boolean, compareRoot: string | undefined, largestCard: boolean): Promise<void> {
   if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
   const env = { LOA_API_BASE_URL: sandbox.process.url, LOA_CLIENT_ID: sandbox.clientId, LOA_CLIENT_SECRET: sandbox.clientSecret };
-  const servers = await Promise.all([
+  const [calls, state, loa, compared, large] = await Promise.all([
     ServerProcess.start({ name: 'echo bot + LOA calls', entry: 'echoBot.ts', env }),
     ServerProcess.start({ name: 'echo bot + LOA calls + draft state', entry: 'echoBot.ts', env, args: ['--draft-state'], ...(profile ? { cpuProfileDir: resolve(PROFILE_DIR, 'echo-state') } : {}) }),
     startLoaBot(sandbox, {}, profile ? PROFILE_DIR : undefined),
-    ...(compareRoot ? [startLoaBot(sandbox, {}, undefined, resolve(compareRoot))] : []),
+    compareRoot ? startLoaBot(sandbox, {}, undefined, resolve(compareRoot)) : undefined,
+    largestCard ? ServerProcess.start({ name: "echo bot + LOA calls + draft state, answering with the LOA bot's largest card", entry: 'echoBot.ts', env, args: ['--draft-state', '--largest-card'] }) : undefined,
   ]);
+  const servers = [calls, state, loa, ...(compared ? [compared] : []), ...(large ? [large] : [])];
   try {
-    const [calls, state, loa, compared] = servers as [ServerProcess, ServerProcess, ServerProcess, ServerProcess | undefined];
     const contenders: Contender[] = [
       { name: 'echo bot + LOA calls', label: 'echo-calls', server: calls, conversation: echoConversation },
       { name: 'echo bot + LOA calls + draft state', label: 'echo-state', server: state, conversation: echoConversation },
       { name: 'LOA bot', label: 'loa', server: loa, conversation: loaConversation },
       ...(compared ? [{ name: compared.name, label: 'loa-compared', server: compared, conversation: loaConversation }] : []),
+      ...(large ? [{ name: large.name, label: 'echo-largest-card', server: large, conversation: echoConversation }] : []),
     ];
     for (const c of contenders) await warmUp(c, connector);
     const fromUs = Number(process.hrtime.bigint() / 1000n);
-    const [callsRun, stateRun, loaRun, comparedRun] = (await saturatedRounds(contenders, connector, RUN.cpuOnlyRounds)) as [LoadResult, LoadResult, LoadResult, LoadResult | undefined];
+    const runs = await saturatedRounds(contenders, connector, RUN.cpuOnlyRounds);
+    const [callsRun, stateRun, loaRun] = runs as [LoadResult, LoadResult, LoadResult];
+    const comparedRun = compared ? runs[3] : undefined;
+    const largeRun = large ? runs.at(-1) : undefined;
     const toUs = Number(process.hrtime.bigint() / 1000n);
     for (const server of servers) await server.stop();
     const ms = (r: LoadResult) => r.cpuMsPerTurn.toFixed(3);
     step(`CPU ms per turn: echo + calls ${ms(callsRun)}, echo + calls + state ${ms(stateRun)}, LOA bot ${ms(loaRun)}`);
+    step(`answer bytes per turn: ${runs.map((r, i) => `${contenders[i]!.label} ${Math.round(r.answerBytesPerTurn)}`).join(', ')}`);
     step(`LOA bot ÷ echo + calls ${(loaRun.cpuMsPerTurn / callsRun.cpuMsPerTurn).toFixed(2)}×, ÷ echo + calls + state ${(loaRun.cpuMsPerTurn / stateRun.cpuMsPerTurn).toFixed(2)}×; own work ${(loaRun.cpuMsPerTurn - stateRun.cpuMsPerTurn).toFixed(3)} ms per turn`);
     if (comparedRun) {
       const change = (loaRun.cpuMsPerTurn - comparedRun.cpuMsPerTurn) / comparedRun.cpuMsPerTurn;
       step(`${compared!.name}: ${ms(comparedRun)} ms per turn, own work ${(comparedRun.cpuMsPerTurn - stateRun.cpuMsPerTurn).toFixed(3)}; this tree ${change >= 0 ? '+' : ''}${(100 * change).toFixed(1)}%`);
     }
-    const all = [callsRun, stateRun, loaRun, ...(comparedRun ? [comparedRun] : [])];
+    if (largeRun) {
+      const more = largeRun.cpuMsPerTurn - stateRun.cpuMsPerTurn;
+      step(`echo + calls + state answering with the LOA bot's largest card: ${ms(largeRun)} ms per turn (${more >= 0 ? '+' : ''}${more.toFixed(3)} against its small card); LOA bot ÷ it ${(loaRun.cpuMsPerTurn / largeRun.cpuMsPerTurn).toFixed(2)}×`);
+    }
+    const all = runs;
     step(`conversations finished: ${all.map((r) => `${r.conversations - r.failed.conversations}/${r.conversations}`).join(', ')}`);
     const file = profile ? newestProfile(PROFILE_DIR) : undefined;
     if (file) {
@@ -507,7 +520,7 @@ async function main(): Promise<void> {
     });
     sandbox = { process: sandboxProcess, ...credentials };
     const compareAt = process.argv.indexOf('--compare');
-    if (process.argv.includes('--cpu')) return await cpuOnly(connector, sandbox, profile, compareAt > 0 ? process.argv[compareAt + 1] : undefined);
+    if (process.argv.includes('--cpu')) return await cpuOnly(connector, sandbox, profile, compareAt > 0 ? process.argv[compareAt + 1] : undefined, process.argv.includes('--largest-card'));
     const { echo, echoWithCalls, echoWithState, loa, profile: profileSummary } = await zeroLatencyRuns(connector, sandbox, profile);
     const blob = await blobMemoryRun(connector, sandbox);
     const slow = [await slowApi(connector, sandbox, DEFAULT_SEND_ACK_MS)];
