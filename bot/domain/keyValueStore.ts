@@ -9,6 +9,10 @@ export interface Versioned<T> {
  * Storage writes last-writer-wins, so it cannot claim a submission.
  */
 export interface KeyValueStore<T> {
+  /**
+   * The stored value and its version. The value is frozen, all the way down, and may be the
+   * same object another read got: to change it, build a new one and write that.
+   */
   get(key: string): Promise<Versioned<T> | undefined>;
   /**
    * Writes only if the key does not exist yet. Returns the new version's etag, so the writer
@@ -35,14 +39,17 @@ export function memoryStores(): StoreFactory {
   };
 }
 
-/** In-process store for local runs and tests. Values are copied so callers cannot mutate stored state. */
+/**
+ * In-process store for local runs and tests. A write keeps a frozen copy, as a remote store
+ * keeps what it was sent; every read hands out that copy, so callers cannot change stored state.
+ */
 export class MemoryKeyValueStore<T> implements KeyValueStore<T> {
-  private readonly items = new Map<string, { json: string; etag: string }>();
+  private readonly items = new Map<string, { value: T; etag: string }>();
   private version = 0;
 
   get(key: string): Promise<Versioned<T> | undefined> {
     const item = this.items.get(key);
-    return Promise.resolve(item ? { value: JSON.parse(item.json) as T, etag: item.etag } : undefined);
+    return Promise.resolve(item ? { value: item.value, etag: item.etag } : undefined);
   }
 
   create(key: string, value: T): Promise<string | undefined> {
@@ -57,9 +64,19 @@ export class MemoryKeyValueStore<T> implements KeyValueStore<T> {
 
   private write(key: string, value: T): string {
     const etag = String(++this.version);
-    this.items.set(key, { json: JSON.stringify(value), etag });
+    // Through JSON, as a remote store would: what JSON drops (undefined, functions) is not kept.
+    this.items.set(key, { value: deepFreeze(JSON.parse(JSON.stringify(value)) as T), etag });
     return etag;
   }
+}
+
+/** Freezes a value read from JSON, and everything in it. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }
 
 /**

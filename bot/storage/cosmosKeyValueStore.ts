@@ -1,5 +1,5 @@
 import type { Container } from '@azure/cosmos';
-import { StorageUnavailable } from '../domain/keyValueStore';
+import { StorageUnavailable, deepFreeze } from '../domain/keyValueStore';
 import type { KeyValueStore, Versioned } from '../domain/keyValueStore';
 
 interface Item {
@@ -31,7 +31,7 @@ export class CosmosKeyValueStore<T> implements KeyValueStore<T> {
     const id = this.id(key);
     try {
       const { resource, etag } = await this.container.item(id, id).read<Item>();
-      return resource ? { value: resource.value as T, etag } : undefined;
+      return resource ? { value: deepFreeze(resource.value) as T, etag } : undefined;
     } catch (err) {
       if (codeOf(err) === 404) return undefined;
       throw unavailable('read', err);

@@ -10,7 +10,7 @@ import { CosmosDbPartitionedStorage } from 'botbuilder-azure';
 import type { Config } from '../config';
 import { StorageUnavailable, memoryStores } from '../domain/keyValueStore';
 import type { StoreFactory } from '../domain/keyValueStore';
-import { BlobKeyValueStore } from '../storage/blobKeyValueStore';
+import { BlobKeyValueStore, RecentVersions } from '../storage/blobKeyValueStore';
 import { CosmosKeyValueStore } from '../storage/cosmosKeyValueStore';
 
 /** Where the bot keeps its state: conversation state for drafts, and conditional stores for the rest. */
@@ -77,13 +77,14 @@ export function createStateStorage(storage: Config['storage'], options: StateSto
       const credential = new DefaultAzureCredential(storage.managedIdentityClientId ? { managedIdentityClientId: storage.managedIdentityClientId } : {});
       const service = storage.connectionString ? BlobServiceClient.fromConnectionString(storage.connectionString, BLOB_PIPELINE) : new BlobServiceClient(storage.accountUrl ?? '', credential, BLOB_PIPELINE);
       const container = service.getContainerClient(storage.container);
+      const recent = new RecentVersions();
       return {
         conversation: new TimeBoundStorage(
           storage.connectionString
             ? new BlobsStorage(storage.connectionString, storage.container, { storagePipelineOptions: BLOB_PIPELINE })
             : new BlobsStorage('', storage.container, { storagePipelineOptions: BLOB_PIPELINE }, storage.accountUrl, credential),
         ),
-        stores: <T>(name: string) => new BlobKeyValueStore<T>(container, `kv/${name}`, STORAGE_CALL_TIMEOUT_MS),
+        stores: <T>(name: string) => new BlobKeyValueStore<T>(container, `kv/${name}`, STORAGE_CALL_TIMEOUT_MS, recent),
         init: async () => {
           await container.createIfNotExists();
         },

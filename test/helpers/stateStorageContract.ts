@@ -19,6 +19,20 @@ export function itKeepsTheStateStorageContract(state: () => StateStorage): void 
     assert.deepEqual(await store.get(key), { value: { n: 1 }, etag });
   });
 
+  it('hands out values nobody can change: not the writer through its object, not a reader through what it read', async () => {
+    const store = state().stores<{ records: Array<{ id: string }> }>('records');
+    const key = randomUUID();
+    const written = { records: [{ id: 'a' }] };
+    await store.create(key, written);
+    written.records.push({ id: 'written later' });
+    const read = (await store.get(key))!;
+    assert.throws(() => read.value.records.push({ id: 'pushed by a reader' }), TypeError);
+    assert.throws(() => {
+      read.value.records[0]!.id = 'changed by a reader';
+    }, TypeError);
+    assert.deepEqual((await store.get(key))?.value, { records: [{ id: 'a' }] });
+  });
+
   it('lets exactly one of many concurrent creates win', async () => {
     const store = state().stores<{ by: number }>('claims');
     const key = `submission/${randomUUID()}`;
