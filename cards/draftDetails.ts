@@ -59,6 +59,9 @@ export const CARD_BUDGET_BYTES = 27 * 1024;
  */
 export function renderDraftDetailsCard(data: DraftDetailsCardData): AdaptiveCard {
   let card = renderDetails(data, (m) => shortened(m, MAX_ERROR_CHARS));
+  // Only errors can be shortened: without any, measuring the card (about 4.4 KB of JSON, on
+  // every render of the commonest card) could change nothing.
+  if (!Object.values(data.errors ?? {}).some(Boolean)) return card;
   const checkField = translatorFor(data.locale)('cards:details.checkField');
   for (const shorten of [(m: string) => shortened(m, 60), () => checkField]) {
     if (Buffer.byteLength(JSON.stringify(card)) <= CARD_BUDGET_BYTES) break;
