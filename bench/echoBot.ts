@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const adapter = createAdapter(config, logger);
   // --draft-state: keep the LOA bot's draft state too, in the storage the config selects.
   const state = outbound && process.argv.includes('--draft-state') ? draftState(config.storage, outbound.values) : undefined;
-  // --largest-card: the details card as the LOA bot shows it after a review, filled with the bench's details.
+  // --largest-card: the details card filled with the bench's details, as the LOA bot shows it from the sentence.
   const largestCard =
     state && outbound && process.argv.includes('--largest-card')
       ? renderDraftDetailsCard({ template: outbound.template, draft: { id: randomUUID(), owner: 'aad:echo', templateId: outbound.template.id, values: outbound.values }, locale: 'en-US' })

@@ -281,8 +281,13 @@ async function resultOf(rep: Rep, turn: TurnKind, answer: AdaptiveCard): Promise
 async function sendAndConfirm(rep: Rep): Promise<AdaptiveCard | undefined> {
   const review = rep.nextConversationFromSentence() ? await reviewFromSentence(rep) : await reviewDistributorDraft(rep);
   const sent = await resultOf(rep, 'send', await rep.press(review, 'Send'));
-  if (sent && !actionsOf(sent).some((a) => a.title === 'Send another LOA')) throw new Error(`expected the confirmation, got: ${readableText(sent).replace(/\n/g, ' ')}`);
+  if (sent && !actionsOf(sent).some((a) => a.title === 'Send another LOA')) throw new Error(`expected the confirmation, got: ${oneLine(sent)}`);
   return sent;
+}
+
+/** What a rep reads on a card, on one line: how a failed conversation is named in the report. */
+function oneLine(card: AdaptiveCard): string {
+  return readableText(card).replace(/\n/g, ' ');
 }
 
 /** The sentence, the details card it prefilled, Review: the review card. */
@@ -291,9 +296,9 @@ async function reviewFromSentence(rep: Rep): Promise<AdaptiveCard> {
   const [details] = cards;
   if (!details) throw new Error(`the sentence answered with no card${texts.length > 0 ? `, only: ${texts.join(' | ').slice(0, 200)}` : ''}`);
   // The parser must have read it: a details card with the signer filled from the sentence.
-  if (inputsOf(details).signerEmail !== 'jane.doe@acme.example') throw new Error(`expected the details card filled from the sentence, got: ${readableText(details).replace(/\n/g, ' ')}`);
+  if (inputsOf(details).signerEmail !== 'jane.doe@acme.example') throw new Error(`expected the details card filled from the sentence, got: ${oneLine(details)}`);
   const review = await rep.press(details, 'Review', distributorDetails());
-  if (!actionsOf(review).some((a) => a.title === 'Send')) throw new Error(`expected the review card, got: ${readableText(review).replace(/\n/g, ' ')}`);
+  if (!actionsOf(review).some((a) => a.title === 'Send')) throw new Error(`expected the review card, got: ${oneLine(review)}`);
   return review;
 }
 

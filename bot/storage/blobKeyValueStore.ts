@@ -31,16 +31,17 @@ export class BlobKeyValueStore<T> implements KeyValueStore<T> {
 
   async get(key: string): Promise<Versioned<T> | undefined> {
     const name = this.name(key);
-    const kept = this.recent.get(name);
+    const kept = this.recent.get(name) as Versioned<T> | undefined;
     try {
       return await withDeadline(this.timeoutMs, async (abortSignal) => {
         const response = await this.container.getBlockBlobClient(name).download(0, undefined, { abortSignal, ...(kept ? { conditions: { ifNoneMatch: kept.etag } } : {}) });
-        if (kept && response._response.status === 304) return { value: kept.value as T, etag: kept.etag };
+        // The SDK throws on a 304 (below); should it ever pass one on instead, it has no body either.
+        if (kept && response._response.status === 304) return kept;
         const body = await streamToBuffer(response.readableStreamBody);
         return this.recent.keep(name, response.etag ?? '', body) as Versioned<T>;
       });
     } catch (err) {
-      if (kept && statusOf(err) === 304) return { value: kept.value as T, etag: kept.etag };
+      if (kept && statusOf(err) === 304) return kept;
       if (statusOf(err) === 404) {
         this.recent.forget(name);
         return undefined;
@@ -85,7 +86,7 @@ export class BlobKeyValueStore<T> implements KeyValueStore<T> {
  * all the stores of one container, so one budget covers records, claims and lists alike.
  */
 export class RecentVersions {
-  private readonly versions = new Map<string, { etag: string; value: unknown; bytes: number }>();
+  private readonly versions = new Map<string, { version: { etag: string; value: unknown }; bytes: number }>();
   private bytes = 0;
 
   constructor(
@@ -99,28 +100,28 @@ export class RecentVersions {
   ) {}
 
   get(name: string): { etag: string; value: unknown } | undefined {
-    const version = this.versions.get(name);
-    if (!version) return undefined;
+    const kept = this.versions.get(name);
+    if (!kept) return undefined;
     // Most recently used last.
     this.versions.delete(name);
-    this.versions.set(name, version);
-    return version;
+    this.versions.set(name, kept);
+    return kept.version;
   }
 
   /** Parses `body`, read as the version `etag` of `name`, and keeps it if it is worth keeping; returns it. */
   keep(name: string, etag: string, body: Buffer): { value: unknown; etag: string } {
-    const value = deepFreeze(JSON.parse(body.toString('utf8')) as unknown);
+    const version = { value: deepFreeze(JSON.parse(body.toString('utf8')) as unknown), etag };
     this.forget(name);
     if (etag && this.worthKeeping(body)) {
-      this.versions.set(name, { etag, value, bytes: body.length });
+      this.versions.set(name, { version, bytes: body.length });
       this.bytes += body.length;
-      for (const [oldest, version] of this.versions) {
+      for (const [oldest, kept] of this.versions) {
         if (this.bytes <= this.maxBytes) break;
         this.versions.delete(oldest);
-        this.bytes -= version.bytes;
+        this.bytes -= kept.bytes;
       }
     }
-    return { value, etag };
+    return version;
   }
 
   /** This instance wrote `body` as the version `etag` of `name`: kept if worth keeping (parsed only then), else whatever was kept is dropped. */
@@ -134,10 +135,10 @@ export class RecentVersions {
   }
 
   forget(name: string): void {
-    const version = this.versions.get(name);
-    if (!version) return;
+    const kept = this.versions.get(name);
+    if (!kept) return;
     this.versions.delete(name);
-    this.bytes -= version.bytes;
+    this.bytes -= kept.bytes;
   }
 }
 
